@@ -1,0 +1,204 @@
+"""Durable Objects on the local machine: one instance per id, SQLite storage per object, alarms.
+
+The host is no more forgiving than Cloudflare: calls are not queued behind a per-object lock,
+so requests interleave at every await exactly as they do on the edge; only the object's own
+storage calls are synchronous. Payloads and results cross as JSON, like RPC's structured clone.
+Instances are a cache: the host may evict an idle one at any time and rebuild it from storage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import sqlite3
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from infra.ports import ConstraintViolation, Row
+
+T = TypeVar("T")
+log = logging.getLogger("casino.actors")
+
+ALARM_RETRY_LIMIT = 6
+
+
+class LocalActorStorage:
+    """`ctx.storage` of one object: `sql.exec`, `transactionSync` and alarms."""
+
+    def __init__(self, path: Path, host: ActorHost, name: str) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        # WAL + synchronous=NORMAL: a committed transaction survives a crash of the process.
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self._host, self._name = host, name
+        self._depth = 0
+
+    def exec(self, sql: str, *params: Any) -> list[Row]:
+        try:
+            return [dict(r) for r in self.conn.execute(sql, params).fetchall()]
+        except sqlite3.IntegrityError as exc:
+            raise ConstraintViolation(str(exc)) from exc
+
+    def transaction(self, fn: Callable[[], T]) -> T:
+        self._depth += 1
+        savepoint = f"tx{self._depth}"
+        self.conn.execute("BEGIN IMMEDIATE" if self._depth == 1 else f"SAVEPOINT {savepoint}")
+        try:
+            result = fn()
+        except BaseException:
+            if self._depth == 1:
+                self.conn.execute("ROLLBACK")
+            else:
+                self.conn.execute(f"ROLLBACK TO {savepoint}")
+                self.conn.execute(f"RELEASE {savepoint}")
+            self._depth -= 1
+            raise
+        self.conn.execute("COMMIT" if self._depth == 1 else f"RELEASE {savepoint}")
+        self._depth -= 1
+        return result
+
+    async def set_alarm(self, at_epoch_ms: int) -> None:
+        self._host.set_alarm(self._name, at_epoch_ms)
+
+    async def get_alarm(self) -> int | None:
+        return self._host.get_alarm(self._name)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class _Live:
+    def __init__(self, obj: Any, storage: LocalActorStorage) -> None:
+        self.obj, self.storage, self.busy = obj, storage, 0
+
+
+class LocalActorStub:
+    def __init__(self, host: ActorHost, name: str) -> None:
+        self._host, self._name = host, name
+
+    async def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return await self._host.call(self._name, method, payload)
+
+
+class ActorHost:
+    """A Durable Object namespace: `get(name)` gives a stub on the one instance for that name."""
+
+    def __init__(
+        self,
+        directory: Path,
+        factory: Callable[[str, LocalActorStorage], Any],
+        max_live: int = 256,
+    ) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory, self.factory, self.max_live = directory, factory, max_live
+        self._live: OrderedDict[str, _Live] = OrderedDict()
+        self._alarms = sqlite3.connect(directory / "alarms.sqlite", isolation_level=None)
+        self._alarms.execute("PRAGMA journal_mode=WAL")
+        self._alarms.execute(
+            "CREATE TABLE IF NOT EXISTS alarms (name TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)"
+        )
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def get(self, name: str) -> LocalActorStub:
+        return LocalActorStub(self, name)
+
+    def _file(self, name: str) -> Path:
+        return self.directory / f"{hashlib.sha256(name.encode()).hexdigest()}.sqlite"
+
+    def _acquire(self, name: str) -> _Live:
+        live = self._live.get(name)
+        if live is None:
+            storage = LocalActorStorage(self._file(name), self, name)
+            live = _Live(self.factory(name, storage), storage)
+            self._live[name] = live
+            self._evict_idle()
+        self._live.move_to_end(name)
+        live.busy += 1
+        return live
+
+    def _release(self, live: _Live) -> None:
+        live.busy -= 1
+
+    def _evict_idle(self) -> None:
+        for name in list(self._live):
+            if len(self._live) <= self.max_live:
+                return
+            live = self._live[name]
+            if live.busy == 0:
+                del self._live[name]
+                live.storage.close()
+
+    async def call(self, name: str, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if method.startswith("_"):
+            raise AttributeError(method)
+        live = self._acquire(name)
+        try:
+            result = await getattr(live.obj, method)(json.loads(json.dumps(payload)))
+            return json.loads(json.dumps(result))  # type: ignore[no-any-return]
+        finally:
+            self._release(live)
+
+    # Alarms: one per object, persisted, retried with backoff like Cloudflare's.
+    def set_alarm(self, name: str, at_ms: int) -> None:
+        self._alarms.execute("INSERT OR REPLACE INTO alarms VALUES (?, ?)", (name, at_ms))
+        self._schedule(name, at_ms)
+
+    def get_alarm(self, name: str) -> int | None:
+        row = self._alarms.execute("SELECT at_ms FROM alarms WHERE name = ?", (name,)).fetchone()
+        return int(row[0]) if row else None
+
+    def _schedule(self, name: str, at_ms: int, attempt: int = 0) -> None:
+        with contextlib.suppress(RuntimeError):
+            loop = asyncio.get_running_loop()
+            if (timer := self._timers.pop(name, None)) is not None:
+                timer.cancel()
+            delay = max(0.0, at_ms / 1000 - time.time())
+            self._timers[name] = loop.call_later(delay, self._fire, name, at_ms, attempt)
+
+    def _fire(self, name: str, at_ms: int, attempt: int) -> None:
+        self._timers.pop(name, None)
+        task = asyncio.get_running_loop().create_task(self._run_alarm(name, at_ms, attempt))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run_alarm(self, name: str, at_ms: int, attempt: int) -> None:
+        if self.get_alarm(name) != at_ms:
+            return  # replaced or deleted meanwhile
+        self._alarms.execute("DELETE FROM alarms WHERE name = ? AND at_ms = ?", (name, at_ms))
+        live = self._acquire(name)
+        try:
+            await live.obj.alarm()
+        except Exception:
+            log.exception("alarm of %s failed (attempt %d)", name, attempt + 1)
+            if attempt + 1 < ALARM_RETRY_LIMIT and self.get_alarm(name) is None:
+                retry_at = int(time.time() * 1000) + 1000 * 2**attempt
+                self._alarms.execute("INSERT OR REPLACE INTO alarms VALUES (?, ?)", (name, retry_at))
+                self._schedule(name, retry_at, attempt + 1)
+        finally:
+            self._release(live)
+
+    def resume_alarms(self) -> None:
+        """After a restart: schedule every alarm that was set before the process stopped."""
+        for name, at_ms in self._alarms.execute("SELECT name, at_ms FROM alarms").fetchall():
+            self._schedule(name, at_ms)
+
+    async def drain(self) -> None:
+        """Wait for running alarm handlers (used by tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def close(self) -> None:
+        for timer in self._timers.values():
+            timer.cancel()
+        for live in self._live.values():
+            live.storage.close()
+        self._live.clear()
+        self._alarms.close()

@@ -1,0 +1,104 @@
+"""The `casino` command: serve the platform locally and operate it.
+
+    casino dev [--host 127.0.0.1] [--port 8787] [--state .wrangler/state]
+    casino migrate [--state DIR]
+    casino ops create-user --state DIR --email E --password P --role operator|admin
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from casino.errors import DomainError
+
+DEFAULT_STATE = ".wrangler/state"
+
+
+def _state(value: str) -> Path:
+    return Path(value).resolve()
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    from .runtime import apply_migrations, build
+    from .server import serve
+    from .paths import WranglerConfig
+
+    config = WranglerConfig.load()
+    args.state.mkdir(parents=True, exist_ok=True)
+    print(f"casino: applying D1 migrations to {args.state} ...", flush=True)
+    apply_migrations(args.state, config)
+    runtime = build(args.state, config)
+    print(f"casino: serving http://{args.host}:{args.port} (state {args.state})", flush=True)
+    try:
+        serve(runtime, args.host, args.port)
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from .paths import WranglerConfig
+    from .runtime import apply_migrations
+
+    args.state.mkdir(parents=True, exist_ok=True)
+    apply_migrations(args.state, WranglerConfig.load())
+    print("migrations applied")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from api.accounts import create_staff
+
+    from .paths import WranglerConfig
+    from .runtime import apply_migrations, build
+
+    config = WranglerConfig.load()
+    args.state.mkdir(parents=True, exist_ok=True)
+    apply_migrations(args.state, config)
+    runtime = build(args.state, config)
+    try:
+        staff_id = asyncio.run(create_staff(runtime.services, args.email, args.password, args.role))
+    except DomainError as error:
+        print(f"casino: {error.code}: {error.detail}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.close()
+    print(f"created {args.role} {args.email} ({staff_id})")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="casino", description=__doc__.split("\n")[0])
+    sub = root.add_subparsers(dest="command", required=True)
+
+    dev = sub.add_parser("dev", help="apply migrations and serve the platform locally")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8787)
+    dev.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    dev.set_defaults(run=cmd_dev)
+
+    migrate = sub.add_parser("migrate", help="apply pending D1 migrations to the local state")
+    migrate.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    migrate.set_defaults(run=cmd_migrate)
+
+    ops = sub.add_parser("ops", help="operator tasks on a local state")
+    ops_sub = ops.add_subparsers(dest="ops_command", required=True)
+    create = ops_sub.add_parser("create-user", help="create a staff account")
+    create.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--role", choices=["operator", "admin"], required=True)
+    create.set_defaults(run=cmd_create_user)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

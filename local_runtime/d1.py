@@ -1,0 +1,127 @@
+"""D1 on the local machine: the SQLite file wrangler uses, with D1's API shape and limits.
+
+D1 refuses explicit transactions (BEGIN/COMMIT/SAVEPOINT), ATTACH and most PRAGMAs; SQLite's
+authorizer refuses them here too, so code that works locally does not break on the edge.
+`batch` is one transaction, as on D1. Every call yields to the event loop, because on the edge
+every D1 call is an await at which other requests run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from infra.ports import ConstraintViolation, Row
+
+D1_PRAGMAS = frozenset(
+    {
+        "table_list", "table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
+        "foreign_keys", "foreign_key_check", "foreign_key_list", "case_sensitive_like",
+        "ignore_check_constraints", "legacy_alter_table", "quick_check", "recursive_triggers",
+        "reverse_unordered_selects", "defer_foreign_keys", "optimize",
+    }
+)  # fmt: skip
+_REFUSED = {
+    sqlite3.SQLITE_TRANSACTION: "explicit transactions are not allowed on D1; use batch()",
+    sqlite3.SQLITE_SAVEPOINT: "savepoints are not allowed on D1; use batch()",
+    sqlite3.SQLITE_ATTACH: "ATTACH is not allowed on D1",
+    sqlite3.SQLITE_DETACH: "DETACH is not allowed on D1",
+}
+
+
+class D1Error(Exception):
+    """What D1 would answer with `D1_ERROR`: a statement it refuses or cannot run."""
+
+
+class LocalStatement:
+    def __init__(self, db: LocalD1, sql: str, params: tuple[Any, ...] = ()) -> None:
+        self._db, self.sql, self.params = db, sql, params
+
+    def bind(self, *params: Any) -> LocalStatement:
+        return LocalStatement(self._db, self.sql, params)
+
+    async def first(self) -> Row | None:
+        rows = await self.all()
+        return rows[0] if rows else None
+
+    async def all(self) -> list[Row]:
+        rows = self._db.execute(self)
+        await asyncio.sleep(0)
+        return rows
+
+    async def run(self) -> int:
+        self._db.execute(self)
+        await asyncio.sleep(0)
+        return self._db.last_changes
+
+
+class LocalD1:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self._internal = False
+        self.last_changes = 0
+        self.conn.set_authorizer(self._authorize)
+
+    def _authorize(self, action: int, arg1: str | None, *_: object) -> int:
+        if self._internal:
+            return sqlite3.SQLITE_OK
+        if action in _REFUSED:
+            return sqlite3.SQLITE_DENY
+        if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() not in D1_PRAGMAS:
+            return sqlite3.SQLITE_DENY
+        if action in (sqlite3.SQLITE_READ, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_INSERT):
+            if (arg1 or "").startswith("_cf_"):
+                return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    def prepare(self, sql: str) -> LocalStatement:
+        return LocalStatement(self, sql)
+
+    def execute(self, stmt: LocalStatement) -> list[Row]:
+        try:
+            cursor = self.conn.execute(stmt.sql, stmt.params)
+            rows = [dict(row) for row in cursor.fetchall()]
+            self.last_changes = max(cursor.rowcount, 0)
+            return rows
+        except sqlite3.IntegrityError as exc:
+            raise ConstraintViolation(str(exc)) from exc
+        except sqlite3.DatabaseError as exc:
+            raise D1Error(str(exc)) from exc
+
+    async def batch(self, statements: Sequence[LocalStatement]) -> list[list[Row]]:
+        results: list[list[Row]] = []
+        self._begin()
+        try:
+            for stmt in statements:
+                results.append(self.execute(stmt))
+        except BaseException:
+            self._end("ROLLBACK")
+            raise
+        self._end("COMMIT")
+        await asyncio.sleep(0)
+        return results
+
+    def _begin(self) -> None:
+        self._internal = True
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        finally:
+            self._internal = False
+
+    def _end(self, verb: str) -> None:
+        self._internal = True
+        try:
+            self.conn.execute(verb)
+        finally:
+            self._internal = False
+
+    def close(self) -> None:
+        self.conn.close()

@@ -1,0 +1,87 @@
+"""The local runtime assembled: bindings on the state directory, the DO hosts, Services."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from api.services import Services, Settings, SystemClock, SystemEntropy
+from wallet_do.wallet import Wallet, WalletDeps
+
+from .actors import ActorHost, LocalActorStorage
+from .blobs import LocalBlobStore
+from .d1 import LocalD1
+from .kv import LocalKV
+from .paths import PROJECT_ROOT, StatePaths, WranglerConfig
+from .secrets_store import load_or_create
+
+
+async def pbkdf2_local(material: bytes, salt: bytes, iterations: int, length: int) -> bytes:
+    # hashlib releases the GIL: other requests go on while a password is hashed.
+    return await asyncio.to_thread(
+        hashlib.pbkdf2_hmac, "sha256", material, salt, iterations, length
+    )
+
+
+def wrangler_bin() -> Path:
+    return PROJECT_ROOT / "node_modules" / ".bin" / "wrangler"
+
+
+def apply_migrations(state: Path, config: WranglerConfig) -> None:
+    """Apply pending D1 migrations with the real wrangler, so its own table agrees."""
+    env = {**os.environ, "CI": "1", "WRANGLER_SEND_METRICS": "false", "NO_COLOR": "1"}
+    result = subprocess.run(
+        [str(wrangler_bin()), "d1", "migrations", "apply", config.d1_name, "--local",
+         "--persist-to", str(state)],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"wrangler d1 migrations apply failed:\n{result.stdout}\n{result.stderr}")
+
+
+@dataclass
+class LocalRuntime:
+    services: Services
+    wallets: ActorHost
+    d1: LocalD1
+
+    def close(self) -> None:
+        self.wallets.close()
+        self.d1.close()
+
+
+def build(state: Path, config: WranglerConfig | None = None) -> LocalRuntime:
+    config = config or WranglerConfig.load()
+    paths = StatePaths(state, config)
+    secrets = load_or_create(paths.secrets_file)
+    d1 = LocalD1(paths.d1_file)
+    clock = SystemClock()
+    wallets = ActorHost(
+        paths.durable_objects("WalletDO"),
+        lambda name, storage: Wallet(storage, WalletDeps(clock=clock, db=d1)),
+    )
+    vars_ = {**config.vars, **{k: v for k, v in os.environ.items() if k in config.vars}}
+    settings = Settings(
+        jwt_secret=secrets["JWT_SECRET"],
+        password_pepper=secrets["PASSWORD_PEPPER"].encode(),
+        jurisdiction=vars_.get("JURISDICTION") or None,
+        currency=vars_.get("CURRENCY", "BRL"),
+    )
+    services = Services(
+        db=d1,
+        kv=LocalKV(paths.kv_file, paths.kv_blobs),
+        documents=LocalBlobStore(paths.documents),
+        wallets=wallets,
+        settings=settings,
+        pbkdf2=pbkdf2_local,
+        clock=clock,
+        entropy=SystemEntropy(),
+    )
+    return LocalRuntime(services, wallets, d1)
+
+
+__all__ = ["LocalActorStorage", "LocalRuntime", "apply_migrations", "build"]

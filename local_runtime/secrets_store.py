@@ -1,0 +1,30 @@
+"""Local secrets (JWT signing key, password pepper), generated once into the state directory.
+
+On the edge these are Worker secrets (`wrangler secret put JWT_SECRET`, `PASSWORD_PEPPER`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+
+def load_or_create(path: Path) -> dict[str, str]:
+    if path.exists():
+        return dict(json.loads(path.read_text()))
+    values = {"JWT_SECRET": secrets.token_urlsafe(48), "PASSWORD_PEPPER": secrets.token_urlsafe(32)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(values, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(tmp, path)  # first writer wins if two processes race
+    except FileExistsError:
+        pass
+    tmp.unlink(missing_ok=True)
+    return dict(json.loads(path.read_text()))

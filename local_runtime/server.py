@@ -1,0 +1,80 @@
+"""`casino dev`: the API and the web front end from one origin, on the local runtime."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from starlette.staticfiles import StaticFiles
+
+from api.app import create_app, with_body_limits
+
+from .paths import PROJECT_ROOT
+from .runtime import LocalRuntime
+
+API_PREFIXES = ("/v1/", "/healthz", "/openapi.json", "/docs", "/redoc")
+
+
+class LocalGateway:
+    """What the edge does with `run_worker_first` + assets: API paths to the Worker, the rest to
+    static files when such a file exists, else the Worker (which answers 404 problem details).
+    The Services are handed in the scope's `env`, as `workers.asgi` does with `self.env`.
+    """
+
+    def __init__(self, runtime: LocalRuntime, public: Path = PROJECT_ROOT / "public") -> None:
+        self.runtime = runtime
+        self.api = with_body_limits(create_app())
+        self.public = public.resolve()
+        self.static = StaticFiles(directory=public, html=True) if public.is_dir() else None
+
+    def _is_asset(self, path: str) -> bool:
+        if self.static is None or path.startswith(API_PREFIXES):
+            return False
+        target = (self.public / path.lstrip("/")).resolve()
+        if not target.is_relative_to(self.public):
+            return False
+        return target.is_file() or (target / "index.html").is_file()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        scope = {**scope, "env": self.runtime.services}
+        if scope.get("method") in ("GET", "HEAD") and self._is_asset(scope["path"]):
+            assert self.static is not None
+            await self.static(scope, receive, send)
+            return
+        await self.api(scope, receive, send)
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.runtime.wallets.resume_alarms()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                with contextlib.suppress(Exception):
+                    await self.runtime.wallets.drain()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+@contextlib.asynccontextmanager
+async def running(runtime: LocalRuntime) -> AsyncIterator[LocalGateway]:
+    gateway = LocalGateway(runtime)
+    runtime.wallets.resume_alarms()
+    yield gateway
+    await runtime.wallets.drain()
+
+
+def serve(runtime: LocalRuntime, host: str, port: int) -> None:
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(
+        LocalGateway(runtime), host=host, port=port, log_level="info", access_log=False,
+        lifespan="on",
+    )  # fmt: skip

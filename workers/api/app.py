@@ -1,0 +1,29 @@
+"""The FastAPI application: routers, problem details, body caps. No binding is created here:
+the caller (edge entry or local server) hands `Services` in the ASGI scope's `env`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from . import problems
+from .limits import BodyLimit
+from .routes import auth, kyc, ops, players, public, wallet
+
+DESCRIPTION = """Regulated real-money casino API (Brazil first). Money is integer minor units;
+errors are RFC 9457 problem details with a stable `code`; money-moving POSTs need an
+`Idempotency-Key` header."""
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="AcmeToCasino Edge", version="1.0.0", description=DESCRIPTION)
+    for module in (public, auth, players, wallet, kyc, ops):
+        app.include_router(module.router)
+    problems.install(app)
+    return app
+
+
+def with_body_limits(app: Any, default: int = 1024 * 1024, upload: int = 8 * 1024 * 1024) -> Any:
+    return BodyLimit(app, default, upload)

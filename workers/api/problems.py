@@ -1,0 +1,111 @@
+"""RFC 9457 problem details: every error the API answers, in one shape, mapped in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from casino.errors import DomainError
+
+PROBLEM_TYPE_BASE = "https://docs.acmetocasino.dev/problems/"
+log = logging.getLogger("casino.api")
+
+_HTTP_CODES = {
+    400: ("malformed_request", "Malformed request"),
+    401: ("invalid_token", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    413: ("payload_too_large", "Request body too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+}
+
+
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
+    return JSONResponse(
+        body, status_code=status, headers=headers, media_type="application/problem+json"
+    )
+
+
+def domain_problem(error: DomainError) -> JSONResponse:
+    headers = {}
+    if "retry_after" in error.extra:
+        headers["Retry-After"] = str(error.extra["retry_after"])
+    return problem(error.status, error.code, error.title, error.detail, headers or None)
+
+
+def problem_from_code(status: int, code: str, detail: str) -> JSONResponse:
+    """A refusal decided inside a Durable Object, answered in the same shape."""
+    title = next(
+        (cls.title for cls in _all_errors() if cls.code == code), "Request refused"
+    )
+    return problem(status, code, title, detail)
+
+
+def _all_errors() -> list[type[DomainError]]:
+    found, stack = [], [DomainError]
+    while stack:
+        cls = stack.pop()
+        found.append(cls)
+        stack.extend(cls.__subclasses__())
+    return found
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return domain_problem(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(exc)
+        if any(e["type"] == "json_invalid" for e in errors):
+            return problem(
+                400, "malformed_request", "Malformed request", "The body is not valid JSON"
+            )
+        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or "body" for e in errors)
+        return problem(
+            422,
+            "validation_error",
+            "Invalid request",
+            f"Invalid or missing fields: {fields}",
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, title = _HTTP_CODES.get(exc.status_code, ("http_error", "Request refused"))
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail else title
+        return problem(exc.status_code, code, title, detail, getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "internal_error", "Internal error", "An unexpected error occurred")

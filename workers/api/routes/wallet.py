@@ -1,0 +1,56 @@
+"""/v1/wallet: balance, deposits, withdrawals, the event list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
+
+from .. import wallet
+from ..schemas import EventPageOut, MoneyMovementOut, PaymentIn, WalletOut
+from ..security import PlayerDep, ServicesDep
+
+router = APIRouter(prefix="/v1/wallet", tags=["wallet"])
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", description="1-255 printable ASCII characters")
+]
+
+
+@router.get("", response_model=WalletOut)
+async def get_wallet(caller: PlayerDep, services: ServicesDep) -> WalletOut:
+    player = await wallet.load_player(services, caller.subject)
+    state = await services.wallets.get(caller.subject).call("balance", {})
+    currency = services.profile(player["country"]).currency
+    return WalletOut(balance=state["balance"], currency=currency, last_seq=state["last_seq"])
+
+
+@router.post("/deposits", status_code=201, response_model=MoneyMovementOut)
+async def deposit(
+    body: PaymentIn, caller: PlayerDep, services: ServicesDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    return await wallet.move_money(
+        services, caller.subject, "deposit", key, body.model_dump(exclude_none=True)
+    )
+
+
+@router.post("/withdrawals", status_code=201, response_model=MoneyMovementOut)
+async def withdraw(
+    body: PaymentIn, caller: PlayerDep, services: ServicesDep, key: IdempotencyKey = None
+) -> JSONResponse:
+    return await wallet.move_money(
+        services, caller.subject, "withdraw", key, body.model_dump(exclude_none=True)
+    )
+
+
+@router.get("/events", response_model=EventPageOut)
+async def events(
+    caller: PlayerDep,
+    services: ServicesDep,
+    after_seq: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> EventPageOut:
+    page = await services.wallets.get(caller.subject).call(
+        "events", {"after_seq": after_seq, "limit": limit}
+    )
+    return EventPageOut(**page)

@@ -1,0 +1,89 @@
+"""Wallet application: checks that need the player's profile, then one call to the WalletDO."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+from casino.cpf import normalize_cpf
+from casino.errors import (
+    IdempotencyKeyInvalid,
+    IdempotencyKeyRequired,
+    KycRequired,
+    NotFound,
+    PayerMismatch,
+    PaymentMethodNotAllowed,
+)
+from casino.jurisdictions import Jurisdiction
+
+from .problems import problem_from_code
+from .services import Services
+
+
+def idempotency_key(header: str | None) -> str:
+    if header is None:
+        raise IdempotencyKeyRequired("Money-moving requests need an Idempotency-Key header")
+    if not 1 <= len(header) <= 255 or any(not 0x20 <= ord(c) <= 0x7E for c in header):
+        raise IdempotencyKeyInvalid()
+    return header
+
+
+def request_hash(operation: str, body: dict[str, Any]) -> str:
+    canonical = json.dumps([operation, body], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def load_player(services: Services, player_id: str) -> dict[str, Any]:
+    row = await services.db.prepare(
+        "SELECT player_id, country, cpf, kyc_status, jurisdiction FROM players WHERE player_id = ?"
+    ).bind(player_id).first()
+    if row is None:
+        raise NotFound("No such player")
+    return row
+
+
+def check_payment(
+    profile: Jurisdiction, player: dict[str, Any], method: str, payer_document: str | None
+) -> None:
+    if method not in profile.payment_methods:
+        allowed = ", ".join(sorted(profile.payment_methods))
+        raise PaymentMethodNotAllowed(f"Payment method '{method}' is not allowed; use {allowed}")
+    if payer_document is not None and profile.payer_must_be_player:
+        if normalize_cpf(payer_document) != (player.get("cpf") or ""):
+            raise PayerMismatch("Payments must come from and go to an account in your own CPF")
+
+
+def answer(result: dict[str, Any]) -> JSONResponse:
+    """Turn a WalletDO answer (`{status, body}`) into the HTTP response, identical on replay."""
+    status, body = int(result["status"]), result["body"]
+    if "error" in body:
+        return problem_from_code(status, body["error"]["code"], body["error"]["detail"])
+    return JSONResponse(body, status_code=status)
+
+
+async def move_money(
+    services: Services,
+    player_id: str,
+    operation: str,
+    key_header: str | None,
+    body: dict[str, Any],
+) -> JSONResponse:
+    key = idempotency_key(key_header)
+    player = await load_player(services, player_id)
+    profile = services.profile(player["country"])
+    check_payment(profile, player, body["method"], body.get("payer_document"))
+    if operation == "withdraw" and player["kyc_status"] != "verified":
+        raise KycRequired("Withdrawals require a verified identity (KYC)")
+    payload = {
+        "player_id": player_id,
+        "idempotency_key": key,
+        "request_hash": request_hash(operation, body),
+        "amount": body["amount"],
+        "method": body["method"],
+        "ref": f"payment:{services.new_id()}",
+    }
+    result = await services.wallets.get(player_id).call(operation, payload)
+    return answer(result)

@@ -1,0 +1,94 @@
+"""Domain errors: one small hierarchy, each with a stable machine-readable code.
+
+The HTTP layer maps them, in one place, to RFC 9457 problem details; the status lives
+here so that the mapping is data, not a chain of ifs.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain refused a command. `code` is part of the HTTP contract."""
+
+    code: str = "domain_error"
+    status: int = 422
+    title: str = "Request refused"
+
+    def __init__(self, detail: str | None = None, **extra: object) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+
+def _error(name: str, code: str, status: int, title: str) -> type[DomainError]:
+    return type(name, (DomainError,), {"code": code, "status": status, "title": title})
+
+
+# Accounts
+InvalidCpf = _error("InvalidCpf", "invalid_cpf", 422, "The CPF is not valid")
+Underage = _error("Underage", "underage", 422, "The player is under the minimum age")
+WeakPassword = _error("WeakPassword", "weak_password", 422, "The password is too weak")
+EmailTaken = _error("EmailTaken", "email_taken", 409, "The email is already registered")
+CpfTaken = _error("CpfTaken", "cpf_taken", 409, "The CPF is already registered")
+InvalidCredentials = _error(
+    "InvalidCredentials", "invalid_credentials", 401, "Invalid email or password"
+)
+InvalidToken = _error("InvalidToken", "invalid_token", 401, "The token is invalid")
+TokenExpired = _error("TokenExpired", "token_expired", 401, "The token has expired")
+RefreshTokenReused = _error(
+    "RefreshTokenReused", "refresh_token_reused", 401, "The refresh token was already used"
+)
+RateLimited = _error("RateLimited", "rate_limited", 429, "Too many attempts")
+Forbidden = _error("Forbidden", "forbidden", 403, "Forbidden")
+NotFound = _error("NotFound", "not_found", 404, "Not found")
+ValidationFailed = _error("ValidationFailed", "validation_error", 422, "Invalid request")
+
+# Wallet
+InsufficientFunds = _error("InsufficientFunds", "insufficient_funds", 409, "Insufficient funds")
+KycRequired = _error("KycRequired", "kyc_required", 403, "Identity verification required")
+SelfExcluded = _error("SelfExcluded", "self_excluded", 403, "The player is excluded from play")
+DepositLimitExceeded = _error(
+    "DepositLimitExceeded", "deposit_limit_exceeded", 403, "The deposit would exceed a limit"
+)
+PaymentMethodNotAllowed = _error(
+    "PaymentMethodNotAllowed",
+    "payment_method_not_allowed",
+    422,
+    "The payment method is not allowed in this jurisdiction",
+)
+PayerMismatch = _error(
+    "PayerMismatch", "payer_mismatch", 422, "The payer document is not the player's own"
+)
+IdempotencyKeyRequired = _error(
+    "IdempotencyKeyRequired", "idempotency_key_required", 400, "Idempotency-Key header required"
+)
+IdempotencyKeyInvalid = _error(
+    "IdempotencyKeyInvalid",
+    "idempotency_key_invalid",
+    400,
+    "Idempotency-Key must be 1-255 printable ASCII characters",
+)
+IdempotencyKeyReused = _error(
+    "IdempotencyKeyReused",
+    "idempotency_key_reused",
+    422,
+    "The Idempotency-Key was used with a different request",
+)
+InvalidAmount = _error("InvalidAmount", "invalid_amount", 422, "Invalid amount")
+BonusNotAllowed = _error(
+    "BonusNotAllowed", "bonus_not_allowed", 403, "Bonuses are not allowed in this jurisdiction"
+)
+
+# Games
+InvalidStake = _error("InvalidStake", "invalid_stake", 422, "The stake is out of range")
+InvalidParams = _error("InvalidParams", "invalid_params", 422, "Invalid game parameters")
+RtpOutOfRange = _error("RtpOutOfRange", "rtp_out_of_range", 422, "RTP out of the allowed range")
+SessionClosed = _error("SessionClosed", "session_closed", 409, "The game session is closed")
+SessionTimeLimitReached = _error(
+    "SessionTimeLimitReached", "session_time_limit_reached", 403, "Session time limit reached"
+)
+LossLimitReached = _error("LossLimitReached", "loss_limit_reached", 403, "Loss limit reached")
+InvalidLimit = _error("InvalidLimit", "invalid_limit", 422, "Invalid limit")
+
+# KYC
+InvalidDocument = _error("InvalidDocument", "invalid_document", 422, "Unsupported document")

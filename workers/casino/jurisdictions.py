@@ -1,0 +1,75 @@
+"""Jurisdiction profiles as data: what a market requires of accounts, payments and play.
+
+A profile is chosen by the deployment (`JURISDICTION`) or, when the deployment does not fix
+one, by the player's country. Values come from DOMAIN.md; operators can override them in KV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    code: str
+    min_age: int
+    currency: str
+    cpf_required: bool
+    one_account_per_document: bool
+    payment_methods: frozenset[str]
+    payer_must_be_player: bool
+    bonuses_allowed: bool
+    rtp_min_bps: int
+    rtp_max_bps: int
+    time_zone: str
+    idle_timeout_minutes: int
+    reality_check_minutes: int
+    exclusion_recheck_days: int
+    mandatory_limits: bool
+    default_limits: dict[str, object] = field(default_factory=dict)
+
+
+BRAZIL = Jurisdiction(
+    code="BR",
+    min_age=18,
+    currency="BRL",
+    cpf_required=True,
+    one_account_per_document=True,
+    payment_methods=frozenset({"pix", "ted"}),
+    payer_must_be_player=True,
+    bonuses_allowed=False,
+    rtp_min_bps=8500,
+    rtp_max_bps=9900,
+    time_zone="America/Sao_Paulo",
+    idle_timeout_minutes=30,
+    reality_check_minutes=60,
+    exclusion_recheck_days=15,
+    mandatory_limits=True,
+)
+
+GENERIC = Jurisdiction(
+    code="generic",
+    min_age=18,
+    currency="BRL",
+    cpf_required=False,
+    one_account_per_document=False,
+    payment_methods=frozenset({"pix", "ted", "card", "bank_transfer"}),
+    payer_must_be_player=False,
+    bonuses_allowed=True,
+    rtp_min_bps=8000,
+    rtp_max_bps=9900,
+    time_zone="UTC",
+    idle_timeout_minutes=30,
+    reality_check_minutes=60,
+    exclusion_recheck_days=15,
+    mandatory_limits=False,
+)
+
+PROFILES: dict[str, Jurisdiction] = {p.code: p for p in (BRAZIL, GENERIC)}
+
+
+def jurisdiction_for(country: str, deployment: str | None = None) -> Jurisdiction:
+    """The profile that governs a player: the deployment's when it fixes one, else by country."""
+    if deployment and deployment in PROFILES:
+        return PROFILES[deployment]
+    return PROFILES.get(country.upper(), GENERIC)

@@ -1,0 +1,95 @@
+"""The ports the application uses: D1-shaped database, KV, actor (Durable Object) stubs,
+Durable Object storage, clock and entropy.
+
+Two families of adapters implement them: `infra.cloudflare` over Pyodide's FFI on the edge, and
+`local_runtime` on CPython. Everything above this layer sees plain Python values only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+Row = dict[str, Any]
+T = TypeVar("T")
+
+
+class Statement(Protocol):
+    """A prepared D1 statement (`DB.prepare(sql)`), optionally with bound parameters."""
+
+    def bind(self, *params: Any) -> Statement: ...
+
+    async def first(self) -> Row | None: ...
+
+    async def all(self) -> list[Row]: ...
+
+    async def run(self) -> int:
+        """Execute; returns the number of rows changed."""
+        ...
+
+
+class Database(Protocol):
+    """D1: SQLite at the edge. No explicit transactions; `batch` is the atomic group."""
+
+    def prepare(self, sql: str) -> Statement: ...
+
+    async def batch(self, statements: Sequence[Statement]) -> list[list[Row]]: ...
+
+
+class KeyValue(Protocol):
+    """Workers KV: eventually consistent strings by key."""
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def put(self, key: str, value: str) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+    async def list_keys(self, prefix: str = "") -> list[str]: ...
+
+
+class ActorStub(Protocol):
+    """A handle on one Durable Object: `await stub.call("deposit", {...})` -> dict."""
+
+    async def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class ActorNamespace(Protocol):
+    """A Durable Object namespace binding; `get(name)` is `idFromName` + `get`."""
+
+    def get(self, name: str) -> ActorStub: ...
+
+
+class ActorStorage(Protocol):
+    """One Durable Object's own SQLite storage: synchronous, no await in between."""
+
+    def exec(self, sql: str, *params: Any) -> list[Row]: ...
+
+    def transaction(self, fn: Callable[[], T]) -> T:
+        """Run `fn` in one storage transaction (`transactionSync`): all of it or none."""
+        ...
+
+    async def set_alarm(self, at_epoch_ms: int) -> None: ...
+
+    async def get_alarm(self) -> int | None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class Entropy(Protocol):
+    def token_bytes(self, n: int) -> bytes: ...
+
+
+class ConstraintViolation(Exception):
+    """A database constraint (UNIQUE, CHECK, PRIMARY KEY) refused a write."""
+
+
+class BlobStore(Protocol):
+    """R2-shaped object storage for large documents (KYC files)."""
+
+    async def put(self, key: str, content: bytes, content_type: str) -> None: ...
+
+    async def get(self, key: str) -> bytes | None: ...
