@@ -95,16 +95,18 @@ class ActorHost:
         directory: Path,
         factory: Callable[[str, LocalActorStorage], Any],
         max_live: int = 256,
+        retry_base_ms: int = 1000,
     ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.directory, self.factory, self.max_live = directory, factory, max_live
+        self.retry_base_ms = retry_base_ms
         self._live: OrderedDict[str, _Live] = OrderedDict()
         self._alarms = sqlite3.connect(directory / "alarms.sqlite", isolation_level=None)
         self._alarms.execute("PRAGMA journal_mode=WAL")
         self._alarms.execute(
             "CREATE TABLE IF NOT EXISTS alarms (name TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)"
         )
-        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._timers: dict[str, tuple[asyncio.TimerHandle, int]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     def get(self, name: str) -> LocalActorStub:
@@ -159,9 +161,10 @@ class ActorHost:
         with contextlib.suppress(RuntimeError):
             loop = asyncio.get_running_loop()
             if (timer := self._timers.pop(name, None)) is not None:
-                timer.cancel()
+                timer[0].cancel()
             delay = max(0.0, at_ms / 1000 - time.time())
-            self._timers[name] = loop.call_later(delay, self._fire, name, at_ms, attempt)
+            handle = loop.call_later(delay, self._fire, name, at_ms, attempt)
+            self._timers[name] = (handle, at_ms)
 
     def _fire(self, name: str, at_ms: int, attempt: int) -> None:
         self._timers.pop(name, None)
@@ -179,7 +182,7 @@ class ActorHost:
         except Exception:
             log.exception("alarm of %s failed (attempt %d)", name, attempt + 1)
             if attempt + 1 < ALARM_RETRY_LIMIT and self.get_alarm(name) is None:
-                retry_at = int(time.time() * 1000) + 1000 * 2**attempt
+                retry_at = int(time.time() * 1000) + self.retry_base_ms * 2**attempt
                 self._alarms.execute("INSERT OR REPLACE INTO alarms VALUES (?, ?)", (name, retry_at))
                 self._schedule(name, retry_at, attempt + 1)
         finally:
@@ -191,13 +194,19 @@ class ActorHost:
             self._schedule(name, at_ms)
 
     async def drain(self) -> None:
-        """Wait for running alarm handlers (used by tests and shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        """Wait until no alarm is running or due now (used by tests and shutdown)."""
+        while True:
+            if self._tasks:
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+                continue
+            now_ms = time.time() * 1000
+            if not any(at_ms <= now_ms + 5 for _, at_ms in self._timers.values()):
+                return
+            await asyncio.sleep(0.005)
 
     def close(self) -> None:
-        for timer in self._timers.values():
-            timer.cancel()
+        for handle, _ in self._timers.values():
+            handle.cancel()
         for live in self._live.values():
             live.storage.close()
         self._live.clear()

@@ -1,0 +1,52 @@
+# The two commands: `make dev` (set up and serve at http://127.0.0.1:8787) and `make test`
+# (set up and run every suite). Everything else is a part of those two.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STATE ?= .wrangler/state
+HOST ?= 127.0.0.1
+PORT ?= 8787
+
+.PHONY: dev test setup lint unit integration e2e conformance bench clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+dev: setup
+	$(BIN)/casino dev --host $(HOST) --port $(PORT) --state $(STATE)
+
+lint: setup
+	$(BIN)/ruff check workers local_runtime tests bench
+	$(BIN)/ruff format --check workers local_runtime tests bench
+	$(BIN)/mypy --strict workers/casino workers/infra/ports.py
+
+unit: setup
+	$(BIN)/pytest tests/unit
+
+integration: setup
+	$(BIN)/pytest tests/integration
+
+e2e: setup
+	$(BIN)/pytest tests/e2e
+
+conformance: setup
+	bash scripts/vendor_python_modules.sh
+	node tests/conformance/harness.mjs
+
+test: lint unit integration e2e conformance
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules python_modules .wrangler
