@@ -70,6 +70,40 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_exclusions(args: argparse.Namespace) -> int:
+    from api import exclusions
+
+    from .paths import WranglerConfig
+    from .runtime import apply_migrations, build
+
+    config = WranglerConfig.load()
+    args.state.mkdir(parents=True, exist_ok=True)
+    apply_migrations(args.state, config)
+    runtime = build(args.state, config)
+    text = Path(args.file).read_text(encoding="utf-8")
+
+    async def run() -> dict[str, int]:
+        # The CLI never opens a player's Durable Object (the server may be running and is its
+        # single writer): it marks every player due, and the server's next cron run (at most
+        # five minutes) closes the listed accounts.
+        summary = await exclusions.import_list(runtime.services, "cli", text)
+        await runtime.services.db.prepare(
+            "UPDATE players SET exclusion_checked_at = NULL WHERE account_status = 'active'"
+        ).run()
+        return summary
+
+    try:
+        summary = asyncio.run(run())
+    finally:
+        runtime.close()
+    print(
+        f"imported {summary['entries']} CPFs (added {summary['added']}, removed "
+        f"{summary['removed']}, invalid rows {summary['invalid_rows']}); listed players are "
+        "closed by the server's next cron run (or at once with POST /v1/ops/exclusions/import)"
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="casino", description=__doc__.split("\n")[0])
     sub = root.add_subparsers(dest="command", required=True)
@@ -92,6 +126,12 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--password", required=True)
     create.add_argument("--role", choices=["operator", "admin"], required=True)
     create.set_defaults(run=cmd_create_user)
+    excl = ops_sub.add_parser("exclusions", help="the national exclusion list")
+    excl_sub = excl.add_subparsers(dest="exclusions_command", required=True)
+    imp = excl_sub.add_parser("import", help="import the regulator's CSV of CPFs (keyed hashes)")
+    imp.add_argument("file")
+    imp.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    imp.set_defaults(run=cmd_import_exclusions)
     return root
 
 

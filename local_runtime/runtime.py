@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.services import Services, Settings, SystemClock, SystemEntropy
+from session_do.session import GameSession, SessionDeps
 from wallet_do.wallet import Wallet, WalletDeps
 
 from .actors import ActorHost, LocalActorStorage
@@ -47,10 +48,21 @@ def apply_migrations(state: Path, config: WranglerConfig) -> None:
 class LocalRuntime:
     services: Services
     wallets: ActorHost
+    sessions: ActorHost
     d1: LocalD1
+    crons: list[str]
+
+    @property
+    def hosts(self) -> tuple[ActorHost, ...]:
+        return (self.wallets, self.sessions)
+
+    async def drain(self) -> None:
+        for host in self.hosts:
+            await host.drain()
 
     def close(self) -> None:
-        self.wallets.close()
+        for host in self.hosts:
+            host.close()
         self.d1.close()
 
 
@@ -64,10 +76,18 @@ def build(state: Path, config: WranglerConfig | None = None) -> LocalRuntime:
         paths.durable_objects("WalletDO"),
         lambda name, storage: Wallet(storage, WalletDeps(clock=clock, db=d1)),
     )
+    entropy = SystemEntropy()
+    sessions = ActorHost(
+        paths.durable_objects("SessionDO"),
+        lambda name, storage: GameSession(
+            storage, SessionDeps(clock=clock, entropy=entropy, db=d1, wallets=wallets)
+        ),
+    )
     vars_ = {**config.vars, **{k: v for k, v in os.environ.items() if k in config.vars}}
     settings = Settings(
         jwt_secret=secrets["JWT_SECRET"],
         password_pepper=secrets["PASSWORD_PEPPER"].encode(),
+        exclusion_key=secrets["EXCLUSION_LIST_KEY"].encode(),
         jurisdiction=vars_.get("JURISDICTION") or None,
         currency=vars_.get("CURRENCY", "BRL"),
     )
@@ -76,12 +96,13 @@ def build(state: Path, config: WranglerConfig | None = None) -> LocalRuntime:
         kv=LocalKV(paths.kv_file, paths.kv_blobs),
         documents=LocalBlobStore(paths.documents),
         wallets=wallets,
+        sessions=sessions,
         settings=settings,
         pbkdf2=pbkdf2_local,
         clock=clock,
-        entropy=SystemEntropy(),
+        entropy=entropy,
     )
-    return LocalRuntime(services, wallets, d1)
+    return LocalRuntime(services, wallets, sessions, d1, config.crons)
 
 
 __all__ = ["LocalActorStorage", "LocalRuntime", "apply_migrations", "build"]

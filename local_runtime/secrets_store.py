@@ -11,10 +11,18 @@ import secrets
 from pathlib import Path
 
 
+NAMES = ("JWT_SECRET", "PASSWORD_PEPPER", "EXCLUSION_LIST_KEY")
+
+
 def load_or_create(path: Path) -> dict[str, str]:
     if path.exists():
-        return dict(json.loads(path.read_text()))
-    values = {"JWT_SECRET": secrets.token_urlsafe(48), "PASSWORD_PEPPER": secrets.token_urlsafe(32)}
+        values = dict(json.loads(path.read_text()))
+        if all(name in values for name in NAMES):
+            return values
+        path.unlink()  # an older state: keep its values, add the new ones below
+    else:
+        values = {}
+    values = {name: values.get(name) or secrets.token_urlsafe(48) for name in NAMES}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

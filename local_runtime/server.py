@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from starlette.staticfiles import StaticFiles
 
 from api.app import create_app, with_body_limits
+from api import scheduled
+from api.games import seed_defaults
 
+from .cron import run_crons
 from .paths import PROJECT_ROOT
 from .runtime import LocalRuntime
 
@@ -26,6 +29,7 @@ class LocalGateway:
 
     def __init__(self, runtime: LocalRuntime, public: Path = PROJECT_ROOT / "public") -> None:
         self.runtime = runtime
+        self._cron: asyncio.Task[None] | None = None
         self.api = with_body_limits(create_app())
         self.public = public.resolve()
         self.static = StaticFiles(directory=public, html=True) if public.is_dir() else None
@@ -53,21 +57,20 @@ class LocalGateway:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.runtime.wallets.resume_alarms()
+                for host in self.runtime.hosts:
+                    host.resume_alarms()
+                await seed_defaults(self.runtime.services)
+                self._cron = asyncio.get_running_loop().create_task(
+                    run_crons(self.runtime.crons, lambda cron: scheduled.run(self.runtime.services, cron))
+                )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._cron is not None:
+                    self._cron.cancel()
                 with contextlib.suppress(Exception):
-                    await self.runtime.wallets.drain()
+                    await self.runtime.drain()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-
-
-@contextlib.asynccontextmanager
-async def running(runtime: LocalRuntime) -> AsyncIterator[LocalGateway]:
-    gateway = LocalGateway(runtime)
-    runtime.wallets.resume_alarms()
-    yield gateway
-    await runtime.wallets.drain()
 
 
 def serve(runtime: LocalRuntime, host: str, port: int) -> None:

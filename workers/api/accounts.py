@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from casino.accounts import Registration, validate_registration
@@ -18,6 +18,7 @@ from casino.errors import (
     RefreshTokenReused,
 )
 from casino.passwords import hash_password, verify_password
+from casino.timefmt import rfc3339
 from infra.ports import ConstraintViolation
 
 from .security import issue_access_token
@@ -28,8 +29,7 @@ MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 100
 
 
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+iso = rfc3339
 
 
 def _token_hash(token: str) -> str:
@@ -164,6 +164,8 @@ async def _issue_pair(
         "refresh_token": refresh,
         "token_type": "bearer",
         "expires_in": services.settings.access_token_minutes * 60,
+        "subject": subject,
+        "role": role,
     }
 
 

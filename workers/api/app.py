@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from . import problems
 from .limits import BodyLimit
-from .routes import auth, kyc, ops, players, public, wallet
+from .routes import auth, games, kyc, ops, players, public, responsible, wallet
 
 DESCRIPTION = """Regulated real-money casino API (Brazil first). Money is integer minor units;
 errors are RFC 9457 problem details with a stable `code`; money-moving POSTs need an
@@ -19,7 +19,7 @@ errors are RFC 9457 problem details with a stable `code`; money-moving POSTs nee
 
 def create_app() -> FastAPI:
     app = FastAPI(title="AcmeToCasino Edge", version="1.0.0", description=DESCRIPTION)
-    for module in (public, auth, players, wallet, kyc, ops):
+    for module in (public, auth, players, wallet, games, responsible, kyc, ops):
         app.include_router(module.router)
     problems.install(app)
     return app

@@ -71,6 +71,12 @@ def _all_errors() -> list[type[DomainError]]:
     return found
 
 
+FIELD_CODES = (
+    ("stake", "invalid_stake", "The stake is out of range"),
+    ("params", "invalid_params", "Invalid game parameters"),
+)
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return [
         {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
@@ -90,6 +96,10 @@ def install(app: FastAPI) -> None:
             return problem(
                 400, "malformed_request", "Malformed request", "The body is not valid JSON"
             )
+        # Fields whose refusal has its own contract code (API.md, Games).
+        for field, code, title in FIELD_CODES:
+            if any(e["loc"][1:2] == [field] for e in errors):
+                return problem(422, code, title, f"Invalid {field}", errors=errors)
         fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or "body" for e in errors)
         return problem(
             422,

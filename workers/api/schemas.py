@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -149,3 +149,156 @@ class WalletAuditOut(BaseModel):
     last_seq: int
     d1_projected_seq: int
     first_error: str | None = None
+
+
+ClientSeed = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x20-\x7e]+$")]
+
+
+class GameOut(BaseModel):
+    game_id: str
+    name: str
+    kind: str
+    rtp_bps: int
+    min_stake: int
+    max_stake: int
+    paytable: dict[str, Any]
+
+
+class GamesOut(BaseModel):
+    games: list[GameOut]
+
+
+class SessionIn(Strict):
+    client_seed: ClientSeed | None = None
+
+
+class SessionOut(BaseModel):
+    session_id: str
+    game_id: str
+    rtp_bps: int
+    server_seed_hash: str
+    client_seed: str
+    nonce: int
+    min_stake: int
+    max_stake: int
+    opened_at: str
+
+
+class RoundIn(Strict):
+    stake: Money
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class RoundOut(BaseModel):
+    round_id: str
+    nonce: int
+    outcome: dict[str, Any]
+    payout: int
+    balance: int
+    server_seed_hash: str
+    stake: int
+    client_seed: str
+    rtp_bps: int
+    game_id: str
+    params: dict[str, Any]
+
+
+class RoundRecordOut(BaseModel):
+    round_id: str
+    nonce: int
+    server_seed_hash: str
+    client_seed: str
+    rtp_bps: int
+    stake: int
+    params: dict[str, Any]
+    outcome: dict[str, Any]
+    payout: int
+    game_id: str
+
+
+class VoidRoundOut(BaseModel):
+    nonce: int
+    server_seed_hash: str
+
+
+class RoundsOut(BaseModel):
+    rounds: list[RoundRecordOut]
+    void_rounds: list[VoidRoundOut] = Field(
+        description="Nonces reserved by rounds that the wallet refused (no money moved)"
+    )
+
+
+class RotationIn(Strict):
+    client_seed: ClientSeed | None = None
+
+
+class RotationOut(BaseModel):
+    revealed_server_seed: str
+    revealed_server_seed_hash: str
+    client_seed: str = Field(description="The client seed of the new commitment")
+    final_nonce: int = Field(description="Nonces used under the revealed seed (0..final_nonce-1)")
+    server_seed_hash: str = Field(description="The new commitment")
+    previous_client_seed: str
+    nonce: int
+
+
+class RtpIn(Strict):
+    rtp_bps: Annotated[int, Field(strict=True)]
+
+
+class GameConfigOut(BaseModel):
+    game_id: str
+    rtp_bps: int
+    min_stake: int
+    max_stake: int
+
+
+class GameStatsOut(BaseModel):
+    game_id: str
+    rounds: int
+    total_staked: int
+    total_paid: int
+    target_rtp_bps: int
+    actual_rtp_bps: int | None
+    deviation_bps: int | None
+    expected_rtp_bps: int | None = Field(
+        description="The RTP the rounds played should give, from each round's exact expectation"
+    )
+    z_score: float | None = Field(description="(paid - expected) / sd over the rounds played")
+    flagged: bool = Field(description="|z| > 2.576: the deviation is unlikely to be chance (99%)")
+
+
+class RtpChange(BaseModel):
+    change_id: str
+    game_id: str
+    old_rtp_bps: int | None
+    new_rtp_bps: int
+    changed_by: str
+    changed_at: str
+    source: str
+
+
+class RtpHistoryOut(BaseModel):
+    changes: list[RtpChange]
+
+
+class OperatorAlert(BaseModel):
+    alert_id: str
+    kind: str
+    subject: str
+    detail: str
+    created_at: str
+    status: str
+
+
+class OperatorAlertsOut(BaseModel):
+    alerts: list[OperatorAlert]
+
+
+class ExclusionImportOut(BaseModel):
+    import_id: str
+    entries: int
+    added: int
+    removed: int
+    invalid_rows: int
+    closed_accounts: int

@@ -29,6 +29,7 @@ class SystemEntropy:
 class Settings:
     jwt_secret: str
     password_pepper: bytes
+    exclusion_key: bytes = b""
     jurisdiction: str | None = None
     currency: str = "BRL"
     access_token_minutes: int = 15
@@ -44,6 +45,7 @@ class Services:
     kv: KeyValue
     documents: BlobStore
     wallets: ActorNamespace
+    sessions: ActorNamespace
     settings: Settings
     pbkdf2: Pbkdf2
     clock: SystemClock

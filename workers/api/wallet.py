@@ -84,6 +84,10 @@ async def move_money(
         "amount": body["amount"],
         "method": body["method"],
         "ref": f"payment:{services.new_id()}",
+        "rg": {
+            "idle_minutes": profile.idle_timeout_minutes,
+            "utc_offset_minutes": profile.utc_offset_minutes,
+        },
     }
     result = await services.wallets.get(player_id).call(operation, payload)
     return answer(result)

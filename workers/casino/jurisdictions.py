@@ -7,6 +7,7 @@ one, by the player's country. Values come from DOMAIN.md; operators can override
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,12 @@ class Jurisdiction:
     rtp_min_bps: int
     rtp_max_bps: int
     time_zone: str
+    utc_offset_minutes: int
     idle_timeout_minutes: int
     reality_check_minutes: int
     exclusion_recheck_days: int
     mandatory_limits: bool
+    kyc_before_play: bool = True
     default_limits: dict[str, object] = field(default_factory=dict)
 
 
@@ -41,10 +44,17 @@ BRAZIL = Jurisdiction(
     rtp_min_bps=8500,
     rtp_max_bps=9900,
     time_zone="America/Sao_Paulo",
+    utc_offset_minutes=-180,  # no daylight saving time in Brazil since 2019
     idle_timeout_minutes=30,
     reality_check_minutes=60,
     exclusion_recheck_days=15,
     mandatory_limits=True,
+    # Loss and time limits are mandatory from registration (P2579/2025); these defaults apply
+    # when the player chooses none (values are the operator's, not the law's).
+    default_limits={
+        "loss": {"daily": 500_000, "weekly": 2_000_000, "monthly": 5_000_000},
+        "session_minutes": 480,
+    },
 )
 
 GENERIC = Jurisdiction(
@@ -59,11 +69,17 @@ GENERIC = Jurisdiction(
     rtp_min_bps=8000,
     rtp_max_bps=9900,
     time_zone="UTC",
+    utc_offset_minutes=0,
     idle_timeout_minutes=30,
     reality_check_minutes=60,
     exclusion_recheck_days=15,
     mandatory_limits=False,
+    kyc_before_play=False,
 )
+
+def local_time(profile: Jurisdiction, moment: datetime) -> datetime:
+    return moment.astimezone(timezone(timedelta(minutes=profile.utc_offset_minutes)))
+
 
 PROFILES: dict[str, Jurisdiction] = {p.code: p for p in (BRAZIL, GENERIC)}
 

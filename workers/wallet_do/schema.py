@@ -27,4 +27,46 @@ STATEMENTS = (
         payload TEXT NOT NULL
     )""",
     "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS rounds (
+        round_id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        game_id TEXT NOT NULL,
+        nonce INTEGER NOT NULL,
+        server_seed_hash TEXT NOT NULL,
+        stake INTEGER NOT NULL CHECK (stake > 0),
+        payout INTEGER NOT NULL CHECK (payout >= 0),
+        bet_seq INTEGER NOT NULL REFERENCES events (seq),
+        created_at TEXT NOT NULL,
+        record TEXT NOT NULL,
+        UNIQUE (server_seed_hash, nonce)
+    )""",
+)
+
+RG_STATEMENTS = (
+    "CREATE INDEX IF NOT EXISTS events_created ON events (created_at)",
+    """CREATE TABLE IF NOT EXISTS limits (
+        kind TEXT PRIMARY KEY,
+        value INTEGER,
+        pending INTEGER NOT NULL DEFAULT 0,
+        pending_value INTEGER,
+        effective_at TEXT
+    )""",
+    # Money flows per hour, kept in the same transaction as the events, so a rolling-window sum
+    # costs at most 720 buckets plus one hour of events, however long the ledger.
+    """CREATE TABLE IF NOT EXISTS flows_hourly (
+        hour TEXT PRIMARY KEY,
+        deposits INTEGER NOT NULL DEFAULT 0,
+        bets INTEGER NOT NULL DEFAULT 0,
+        wins INTEGER NOT NULL DEFAULT 0
+    )""",
+)
+
+BEHAVIOUR_STATEMENTS = (
+    """CREATE TABLE IF NOT EXISTS rg_alerts (
+        alert_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        rule TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        intervention TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
 )

@@ -11,30 +11,39 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from casino.errors import DomainError, IdempotencyKeyReused
+from casino.errors import (
+    DepositLimitExceeded,
+    DomainError,
+    IdempotencyKeyReused,
+    LossLimitReached,
+    SessionTimeLimitReached,
+)
+from casino.exclusion import check_not_excluded, extend, self_exclusion, take_a_break
+from casino.limits import WINDOWS, deposit_refusal, loss_refusal, request_change
+from casino.timefmt import parse_rfc3339, rfc3339
 from casino.ledger import (
     Deposit,
     EventType,
     Ledger,
     LedgerEvent,
     Withdraw,
+    decide_bet_and_win,
     decide_deposit,
     decide_withdrawal,
     replay,
 )
 from infra.ports import ActorStorage, Clock, Database
 
+from .behaviour_watch import BehaviourWatch
+from .responsible import ResponsibleGaming
+from .rpc import answers_refusals, refusal
 from .schema import STATEMENTS
 
 PROJECTION_BATCH = 500
 Result = dict[str, Any]
-
-
-def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def event_json(event: LedgerEvent) -> dict[str, Any]:
@@ -54,7 +63,7 @@ def _row_event(row: dict[str, Any]) -> LedgerEvent:
         type=EventType(row["type"]),
         amount=row["amount"],
         balance_after=row["balance_after"],
-        created_at=datetime.fromisoformat(row["created_at"].replace("Z", "+00:00")),
+        created_at=parse_rfc3339(row["created_at"]),
         ref=row["ref"],
     )
 
@@ -70,6 +79,8 @@ class Wallet:
         self.storage, self.deps = storage, deps
         for statement in STATEMENTS:
             storage.exec(statement)
+        self.rg = ResponsibleGaming(storage)
+        self.behaviour = BehaviourWatch(storage, self.rg)
 
     # Reads -----------------------------------------------------------------------------
     def _ledger(self) -> Ledger:
@@ -111,10 +122,25 @@ class Wallet:
 
     # Commands --------------------------------------------------------------------------
     async def deposit(self, payload: dict[str, Any]) -> Result:
-        return await self._command(
-            payload,
-            lambda ledger, now, ref: decide_deposit(ledger, Deposit(payload["amount"], ref), now),
-        )
+        def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
+            check_not_excluded(self.rg.exclusion(), now)
+            period = deposit_refusal(
+                self.rg.limits(now), self.rg.deposit_totals(now), payload["amount"]
+            )
+            if period is not None:
+                raise DepositLimitExceeded(
+                    f"The deposit would exceed your {period} deposit limit"
+                )
+            return decide_deposit(ledger, Deposit(payload["amount"], ref), now)
+
+        def after(events: list[LedgerEvent], now: datetime) -> dict[str, Any]:
+            return {
+                "event": event_json(events[-1]),
+                "balance": events[-1].balance_after,
+                "interventions": self.behaviour.observe("deposit", now, payload.get("rg") or {}),
+            }
+
+        return await self._command(payload, decide, after)
 
     async def withdraw(self, payload: dict[str, Any]) -> Result:
         return await self._command(
@@ -124,10 +150,89 @@ class Wallet:
             ),
         )
 
+    async def settle_round(self, payload: dict[str, Any]) -> Result:
+        """BET, WIN (when the payout is positive), the round record and their outbox rows, in
+        one storage transaction: all of it or none of it."""
+        record = payload["round"]
+        rules = payload.get("rg") or {}
+        idle = timedelta(minutes=int(rules.get("idle_minutes", 30)))
+        reality_every = timedelta(minutes=int(rules.get("reality_check_minutes", 60)))
+        play: dict[str, Any] = {}
+
+        def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
+            check_not_excluded(self.rg.exclusion(), now)
+            limits = self.rg.limits(now)
+            session = self.rg.play_session(now, idle)
+            minutes = limits["session_minutes"].value
+            if minutes is not None and session["active"]:
+                if now - parse_rfc3339(session["started_at"]) >= timedelta(minutes=minutes):
+                    raise SessionTimeLimitReached(
+                        f"You reached your session time limit of {minutes} minutes; take a break"
+                    )
+            period = loss_refusal(limits, self.rg.net_losses(now), record["stake"])
+            if period is not None:
+                raise LossLimitReached(f"This round could take you past your {period} loss limit")
+            events = decide_bet_and_win(ledger, record["stake"], record["payout"], ref, now)
+            play.update(session)
+            return events
+
+        def after(events: list[LedgerEvent], now: datetime) -> dict[str, Any]:
+            stored = {**record, "created_at": rfc3339(now)}
+            play.update(
+                last_play_at=rfc3339(now),
+                rounds=play["rounds"] + 1,
+                staked=play["staked"] + record["stake"],
+                won=play["won"] + record["payout"],
+            )
+            due = now - parse_rfc3339(play["last_reality_check_at"]) >= reality_every
+            if due:
+                play["last_reality_check_at"] = rfc3339(now)
+            play.pop("active", None)
+            self.rg.put("play_session", play)
+            interventions = self.behaviour.observe("round", now, rules)
+            self.storage.exec(
+                "INSERT INTO rounds (round_id, session_id, game_id, nonce, server_seed_hash, "
+                "stake, payout, bet_seq, created_at, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                record["round_id"], record["session_id"], record["game_id"], record["nonce"],
+                record["server_seed_hash"], record["stake"], record["payout"], events[0].seq,
+                stored["created_at"], json.dumps(stored, separators=(",", ":")),
+            )  # fmt: skip
+            self.storage.exec(
+                "INSERT INTO outbox (topic, payload) VALUES ('round', ?)",
+                json.dumps(stored, separators=(",", ":")),
+            )
+            return {
+                "round_id": record["round_id"],
+                "nonce": record["nonce"],
+                "outcome": record["outcome"],
+                "payout": record["payout"],
+                "stake": record["stake"],
+                "balance": events[-1].balance_after,
+                "server_seed_hash": record["server_seed_hash"],
+                "client_seed": record["client_seed"],
+                "rtp_bps": record["rtp_bps"],
+                "game_id": record["game_id"],
+                "params": record["params"],
+                "reality_check": {
+                    "due": due,
+                    "session_started_at": play["started_at"],
+                    "elapsed_minutes": int(
+                        (now - parse_rfc3339(play["started_at"])).total_seconds() // 60
+                    ),
+                    "rounds": play["rounds"],
+                    "net_position": play["won"] - play["staked"],
+                },
+                "interventions": interventions,
+            }
+
+        payload = {**payload, "ref": f"round:{record['round_id']}"}
+        return await self._command(payload, decide, after)
+
     async def _command(
         self,
         payload: dict[str, Any],
         decide: Callable[[Ledger, datetime, str], list[LedgerEvent]],
+        after: Callable[[list[LedgerEvent], datetime], dict[str, Any]] | None = None,
     ) -> Result:
         """Decide and write one command atomically; the same key replays the first answer."""
         now = self.deps.clock.now()
@@ -146,21 +251,17 @@ class Wallet:
             self._remember_player(payload["player_id"])
             try:
                 events = decide(self._ledger(), now, payload["ref"])
-            except DomainError as refusal:
-                answer: Result = {
-                    "status": refusal.status,
-                    "body": {"error": {"code": refusal.code, "detail": refusal.detail}},
-                }
+            except DomainError as error:
+                answer: Result = refusal(error)
             else:
                 for event in events:
                     self._append(event)
-                answer = {
-                    "status": 201,
-                    "body": {
-                        "event": event_json(events[-1]),
-                        "balance": events[-1].balance_after,
-                    },
-                }
+                body = (
+                    after(events, now)
+                    if after
+                    else {"event": event_json(events[-1]), "balance": events[-1].balance_after}
+                )
+                answer = {"status": 201, "body": body}
             self.storage.exec(
                 "INSERT INTO idempotency (key, request_hash, status, body, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -170,15 +271,16 @@ class Wallet:
                 json.dumps(answer["body"], separators=(",", ":")),
                 rfc3339(now),
             )
+            if answer["status"] == DepositLimitExceeded.status and "deposit_limit" in json.dumps(
+                answer["body"]
+            ):
+                self.behaviour.observe("deposit_declined", now, payload.get("rg") or {})
             return answer
 
         try:
             answer = self.storage.transaction(write)
-        except DomainError as refusal:
-            return {
-                "status": refusal.status,
-                "body": {"error": {"code": refusal.code, "detail": refusal.detail}},
-            }
+        except DomainError as error:
+            return refusal(error)
         await self._schedule_projection()
         return answer
 
@@ -186,6 +288,7 @@ class Wallet:
         self.storage.exec("INSERT OR IGNORE INTO meta (k, v) VALUES ('player_id', ?)", player_id)
 
     def _append(self, event: LedgerEvent) -> None:
+        self.rg.record_flow(event)
         row = event_json(event)
         self.storage.exec(
             "INSERT INTO events (seq, type, amount, balance_after, created_at, ref) "
@@ -202,10 +305,126 @@ class Wallet:
             json.dumps(row, separators=(",", ":")),
         )
 
+    # Responsible gaming ----------------------------------------------------------------
+    def _limits_view(self, now: datetime) -> dict[str, Any]:
+        limits = self.rg.limits(now)
+        pending = [
+            {
+                "limit": kind,
+                "value": limit.pending_value,
+                "effective_at": rfc3339(limit.effective_at) if limit.effective_at else None,
+            }
+            for kind, limit in limits.items()
+            if limit.pending
+        ]
+        return {
+            "deposit": {p: limits[f"deposit_{p}"].value for p in WINDOWS},
+            "loss": {p: limits[f"loss_{p}"].value for p in WINDOWS},
+            "session_minutes": limits["session_minutes"].value,
+            "pending": pending,
+        }
+
+    @answers_refusals
+    async def get_limits(self, payload: dict[str, Any]) -> Result:
+        return {"status": 200, "body": self._limits_view(self.deps.clock.now())}
+
+    @answers_refusals
+    async def set_limits(self, payload: dict[str, Any]) -> Result:
+        """`{changes: {kind: value or None}}`: each change by the lower-at-once rule."""
+        now = self.deps.clock.now()
+
+        def write() -> None:
+            limits = self.rg.limits(now)
+            for kind, value in payload["changes"].items():
+                self.rg.save_limit(request_change(limits[kind], value, now))
+
+        self.storage.transaction(write)
+        return {"status": 200, "body": self._limits_view(now)}
+
+    @answers_refusals
+    async def exclude(self, payload: dict[str, Any]) -> Result:
+        """Self-exclusion (`days` or `permanent`), a break (`hours`) or the national list."""
+        now = self.deps.clock.now()
+        kind = payload["kind"]
+        if kind == "break":
+            requested = take_a_break(payload.get("hours"), now)
+        elif kind == "national":
+            requested = self_exclusion(None, True, now)
+            requested = type(requested)("national", None, True)
+        else:
+            requested = self_exclusion(payload.get("days"), bool(payload.get("permanent")), now)
+
+        def write() -> Any:
+            self._remember_player(payload["player_id"])
+            merged = extend(self.rg.exclusion(), requested, now)
+            self.rg.save_exclusion(merged)
+            return merged
+
+        merged = self.storage.transaction(write)
+        return {
+            "status": 201,
+            "body": {
+                "excluded_until": rfc3339(merged.until) if merged.until else None,
+                "permanent": merged.permanent,
+                "kind": merged.kind,
+            },
+        }
+
+    @answers_refusals
+    async def rg_status(self, payload: dict[str, Any]) -> Result:
+        now = self.deps.clock.now()
+        exclusion = self.rg.exclusion()
+        return {
+            "status": 200,
+            "body": {
+                "excluded": exclusion.active(now),
+                "kind": exclusion.kind if exclusion.active(now) else None,
+                "excluded_until": rfc3339(exclusion.until) if exclusion.until else None,
+                "permanent": exclusion.permanent,
+            },
+        }
+
+    @answers_refusals
+    async def check_can_play(self, payload: dict[str, Any]) -> Result:
+        check_not_excluded(self.rg.exclusion(), self.deps.clock.now())
+        return {"status": 200, "body": {}}
+
+    @answers_refusals
+    async def reality_check(self, payload: dict[str, Any]) -> Result:
+        now = self.deps.clock.now()
+        idle = timedelta(minutes=int(payload.get("idle_minutes", 30)))
+        session = self.rg.play_session(now, idle)
+        started = parse_rfc3339(session["started_at"])
+        return {
+            "status": 200,
+            "body": {
+                "session_started_at": session["started_at"],
+                "elapsed_minutes": int((now - started).total_seconds() // 60),
+                "rounds": session["rounds"],
+                "total_staked": session["staked"],
+                "total_won": session["won"],
+                "net_position": session["won"] - session["staked"],
+                "active": session["active"],
+            },
+        }
+
     # Projection into D1 ----------------------------------------------------------------
     async def _schedule_projection(self) -> None:
         if await self.storage.get_alarm() is None:
             await self.storage.set_alarm(int(self.deps.clock.now().timestamp() * 1000))
+
+    def _round_statement(self, player_id: str, r: dict[str, Any]) -> Any:
+        return self.deps.db.prepare(
+            "INSERT OR IGNORE INTO rounds (round_id, session_id, player_id, game_id, nonce, "
+            "server_seed_hash, client_seed, rtp_bps, stake, params, outcome, payout, "
+            "expected_payout, payout_variance, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ).bind(
+            r["round_id"], r["session_id"], player_id, r["game_id"], r["nonce"],
+            r["server_seed_hash"], r["client_seed"], r["rtp_bps"], r["stake"],
+            json.dumps(r["params"], sort_keys=True), json.dumps(r["outcome"], sort_keys=True),
+            r["payout"], float(r["expected_payout"]), float(r["payout_variance"]), r["created_at"],
+        )  # fmt: skip
 
     async def alarm(self) -> None:
         """Drain the outbox into D1 in order; a failure leaves the rows for the next alarm."""
@@ -217,6 +436,8 @@ class Wallet:
             if not rows:
                 return
             events = [json.loads(r["payload"]) for r in rows if r["topic"] == "wallet_event"]
+            rounds = [json.loads(r["payload"]) for r in rows if r["topic"] == "round"]
+            alerts = [(r["id"], json.loads(r["payload"])) for r in rows if r["topic"] == "rg_alert"]
             statements = [
                 self.deps.db.prepare(
                     "INSERT OR IGNORE INTO wallet_events "
@@ -232,6 +453,15 @@ class Wallet:
                     e["ref"],
                 )
                 for e in events
+            ] + [self._round_statement(player_id, r) for r in rounds] + [
+                self.deps.db.prepare(
+                    "INSERT OR IGNORE INTO rg_alerts (alert_id, player_id, rule, level, "
+                    "intervention, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                ).bind(
+                    f"{player_id}:{outbox_id}", player_id, a["rule"], a["level"],
+                    a["intervention"], json.dumps(a, sort_keys=True), a["created_at"],
+                )  # fmt: skip
+                for outbox_id, a in alerts
             ]
             if statements:
                 await self.deps.db.batch(statements)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from casino.accounts import Registration
 
-from .. import accounts
+from .. import accounts, exclusions, responsible
 from ..schemas import LoginIn, PlayerIdOut, RefreshIn, RegisterIn, TokenPairOut
 from ..security import ServicesDep
 
@@ -29,13 +29,20 @@ async def register(body: RegisterIn, services: ServicesDep) -> PlayerIdOut:
         country=body.country,
         cpf=body.cpf,
     )
-    return PlayerIdOut(player_id=await accounts.register(services, reg))
+    responsible.validate_initial_limits(body.limits)
+    await exclusions.refuse_if_listed(services, body.cpf)
+    player_id = await accounts.register(services, reg)
+    await responsible.initial_limits(services, player_id, body.country, body.limits)
+    return PlayerIdOut(player_id=player_id)
 
 
 @router.post("/login", response_model=TokenPairOut)
 async def login(body: LoginIn, request: Request, services: ServicesDep) -> TokenPairOut:
     address = client_address(request, services.settings.trust_forwarded_ip)
-    return TokenPairOut(**await accounts.login(services, body.email, body.password, address))
+    pair = await accounts.login(services, body.email, body.password, address)
+    if pair["role"] == "player":
+        await exclusions.check_on_login(services, pair["subject"])
+    return TokenPairOut(**pair)
 
 
 @router.post("/refresh", response_model=TokenPairOut)

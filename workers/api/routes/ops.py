@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from .. import kyc, wallet
-from ..schemas import KycDecisionIn, KycQueueOut, KycStatusOut, WalletAuditOut
+from .. import exclusions, games, kyc, wallet
+from ..schemas import (
+    ExclusionImportOut,
+    GameConfigOut,
+    GameStatsOut,
+    KycDecisionIn,
+    KycQueueOut,
+    KycStatusOut,
+    OperatorAlertsOut,
+    RtpHistoryOut,
+    RtpIn,
+    WalletAuditOut,
+)
 from ..security import ServicesDep, StaffDep
 
 router = APIRouter(prefix="/v1/ops", tags=["operators"])
@@ -39,3 +50,39 @@ async def wallet_audit(player_id: str, staff: StaffDep, services: ServicesDep) -
     await wallet.load_player(services, player_id)
     result = await services.wallets.get(player_id).call("audit", {})
     return WalletAuditOut(player_id=player_id, **result)
+
+
+@router.get("/games/{game_id}/stats", response_model=GameStatsOut)
+async def game_stats(game_id: str, staff: StaffDep, services: ServicesDep) -> GameStatsOut:
+    return GameStatsOut(**await games.stats(services, game_id))
+
+
+@router.put("/games/{game_id}/rtp", response_model=GameConfigOut)
+async def set_rtp(game_id: str, body: RtpIn, staff: StaffDep, services: ServicesDep) -> GameConfigOut:
+    config = await games.set_rtp(services, staff, game_id, body.rtp_bps)
+    return GameConfigOut(**vars(config))
+
+
+@router.get("/games/{game_id}/rtp/history", response_model=RtpHistoryOut)
+async def rtp_history(game_id: str, staff: StaffDep, services: ServicesDep) -> RtpHistoryOut:
+    return RtpHistoryOut(changes=await games.rtp_history(services, game_id))
+
+
+@router.get("/alerts", response_model=OperatorAlertsOut)
+async def operator_alerts(staff: StaffDep, services: ServicesDep) -> OperatorAlertsOut:
+    rows = await services.db.prepare(
+        "SELECT alert_id, kind, subject, detail, created_at, status FROM operator_alerts "
+        "ORDER BY created_at DESC LIMIT 500"
+    ).all()
+    return OperatorAlertsOut(alerts=rows)
+
+
+@router.post("/exclusions/import", response_model=ExclusionImportOut)
+async def import_exclusions(
+    request: Request, staff: StaffDep, services: ServicesDep
+) -> ExclusionImportOut:
+    """The regulator's list as a CSV body (`text/csv`): one CPF per row, or a `cpf` column."""
+    text = (await request.body()).decode("utf-8", errors="replace")
+    summary = await exclusions.import_list(services, staff.subject, text)
+    summary["closed_accounts"] = await exclusions.close_newly_listed(services)
+    return ExclusionImportOut(**summary)

@@ -1,0 +1,138 @@
+"""/v1/limits, /v1/self-exclusion, /v1/breaks, /v1/reality-check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from casino.limits import check_value
+
+from .. import responsible, wallet
+from ..security import PlayerDep, ServicesDep
+
+router = APIRouter(tags=["responsible gaming"])
+AmountOrNull = Field(default=None, json_schema_extra={"type": ["integer", "null"], "minimum": 1})
+
+
+class WindowLimitsIn(BaseModel):
+    daily: Any = AmountOrNull
+    weekly: Any = AmountOrNull
+    monthly: Any = AmountOrNull
+
+
+class SessionLimitIn(BaseModel):
+    max_minutes: Any = Field(default=None, json_schema_extra={"type": ["integer", "null"]})
+
+
+class SelfExclusionIn(BaseModel):
+    days: Any = Field(default=None, json_schema_extra={"type": ["integer", "null"], "minimum": 1})
+    permanent: bool = False
+
+
+class BreakIn(BaseModel):
+    hours: Any = Field(json_schema_extra={"type": "integer", "minimum": 1, "maximum": 1008})
+
+
+class LimitsOut(BaseModel):
+    deposit: dict[str, int | None]
+    loss: dict[str, int | None]
+    session_minutes: int | None
+    pending: list[dict[str, Any]]
+
+
+class ExclusionOut(BaseModel):
+    excluded_until: str | None
+    permanent: bool
+    kind: str | None
+
+
+class RealityCheckOut(BaseModel):
+    session_started_at: str
+    elapsed_minutes: int
+    rounds: int
+    total_staked: int
+    total_won: int
+    net_position: int
+    active: bool
+
+
+def _validated(family: str, body: WindowLimitsIn) -> dict[str, Any]:
+    changes = responsible.changes_from(family, body.model_dump())
+    for kind, value in changes.items():
+        check_value(kind, value)
+    return changes
+
+
+@router.get("/v1/limits", response_model=LimitsOut)
+async def get_limits(caller: PlayerDep, services: ServicesDep) -> JSONResponse:
+    await wallet.load_player(services, caller.subject)
+    return wallet.answer(await services.wallets.get(caller.subject).call("get_limits", {}))
+
+
+@router.put("/v1/limits/deposit", response_model=LimitsOut)
+async def set_deposit_limits(
+    body: WindowLimitsIn, caller: PlayerDep, services: ServicesDep
+) -> JSONResponse:
+    changes = _validated("deposit", body)
+    return wallet.answer(await responsible.set_limits(services, caller.subject, changes))
+
+
+@router.put("/v1/limits/loss", response_model=LimitsOut)
+async def set_loss_limits(
+    body: WindowLimitsIn, caller: PlayerDep, services: ServicesDep
+) -> JSONResponse:
+    changes = _validated("loss", body)
+    return wallet.answer(await responsible.set_limits(services, caller.subject, changes))
+
+
+@router.put("/v1/limits/session", response_model=LimitsOut)
+async def set_session_limit(
+    body: SessionLimitIn, caller: PlayerDep, services: ServicesDep
+) -> JSONResponse:
+    check_value("session_minutes", body.max_minutes)
+    changes = {"session_minutes": body.max_minutes}
+    return wallet.answer(await responsible.set_limits(services, caller.subject, changes))
+
+
+@router.post("/v1/self-exclusion", status_code=201, response_model=ExclusionOut)
+async def self_exclude(
+    body: SelfExclusionIn, caller: PlayerDep, services: ServicesDep
+) -> JSONResponse:
+    await wallet.load_player(services, caller.subject)
+    payload = {"player_id": caller.subject, "kind": "self_exclusion", "days": body.days,
+               "permanent": body.permanent}  # fmt: skip
+    result = await services.wallets.get(caller.subject).call("exclude", payload)
+    await responsible.mirror_exclusion(services, caller.subject, result)
+    return wallet.answer(result)
+
+
+@router.get("/v1/self-exclusion", response_model=ExclusionOut)
+async def exclusion_status(caller: PlayerDep, services: ServicesDep) -> JSONResponse:
+    await wallet.load_player(services, caller.subject)
+    result = await services.wallets.get(caller.subject).call("rg_status", {})
+    body = result["body"]
+    return JSONResponse(
+        {"excluded_until": body["excluded_until"], "permanent": body["permanent"],
+         "kind": body["kind"]}  # fmt: skip
+    )
+
+
+@router.post("/v1/breaks", status_code=201, response_model=ExclusionOut)
+async def take_a_break(body: BreakIn, caller: PlayerDep, services: ServicesDep) -> JSONResponse:
+    await wallet.load_player(services, caller.subject)
+    payload = {"player_id": caller.subject, "kind": "break", "hours": body.hours}
+    result = await services.wallets.get(caller.subject).call("exclude", payload)
+    await responsible.mirror_exclusion(services, caller.subject, result)
+    return wallet.answer(result)
+
+
+@router.get("/v1/reality-check", response_model=RealityCheckOut)
+async def reality_check(caller: PlayerDep, services: ServicesDep) -> JSONResponse:
+    player = await wallet.load_player(services, caller.subject)
+    rules = await responsible.play_rules(services, player["country"])
+    return wallet.answer(
+        await services.wallets.get(caller.subject).call("reality_check", rules)
+    )
