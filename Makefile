@@ -7,7 +7,7 @@ STATE ?= .wrangler/state
 HOST ?= 127.0.0.1
 PORT ?= 8787
 
-.PHONY: dev test setup lint unit integration e2e conformance bench clean
+.PHONY: dev test setup lint unit integration e2e browser conformance bench clean chromium
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -39,11 +39,18 @@ integration: setup
 e2e: setup
 	$(BIN)/pytest tests/e2e
 
+# Debian's Chromium for the browser suite (Playwright cannot download its own browsers here).
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+browser: setup chromium
+	$(BIN)/pytest tests/browser
+
 conformance: setup
 	bash scripts/vendor_python_modules.sh
 	node tests/conformance/harness.mjs
 
-test: lint unit integration e2e conformance
+test: lint unit integration e2e browser conformance
 
 bench: setup
 	$(BIN)/python -m bench

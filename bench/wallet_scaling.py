@@ -14,8 +14,9 @@ import time
 from pathlib import Path
 
 from api.services import SystemClock
-from local_runtime.actors import ActorHost
 from wallet_do.wallet import Wallet, WalletDeps
+
+from local_runtime.actors import ActorHost
 
 from .common import Figure, print_table
 

@@ -183,7 +183,9 @@ class ActorHost:
             log.exception("alarm of %s failed (attempt %d)", name, attempt + 1)
             if attempt + 1 < ALARM_RETRY_LIMIT and self.get_alarm(name) is None:
                 retry_at = int(time.time() * 1000) + self.retry_base_ms * 2**attempt
-                self._alarms.execute("INSERT OR REPLACE INTO alarms VALUES (?, ?)", (name, retry_at))
+                self._alarms.execute(
+                    "INSERT OR REPLACE INTO alarms VALUES (?, ?)", (name, retry_at)
+                )
                 self._schedule(name, retry_at, attempt + 1)
         finally:
             self._release(live)

@@ -1,8 +1,8 @@
 """The `casino` command: serve the platform locally and operate it.
 
-    casino dev [--host 127.0.0.1] [--port 8787] [--state .wrangler/state]
-    casino migrate [--state DIR]
-    casino ops create-user --state DIR --email E --password P --role operator|admin
+casino dev [--host 127.0.0.1] [--port 8787] [--state .wrangler/state]
+casino migrate [--state DIR]
+casino ops create-user --state DIR --email E --password P --role operator|admin
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ def _state(value: str) -> Path:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
+    from .paths import WranglerConfig
     from .runtime import apply_migrations, build
     from .server import serve
-    from .paths import WranglerConfig
 
     config = WranglerConfig.load()
     args.state.mkdir(parents=True, exist_ok=True)

@@ -77,9 +77,13 @@ class LocalD1:
             return sqlite3.SQLITE_DENY
         if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() not in D1_PRAGMAS:
             return sqlite3.SQLITE_DENY
-        if action in (sqlite3.SQLITE_READ, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_INSERT):
-            if (arg1 or "").startswith("_cf_"):
-                return sqlite3.SQLITE_DENY
+        touches_table = action in (
+            sqlite3.SQLITE_READ,
+            sqlite3.SQLITE_UPDATE,
+            sqlite3.SQLITE_INSERT,
+        )
+        if touches_table and (arg1 or "").startswith("_cf_"):
+            return sqlite3.SQLITE_DENY
         return sqlite3.SQLITE_OK
 
     def prepare(self, sql: str) -> LocalStatement:

@@ -41,7 +41,9 @@ def apply_migrations(state: Path, config: WranglerConfig) -> None:
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     if result.returncode != 0:
-        raise RuntimeError(f"wrangler d1 migrations apply failed:\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(
+            f"wrangler d1 migrations apply failed:\n{result.stdout}\n{result.stderr}"
+        )
 
 
 @dataclass

@@ -5,11 +5,11 @@ On the edge these are Worker secrets (`wrangler secret put JWT_SECRET`, `PASSWOR
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 from pathlib import Path
-
 
 NAMES = ("JWT_SECRET", "PASSWORD_PEPPER", "EXCLUSION_LIST_KEY")
 
@@ -30,9 +30,7 @@ def load_or_create(path: Path) -> dict[str, str]:
         json.dump(values, handle)
         handle.flush()
         os.fsync(handle.fileno())
-    try:
+    with contextlib.suppress(FileExistsError):
         os.link(tmp, path)  # first writer wins if two processes race
-    except FileExistsError:
-        pass
     tmp.unlink(missing_ok=True)
     return dict(json.loads(path.read_text()))

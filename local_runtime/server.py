@@ -8,11 +8,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from starlette.staticfiles import StaticFiles
-
-from api.app import create_app, with_body_limits
 from api import scheduled
+from api.app import create_app, with_body_limits
 from api.games import seed_defaults
+from starlette.staticfiles import StaticFiles
 
 from .cron import run_crons
 from .paths import PROJECT_ROOT
@@ -61,7 +60,9 @@ class LocalGateway:
                     host.resume_alarms()
                 await seed_defaults(self.runtime.services)
                 self._cron = asyncio.get_running_loop().create_task(
-                    run_crons(self.runtime.crons, lambda cron: scheduled.run(self.runtime.services, cron))
+                    run_crons(
+                        self.runtime.crons, lambda cron: scheduled.run(self.runtime.services, cron)
+                    )
                 )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

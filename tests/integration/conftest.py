@@ -87,6 +87,10 @@ async def register_and_login(client: httpx.AsyncClient, **overrides) -> dict:
 
 
 async def verify_player(runtime, player_id: str) -> None:
-    await runtime.services.db.prepare(
-        "UPDATE players SET kyc_status = 'verified' WHERE player_id = ?"
-    ).bind(player_id).run()
+    await (
+        runtime.services.db.prepare(
+            "UPDATE players SET kyc_status = 'verified' WHERE player_id = ?"
+        )
+        .bind(player_id)
+        .run()
+    )

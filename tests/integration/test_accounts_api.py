@@ -61,7 +61,9 @@ async def test_five_failures_lock_the_account_with_retry_after(client):
     for _ in range(5):
         r = await client.post("/v1/auth/login", json={"email": "ana@example.com", "password": "x"})
         assert r.status_code == 401
-    locked = await client.post("/v1/auth/login", json={"email": "ana@example.com", "password": STRONG})
+    locked = await client.post(
+        "/v1/auth/login", json={"email": "ana@example.com", "password": STRONG}
+    )
     assert locked.status_code == 429 and locked.json()["code"] == "rate_limited"
     assert 1 <= int(locked.headers["Retry-After"]) <= 900
 
@@ -85,9 +87,13 @@ async def test_refresh_rotates_and_reuse_revokes_the_whole_login(client):
 
 async def test_logout_ends_the_login(client):
     player = await register_and_login(client)
-    out = await client.post("/v1/auth/logout", json={"refresh_token": player["tokens"]["refresh_token"]})
+    out = await client.post(
+        "/v1/auth/logout", json={"refresh_token": player["tokens"]["refresh_token"]}
+    )
     assert out.status_code == 204
-    again = await client.post("/v1/auth/refresh", json={"refresh_token": player["tokens"]["refresh_token"]})
+    again = await client.post(
+        "/v1/auth/refresh", json={"refresh_token": player["tokens"]["refresh_token"]}
+    )
     assert again.status_code == 401
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 import base64
 
 import pytest
-
 from api.accounts import create_staff
 
 from .conftest import STRONG, register_and_login
@@ -41,9 +40,11 @@ async def test_kyc_from_upload_to_operator_approval_then_withdrawal(client, runt
         headers=ops,
     )  # fmt: skip
     assert decided.json() == {"player_id": player["player_id"], "kyc_status": "verified"}
-    audit = await runtime.services.db.prepare(
-        "SELECT action, subject FROM audit_log WHERE subject = ?"
-    ).bind(player["player_id"]).all()
+    audit = (
+        await runtime.services.db.prepare("SELECT action, subject FROM audit_log WHERE subject = ?")
+        .bind(player["player_id"])
+        .all()
+    )
     assert audit == [{"action": "kyc.decision", "subject": player["player_id"]}]
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 import pytest
 
@@ -123,7 +122,9 @@ async def test_the_reality_check_reports_the_play_session(client, runtime):
     url = f"/v1/sessions/{session['session_id']}/rounds"
     payouts = []
     for _ in range(3):
-        r = await client.post(url, json={"stake": 100, "params": {"target": 5000}}, headers=h | key())
+        r = await client.post(
+            url, json={"stake": 100, "params": {"target": 5000}}, headers=h | key()
+        )
         assert "reality_check" in r.json()
         payouts.append(r.json()["payout"])
     check = (await client.get("/v1/reality-check", headers=h)).json()
@@ -153,9 +154,11 @@ async def test_a_listed_cpf_cannot_register_and_an_existing_account_is_closed(cl
             "birth_date": "1990-01-01", "country": "BR", "cpf": "529.982.247-25"}  # fmt: skip
     refused = await client.post("/v1/auth/register", json=body)
     assert refused.status_code == 403 and refused.json()["code"] == "self_excluded"
-    notices = await runtime.services.db.prepare(
-        "SELECT kind FROM player_notices WHERE player_id = ?"
-    ).bind(player["player_id"]).all()
+    notices = (
+        await runtime.services.db.prepare("SELECT kind FROM player_notices WHERE player_id = ?")
+        .bind(player["player_id"])
+        .all()
+    )
     assert notices == [{"kind": "national_exclusion"}]
     stored = await runtime.services.kv.list_keys("natex:")
     assert all(player["cpf"] not in k for k in stored)

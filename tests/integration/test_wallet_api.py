@@ -14,9 +14,7 @@ def key() -> dict[str, str]:
     return {"Idempotency-Key": str(uuid.uuid4())}
 
 
-async def test_sixteen_concurrent_clients_never_overdraw_fork_seq_or_lose_an_event(
-    client, runtime
-):
+async def test_sixteen_concurrent_clients_never_overdraw_fork_seq_or_lose_an_event(client, runtime):
     player = await register_and_login(client)
     await verify_player(runtime, player["player_id"])
     h = player["headers"]
@@ -32,7 +30,9 @@ async def test_sixteen_concurrent_clients_never_overdraw_fork_seq_or_lose_an_eve
                 done.append((r.json()["event"]["type"], amount, r.json()["event"]["seq"]))
         return done
 
-    acknowledged = [e for batch in await asyncio.gather(*(worker(i) for i in range(16))) for e in batch]
+    acknowledged = [
+        e for batch in await asyncio.gather(*(worker(i) for i in range(16))) for e in batch
+    ]
     wallet = (await client.get("/v1/wallet", headers=h)).json()
     expected = sum(a if t == "DEPOSIT" else -a for t, a, _ in acknowledged)
     assert wallet["balance"] == expected >= 0
@@ -61,10 +61,18 @@ async def test_a_refusal_is_replayed_for_the_same_key(client, runtime):
     player = await register_and_login(client)
     await verify_player(runtime, player["player_id"])
     headers = player["headers"] | key()
-    first = await client.post("/v1/wallet/withdrawals", json={"amount": 5, "method": "pix"}, headers=headers)
+    first = await client.post(
+        "/v1/wallet/withdrawals", json={"amount": 5, "method": "pix"}, headers=headers
+    )
     assert first.status_code == 409 and first.json()["code"] == "insufficient_funds"
-    await client.post("/v1/wallet/deposits", json={"amount": 50, "method": "pix"}, headers=player["headers"] | key())
-    again = await client.post("/v1/wallet/withdrawals", json={"amount": 5, "method": "pix"}, headers=headers)
+    await client.post(
+        "/v1/wallet/deposits",
+        json={"amount": 50, "method": "pix"},
+        headers=player["headers"] | key(),
+    )
+    again = await client.post(
+        "/v1/wallet/withdrawals", json={"amount": 5, "method": "pix"}, headers=headers
+    )
     assert again.status_code == 409 and again.text == first.text
 
 
@@ -74,9 +82,13 @@ async def test_events_are_projected_into_d1_and_the_audit_agrees(client, runtime
         await client.post("/v1/wallet/deposits", json={"amount": amount, "method": "ted"},
                           headers=player["headers"] | key())  # fmt: skip
     await runtime.wallets.drain()
-    rows = await runtime.services.db.prepare(
-        "SELECT seq, balance_after FROM wallet_events WHERE player_id = ? ORDER BY seq"
-    ).bind(player["player_id"]).all()
+    rows = (
+        await runtime.services.db.prepare(
+            "SELECT seq, balance_after FROM wallet_events WHERE player_id = ? ORDER BY seq"
+        )
+        .bind(player["player_id"])
+        .all()
+    )
     assert rows == [{"seq": 1, "balance_after": 100}, {"seq": 2, "balance_after": 300},
                     {"seq": 3, "balance_after": 600}]  # fmt: skip
     audit = await runtime.wallets.get(player["player_id"]).call("audit", {})
@@ -103,7 +115,9 @@ async def test_the_projection_is_retried_when_d1_fails(client, runtime, monkeypa
         await asyncio.sleep(0.01)
         if (await runtime.wallets.get(player["player_id"]).call("audit", {}))["d1_projected_seq"]:
             break
-    assert (await runtime.wallets.get(player["player_id"]).call("audit", {}))["d1_projected_seq"] == 1
+    assert (await runtime.wallets.get(player["player_id"]).call("audit", {}))[
+        "d1_projected_seq"
+    ] == 1
     assert failures["left"] == 0
 
 

@@ -1,7 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from casino.errors import SelfExcluded, ValidationFailed
 from casino.exclusion import (
     Exclusion,

@@ -1,9 +1,6 @@
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from casino.errors import InsufficientFunds, InvalidAmount
 from casino.ledger import (
     MAX_AMOUNT,
@@ -18,6 +15,8 @@ from casino.ledger import (
     evolve,
     replay,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -32,7 +31,10 @@ def test_a_deposit_appends_the_next_seq_with_its_balance_after():
     ledger = apply(Ledger(), decide_deposit(Ledger(), Deposit(1000, "p1"), NOW))
     [event] = decide_deposit(ledger, Deposit(500, "p2"), NOW)
     assert (event.seq, event.type, event.amount, event.balance_after) == (
-        2, EventType.DEPOSIT, 500, 1500
+        2,
+        EventType.DEPOSIT,
+        500,
+        1500,
     )
 
 

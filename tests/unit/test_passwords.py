@@ -41,8 +41,5 @@ def test_malformed_stored_hashes_never_match():
 def test_the_hash_is_pinned_so_edge_and_local_agree():
     # Web Crypto on the edge must produce these very bytes (the conformance suite checks it).
     encoded = run(hash_password("Str0ng-Passw0rd!", PEPPER, bytes(range(16)), pbkdf2))
-    assert encoded == (
-        "pbkdf2_sha256$100000$AAECAwQFBgcICQoLDA0ODw$"
-        + encoded.rsplit("$", 1)[1]
-    )
+    assert encoded == ("pbkdf2_sha256$100000$AAECAwQFBgcICQoLDA0ODw$" + encoded.rsplit("$", 1)[1])
     assert len(encoded.rsplit("$", 1)[1]) == 43

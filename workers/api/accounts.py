@@ -42,9 +42,10 @@ async def register(services: Services, reg: Registration) -> str:
     valid = validate_registration(reg, profile, now.date())
     if await services.db.prepare("SELECT 1 FROM players WHERE email = ?").bind(valid.email).first():
         raise EmailTaken("An account with this email already exists")
-    if valid.cpf and await services.db.prepare("SELECT 1 FROM players WHERE cpf = ?").bind(
+    if (
         valid.cpf
-    ).first():
+        and await services.db.prepare("SELECT 1 FROM players WHERE cpf = ?").bind(valid.cpf).first()
+    ):
         raise CpfTaken("An account with this CPF already exists")
     password_hash = await hash_password(
         valid.password,
@@ -54,20 +55,24 @@ async def register(services: Services, reg: Registration) -> str:
     )
     player_id = services.new_id()
     try:
-        await services.db.prepare(
-            "INSERT INTO players (player_id, email, password_hash, full_name, birth_date, "
-            "country, cpf, jurisdiction, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ).bind(
-            player_id,
-            valid.email,
-            password_hash,
-            valid.full_name,
-            valid.birth_date.isoformat(),
-            valid.country,
-            valid.cpf,
-            profile.code,
-            iso(now),
-        ).run()
+        await (
+            services.db.prepare(
+                "INSERT INTO players (player_id, email, password_hash, full_name, birth_date, "
+                "country, cpf, jurisdiction, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            )
+            .bind(
+                player_id,
+                valid.email,
+                password_hash,
+                valid.full_name,
+                valid.birth_date.isoformat(),
+                valid.country,
+                valid.cpf,
+                profile.code,
+                iso(now),
+            )
+            .run()
+        )
     except ConstraintViolation as exc:  # a concurrent registration won the race
         if "cpf" in str(exc):
             raise CpfTaken("An account with this CPF already exists") from exc
@@ -76,9 +81,13 @@ async def register(services: Services, reg: Registration) -> str:
 
 
 async def _recent_failures(services: Services, bucket: str, now_ms: int) -> list[int]:
-    rows = await services.db.prepare(
-        "SELECT at_ms FROM login_failures WHERE bucket = ? AND at_ms > ? ORDER BY at_ms"
-    ).bind(bucket, now_ms - FAILURE_WINDOW_MS).all()
+    rows = (
+        await services.db.prepare(
+            "SELECT at_ms FROM login_failures WHERE bucket = ? AND at_ms > ? ORDER BY at_ms"
+        )
+        .bind(bucket, now_ms - FAILURE_WINDOW_MS)
+        .all()
+    )
     return [int(r["at_ms"]) for r in rows]
 
 
@@ -109,17 +118,27 @@ async def _record_failure(services: Services, buckets: list[str], now_ms: int) -
 
 
 async def _find_account(services: Services, email: str) -> dict[str, Any] | None:
-    player = await services.db.prepare(
-        "SELECT player_id AS subject, password_hash, 'player' AS role FROM players WHERE email = ?"
-    ).bind(email).first()
+    player = (
+        await services.db.prepare(
+            "SELECT player_id AS subject, password_hash, 'player' AS role FROM players WHERE email = ?"
+        )
+        .bind(email)
+        .first()
+    )
     if player is not None:
         return player
-    return await services.db.prepare(
-        "SELECT staff_id AS subject, password_hash, role FROM staff WHERE email = ?"
-    ).bind(email).first()
+    return (
+        await services.db.prepare(
+            "SELECT staff_id AS subject, password_hash, role FROM staff WHERE email = ?"
+        )
+        .bind(email)
+        .first()
+    )
 
 
-_DUMMY_HASH = "pbkdf2_sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+_DUMMY_HASH = (
+    "pbkdf2_sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+)
 
 
 async def login(services: Services, email: str, password: str, address: str) -> dict[str, Any]:
@@ -140,13 +159,19 @@ async def login(services: Services, email: str, password: str, address: str) -> 
     if account is None or not ok:
         await _record_failure(services, [account_bucket, address_bucket], now_ms)
         raise InvalidCredentials("Invalid email or password")
-    await services.db.prepare("DELETE FROM login_failures WHERE bucket = ?").bind(
-        account_bucket
-    ).run()
+    await (
+        services.db.prepare("DELETE FROM login_failures WHERE bucket = ?")
+        .bind(account_bucket)
+        .run()
+    )
     family_id = services.new_id()
-    await services.db.prepare(
-        "INSERT INTO login_families (family_id, subject, role, created_at) VALUES (?, ?, ?, ?)"
-    ).bind(family_id, account["subject"], account["role"], iso(now)).run()
+    await (
+        services.db.prepare(
+            "INSERT INTO login_families (family_id, subject, role, created_at) VALUES (?, ?, ?, ?)"
+        )
+        .bind(family_id, account["subject"], account["role"], iso(now))
+        .run()
+    )
     return await _issue_pair(services, account["subject"], account["role"], family_id, now)
 
 
@@ -155,10 +180,14 @@ async def _issue_pair(
 ) -> dict[str, Any]:
     refresh = base64.urlsafe_b64encode(services.entropy.token_bytes(32)).decode().rstrip("=")
     expires = now + timedelta(days=services.settings.refresh_token_days)
-    await services.db.prepare(
-        "INSERT INTO refresh_tokens (token_hash, family_id, status, created_at, expires_at) "
-        "VALUES (?, ?, 'active', ?, ?)"
-    ).bind(_token_hash(refresh), family_id, iso(now), iso(expires)).run()
+    await (
+        services.db.prepare(
+            "INSERT INTO refresh_tokens (token_hash, family_id, status, created_at, expires_at) "
+            "VALUES (?, ?, 'active', ?, ?)"
+        )
+        .bind(_token_hash(refresh), family_id, iso(now), iso(expires))
+        .run()
+    )
     return {
         "access_token": issue_access_token(services, subject, role, family_id, now),
         "refresh_token": refresh,
@@ -187,11 +216,15 @@ async def _revoke_family(services: Services, family_id: str, why: str) -> None:
 
 async def refresh(services: Services, token: str) -> dict[str, Any]:
     now = services.clock.now()
-    row = await services.db.prepare(
-        "SELECT t.family_id, t.status, t.expires_at, f.subject, f.role, f.revoked_at "
-        "FROM refresh_tokens t JOIN login_families f ON f.family_id = t.family_id "
-        "WHERE t.token_hash = ?"
-    ).bind(_token_hash(token)).first()
+    row = (
+        await services.db.prepare(
+            "SELECT t.family_id, t.status, t.expires_at, f.subject, f.role, f.revoked_at "
+            "FROM refresh_tokens t JOIN login_families f ON f.family_id = t.family_id "
+            "WHERE t.token_hash = ?"
+        )
+        .bind(_token_hash(token))
+        .first()
+    )
     if row is None or row["revoked_at"] is not None and row["status"] != "used":
         raise InvalidToken("The refresh token is invalid")
     if row["status"] == "used":
@@ -201,9 +234,13 @@ async def refresh(services: Services, token: str) -> dict[str, Any]:
         raise InvalidToken("The refresh token has expired")
     # Claim the token with a conditional update: of two concurrent refreshes, one wins and the
     # other is treated as a reuse.
-    changed = await services.db.prepare(
-        "UPDATE refresh_tokens SET status = 'used' WHERE token_hash = ? AND status = 'active'"
-    ).bind(_token_hash(token)).run()
+    changed = (
+        await services.db.prepare(
+            "UPDATE refresh_tokens SET status = 'used' WHERE token_hash = ? AND status = 'active'"
+        )
+        .bind(_token_hash(token))
+        .run()
+    )
     if changed != 1:
         await _revoke_family(services, row["family_id"], "refresh_token_reused")
         raise RefreshTokenReused("This refresh token was already used; the login is revoked")
@@ -211,9 +248,11 @@ async def refresh(services: Services, token: str) -> dict[str, Any]:
 
 
 async def logout(services: Services, token: str) -> None:
-    row = await services.db.prepare(
-        "SELECT family_id FROM refresh_tokens WHERE token_hash = ?"
-    ).bind(_token_hash(token)).first()
+    row = (
+        await services.db.prepare("SELECT family_id FROM refresh_tokens WHERE token_hash = ?")
+        .bind(_token_hash(token))
+        .first()
+    )
     if row is not None:
         await _revoke_family(services, row["family_id"], "logout")
 
@@ -232,10 +271,14 @@ async def create_staff(services: Services, email: str, password: str, role: str)
     )
     staff_id = services.new_id()
     try:
-        await services.db.prepare(
-            "INSERT INTO staff (staff_id, email, password_hash, role, created_at) "
-            "VALUES (?, ?, ?, ?, ?)"
-        ).bind(staff_id, email, password_hash, role, iso(services.clock.now())).run()
+        await (
+            services.db.prepare(
+                "INSERT INTO staff (staff_id, email, password_hash, role, created_at) "
+                "VALUES (?, ?, ?, ?, ?)"
+            )
+            .bind(staff_id, email, password_hash, role, iso(services.clock.now()))
+            .run()
+        )
     except ConstraintViolation as exc:
         raise EmailTaken("A staff account with this email already exists") from exc
     return staff_id

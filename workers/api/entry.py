@@ -6,10 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from workers import DurableObject, WorkerEntrypoint, asgi  # type: ignore[import-not-found]
-
-from api.app import create_app, with_body_limits
-from api.services import Services, Settings, SystemClock, SystemEntropy
 from infra.cloudflare import (
     D1Database,
     DurableObjectNamespace,
@@ -21,6 +17,10 @@ from infra.cloudflare import (
     to_py,
 )
 from wallet_do.wallet import Wallet, WalletDeps
+
+from api.app import create_app, with_body_limits
+from api.services import Services, Settings, SystemClock, SystemEntropy
+from workers import DurableObject, WorkerEntrypoint, asgi  # type: ignore[import-not-found]
 
 app = with_body_limits(create_app())
 

@@ -62,9 +62,11 @@ async def close_if_listed(services: Services, player: dict[str, Any]) -> bool:
     """Check one player against the list; a listed player's account is closed at once."""
     now = services.clock.now()
     listed = await is_listed(services, player.get("cpf"))
-    await services.db.prepare(
-        "UPDATE players SET exclusion_checked_at = ? WHERE player_id = ?"
-    ).bind(iso(now), player["player_id"]).run()
+    await (
+        services.db.prepare("UPDATE players SET exclusion_checked_at = ? WHERE player_id = ?")
+        .bind(iso(now), player["player_id"])
+        .run()
+    )
     if not listed or player.get("account_status") == "closed":
         return listed
     result = await services.wallets.get(player["player_id"]).call(
@@ -84,7 +86,8 @@ async def close_if_listed(services: Services, player: dict[str, Any]) -> bool:
                 "INSERT INTO audit_log (audit_id, actor_id, actor_role, action, subject, details, "
                 "at) VALUES (?, 'system', 'system', 'account.closed', ?, ?, ?)"
             ).bind(
-                services.new_id(), player["player_id"],
+                services.new_id(),
+                player["player_id"],
                 json.dumps({"reason": "national_exclusion_list", "wallet": result["status"]}),
                 iso(now),
             ),  # fmt: skip
@@ -95,19 +98,25 @@ async def close_if_listed(services: Services, player: dict[str, Any]) -> bool:
 
 async def check_on_login(services: Services, player_id: str) -> None:
     """The first login of each day (in the profile's time zone) re-checks the list."""
-    player = await services.db.prepare(
-        "SELECT player_id, cpf, country, account_status, last_login_day FROM players "
-        "WHERE player_id = ?"
-    ).bind(player_id).first()
+    player = (
+        await services.db.prepare(
+            "SELECT player_id, cpf, country, account_status, last_login_day FROM players "
+            "WHERE player_id = ?"
+        )
+        .bind(player_id)
+        .first()
+    )
     if player is None:
         return
     profile = services.profile(player["country"])
     today = local_time(profile, services.clock.now()).date().isoformat()
     if player["last_login_day"] == today:
         return
-    await services.db.prepare("UPDATE players SET last_login_day = ? WHERE player_id = ?").bind(
-        today, player_id
-    ).run()
+    await (
+        services.db.prepare("UPDATE players SET last_login_day = ? WHERE player_id = ?")
+        .bind(today, player_id)
+        .run()
+    )
     await close_if_listed(services, player)
 
 
@@ -118,11 +127,15 @@ async def recheck_due(services: Services, now: datetime | None = None) -> int:
     profile = services.profile(services.settings.jurisdiction or "BR")
     cutoff = iso(now - timedelta(days=profile.exclusion_recheck_days))
     while True:
-        players = await services.db.prepare(
-            "SELECT player_id, cpf, country, account_status FROM players "
-            "WHERE cpf IS NOT NULL AND account_status = 'active' "
-            "AND (exclusion_checked_at IS NULL OR exclusion_checked_at < ?) LIMIT ?"
-        ).bind(cutoff, RECHECK_BATCH).all()
+        players = (
+            await services.db.prepare(
+                "SELECT player_id, cpf, country, account_status FROM players "
+                "WHERE cpf IS NOT NULL AND account_status = 'active' "
+                "AND (exclusion_checked_at IS NULL OR exclusion_checked_at < ?) LIMIT ?"
+            )
+            .bind(cutoff, RECHECK_BATCH)
+            .all()
+        )
         for player in players:
             await close_if_listed(services, player)
         checked += len(players)

@@ -36,19 +36,27 @@ def kv_key(game_id: str) -> str:
 
 
 async def _last_good(services: Services, game_id: str) -> GameConfig | None:
-    row = await services.db.prepare(
-        "SELECT rtp_bps, min_stake, max_stake FROM game_configs WHERE game_id = ?"
-    ).bind(game_id).first()
+    row = (
+        await services.db.prepare(
+            "SELECT rtp_bps, min_stake, max_stake FROM game_configs WHERE game_id = ?"
+        )
+        .bind(game_id)
+        .first()
+    )
     return GameConfig(game_id, **row) if row else None
 
 
 async def raise_alert(services: Services, kind: str, subject: str, detail: str, key: str) -> None:
     """An operator alert, once per distinct problem (the fingerprint)."""
     fingerprint = hashlib.sha256(f"{kind}|{subject}|{key}".encode()).hexdigest()
-    await services.db.prepare(
-        "INSERT OR IGNORE INTO operator_alerts (alert_id, kind, subject, detail, fingerprint, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?)"
-    ).bind(services.new_id(), kind, subject, detail, fingerprint, iso(services.clock.now())).run()
+    await (
+        services.db.prepare(
+            "INSERT OR IGNORE INTO operator_alerts (alert_id, kind, subject, detail, fingerprint, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?)"
+        )
+        .bind(services.new_id(), kind, subject, detail, fingerprint, iso(services.clock.now()))
+        .run()
+    )
 
 
 async def _record(
@@ -68,8 +76,13 @@ async def _record(
                 "INSERT INTO game_config_changes (change_id, game_id, old_rtp_bps, new_rtp_bps, "
                 "changed_by, changed_at, source) VALUES (?, ?, ?, ?, ?, ?, ?)"
             ).bind(
-                services.new_id(), config.game_id, old.rtp_bps if old else None, config.rtp_bps,
-                by, now, source,
+                services.new_id(),
+                config.game_id,
+                old.rtp_bps if old else None,
+                config.rtp_bps,
+                by,
+                now,
+                source,
             ),  # fmt: skip
         ]
     )
@@ -157,7 +170,11 @@ async def stats(services: Services, game_id: str) -> dict[str, Any]:
     staked, paid = row["total_staked"], row["total_paid"]
     actual = paid * 10000 // staked if staked else None
     expected = round(row["sum_expected"] * 10000 / staked) if staked else None
-    z = (paid - row["sum_expected"]) / math.sqrt(row["sum_variance"]) if row["sum_variance"] else None
+    z = (
+        (paid - row["sum_expected"]) / math.sqrt(row["sum_variance"])
+        if row["sum_variance"]
+        else None
+    )
     return {
         "game_id": game_id,
         "rounds": row["rounds"],
@@ -207,11 +224,15 @@ async def open_session(
 
 async def owned_session(services: Services, player_id: str, session_id: str) -> dict[str, Any]:
     """The player with the session's ownership checked in one read; another player's is 404."""
-    row = await services.db.prepare(
-        "SELECT p.player_id, p.country, p.cpf, p.kyc_status, s.session_id FROM players p "
-        "LEFT JOIN game_sessions s ON s.session_id = ? AND s.player_id = p.player_id "
-        "WHERE p.player_id = ?"
-    ).bind(session_id, player_id).first()
+    row = (
+        await services.db.prepare(
+            "SELECT p.player_id, p.country, p.cpf, p.kyc_status, s.session_id FROM players p "
+            "LEFT JOIN game_sessions s ON s.session_id = ? AND s.player_id = p.player_id "
+            "WHERE p.player_id = ?"
+        )
+        .bind(session_id, player_id)
+        .first()
+    )
     if row is None or row["session_id"] is None:
         raise NotFound("No such session")
     return row
@@ -239,8 +260,9 @@ async def play(
         },
         "player_id": player_id,
         "idempotency_key": key,
-        "request_hash": request_hash("round", {"session_id": session_id, "stake": stake,
-                                               "params": params}),  # fmt: skip
+        "request_hash": request_hash(
+            "round", {"session_id": session_id, "stake": stake, "params": params}
+        ),  # fmt: skip
         "round_id": services.new_id(),
         "stake": stake,
         "params": params,
@@ -258,7 +280,11 @@ async def session_call(
 async def rtp_history(services: Services, game_id: str) -> list[dict[str, Any]]:
     if game_id not in GAMES:
         raise NotFound(f"No game '{game_id}'")
-    return await services.db.prepare(
-        "SELECT change_id, game_id, old_rtp_bps, new_rtp_bps, changed_by, changed_at, source "
-        "FROM game_config_changes WHERE game_id = ? ORDER BY changed_at, rowid"
-    ).bind(game_id).all()
+    return (
+        await services.db.prepare(
+            "SELECT change_id, game_id, old_rtp_bps, new_rtp_bps, changed_by, changed_at, source "
+            "FROM game_config_changes WHERE game_id = ? ORDER BY changed_at, rowid"
+        )
+        .bind(game_id)
+        .all()
+    )

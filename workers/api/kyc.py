@@ -27,9 +27,11 @@ async def upload(
     services: Services, player_id: str, doc_type: str, filename: str, content: bytes
 ) -> dict[str, Any]:
     sniffed = check_document(content)
-    player = await services.db.prepare(
-        "SELECT kyc_status FROM players WHERE player_id = ?"
-    ).bind(player_id).first()
+    player = (
+        await services.db.prepare("SELECT kyc_status FROM players WHERE player_id = ?")
+        .bind(player_id)
+        .first()
+    )
     if player is None:
         raise NotFound("No such player")
     document_id = services.new_id()
@@ -63,19 +65,27 @@ async def upload(
 
 
 async def queue(services: Services, status: str) -> list[dict[str, Any]]:
-    players = await services.db.prepare(
-        "SELECT p.player_id, p.email, p.full_name, p.kyc_status, max(d.created_at) AS submitted_at "
-        "FROM players p LEFT JOIN kyc_documents d ON d.player_id = p.player_id "
-        "WHERE p.kyc_status = ? GROUP BY p.player_id ORDER BY submitted_at, p.player_id LIMIT 500"
-    ).bind(status).all()
+    players = (
+        await services.db.prepare(
+            "SELECT p.player_id, p.email, p.full_name, p.kyc_status, max(d.created_at) AS submitted_at "
+            "FROM players p LEFT JOIN kyc_documents d ON d.player_id = p.player_id "
+            "WHERE p.kyc_status = ? GROUP BY p.player_id ORDER BY submitted_at, p.player_id LIMIT 500"
+        )
+        .bind(status)
+        .all()
+    )
     if not players:
         return []
     ids = [p["player_id"] for p in players]
-    docs = await services.db.prepare(
-        "SELECT document_id, player_id, doc_type, filename, content_type, size, created_at "
-        "FROM kyc_documents WHERE player_id IN (SELECT value FROM json_each(?)) "
-        "ORDER BY created_at"
-    ).bind(json.dumps(ids)).all()
+    docs = (
+        await services.db.prepare(
+            "SELECT document_id, player_id, doc_type, filename, content_type, size, created_at "
+            "FROM kyc_documents WHERE player_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY created_at"
+        )
+        .bind(json.dumps(ids))
+        .all()
+    )
     by_player: dict[str, list[dict[str, Any]]] = {pid: [] for pid in ids}
     for doc in docs:
         by_player[doc.pop("player_id")].append(doc)
@@ -87,9 +97,11 @@ async def decide(
 ) -> dict[str, Any]:
     if decision == "reject" and not reason:
         raise ValidationFailed("A rejection needs a reason the player can act on")
-    player = await services.db.prepare(
-        "SELECT kyc_status FROM players WHERE player_id = ?"
-    ).bind(player_id).first()
+    player = (
+        await services.db.prepare("SELECT kyc_status FROM players WHERE player_id = ?")
+        .bind(player_id)
+        .first()
+    )
     if player is None:
         raise NotFound("No such player")
     status = status_after_decision(decision)
@@ -116,9 +128,13 @@ async def decide(
 
 
 async def document(services: Services, document_id: str) -> tuple[bytes, str]:
-    row = await services.db.prepare(
-        "SELECT storage_key, content_type FROM kyc_documents WHERE document_id = ?"
-    ).bind(document_id).first()
+    row = (
+        await services.db.prepare(
+            "SELECT storage_key, content_type FROM kyc_documents WHERE document_id = ?"
+        )
+        .bind(document_id)
+        .first()
+    )
     content = await services.documents.get(row["storage_key"]) if row else None
     if row is None or content is None:
         raise NotFound("No such document")

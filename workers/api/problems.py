@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from casino.errors import DomainError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-from casino.errors import DomainError
 
 PROBLEM_TYPE_BASE = "https://docs.acmetocasino.dev/problems/"
 log = logging.getLogger("casino.api")
@@ -56,9 +55,7 @@ def domain_problem(error: DomainError) -> JSONResponse:
 
 def problem_from_code(status: int, code: str, detail: str) -> JSONResponse:
     """A refusal decided inside a Durable Object, answered in the same shape."""
-    title = next(
-        (cls.title for cls in _all_errors() if cls.code == code), "Request refused"
-    )
+    title = next((cls.title for cls in _all_errors() if cls.code == code), "Request refused")
     return problem(status, code, title, detail)
 
 

@@ -83,6 +83,10 @@ async def mirror_exclusion(services: Services, player_id: str, result: dict[str,
         return
     body = result["body"]
     until = "permanent" if body["permanent"] else body["excluded_until"]
-    await services.db.prepare(
-        "UPDATE players SET excluded_until = ?, exclusion_kind = ? WHERE player_id = ?"
-    ).bind(until, body["kind"], player_id).run()
+    await (
+        services.db.prepare(
+            "UPDATE players SET excluded_until = ?, exclusion_kind = ? WHERE player_id = ?"
+        )
+        .bind(until, body["kind"], player_id)
+        .run()
+    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
+from casino.ledger import MAX_AMOUNT
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from casino.ledger import MAX_AMOUNT
-
-Money = Annotated[int, Field(strict=True, ge=1, le=MAX_AMOUNT, description="Minor units (centavos)")]
+Money = Annotated[
+    int, Field(strict=True, ge=1, le=MAX_AMOUNT, description="Minor units (centavos)")
+]
 MoneyOrZero = Annotated[int, Field(strict=True, ge=0, le=MAX_AMOUNT)]
 Email = Annotated[
     str,
@@ -25,7 +26,9 @@ class Strict(BaseModel):
 class RegisterIn(Strict):
     email: Email
     password: Annotated[str, Field(min_length=1, max_length=1024)]
-    full_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    full_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
     birth_date: date
     country: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
     cpf: Annotated[str, Field(max_length=32)] | None = None
@@ -151,7 +154,9 @@ class WalletAuditOut(BaseModel):
     first_error: str | None = None
 
 
-ClientSeed = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x20-\x7e]+$")]
+ClientSeed = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x20-\x7e]+$")
+]
 
 
 class GameOut(BaseModel):

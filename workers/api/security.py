@@ -8,9 +8,8 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 import jwt
-from fastapi import Depends, Request
-
 from casino.errors import Forbidden, InvalidToken, TokenExpired
+from fastapi import Depends, Request
 
 from .services import Services
 
@@ -71,9 +70,11 @@ async def get_caller(request: Request, services: ServicesDep) -> Caller:
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("A bearer access token is required")
     caller = decode_access_token(services, token.strip())
-    revoked = await services.db.prepare(
-        "SELECT revoked_at FROM login_families WHERE family_id = ?"
-    ).bind(caller.family_id).first()
+    revoked = (
+        await services.db.prepare("SELECT revoked_at FROM login_families WHERE family_id = ?")
+        .bind(caller.family_id)
+        .first()
+    )
     if revoked is None or revoked["revoked_at"] is not None:
         raise InvalidToken("This login has ended; log in again")
     return caller

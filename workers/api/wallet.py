@@ -6,8 +6,6 @@ import hashlib
 import json
 from typing import Any
 
-from fastapi.responses import JSONResponse
-
 from casino.cpf import normalize_cpf
 from casino.errors import (
     IdempotencyKeyInvalid,
@@ -18,6 +16,7 @@ from casino.errors import (
     PaymentMethodNotAllowed,
 )
 from casino.jurisdictions import Jurisdiction
+from fastapi.responses import JSONResponse
 
 from .problems import problem_from_code
 from .services import Services
@@ -37,9 +36,13 @@ def request_hash(operation: str, body: dict[str, Any]) -> str:
 
 
 async def load_player(services: Services, player_id: str) -> dict[str, Any]:
-    row = await services.db.prepare(
-        "SELECT player_id, country, cpf, kyc_status, jurisdiction FROM players WHERE player_id = ?"
-    ).bind(player_id).first()
+    row = (
+        await services.db.prepare(
+            "SELECT player_id, country, cpf, kyc_status, jurisdiction FROM players WHERE player_id = ?"
+        )
+        .bind(player_id)
+        .first()
+    )
     if row is None:
         raise NotFound("No such player")
     return row
@@ -51,9 +54,9 @@ def check_payment(
     if method not in profile.payment_methods:
         allowed = ", ".join(sorted(profile.payment_methods))
         raise PaymentMethodNotAllowed(f"Payment method '{method}' is not allowed; use {allowed}")
-    if payer_document is not None and profile.payer_must_be_player:
-        if normalize_cpf(payer_document) != (player.get("cpf") or ""):
-            raise PayerMismatch("Payments must come from and go to an account in your own CPF")
+    own = normalize_cpf(payer_document or "") == (player.get("cpf") or "")
+    if payer_document is not None and profile.payer_must_be_player and not own:
+        raise PayerMismatch("Payments must come from and go to an account in your own CPF")
 
 
 def answer(result: dict[str, Any]) -> JSONResponse:

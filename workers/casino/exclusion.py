@@ -58,5 +58,7 @@ def check_not_excluded(exclusion: Exclusion, now: datetime) -> None:
         what = {"break": "on a break", "national": "on the national exclusion list"}.get(
             exclusion.kind or "", "self-excluded"
         )
-        until = "permanently" if exclusion.permanent else f"until {exclusion.until:%Y-%m-%d %H:%M} UTC"
+        until = (
+            "permanently" if exclusion.permanent else f"until {exclusion.until:%Y-%m-%d %H:%M} UTC"
+        )
         raise SelfExcluded(f"The player is {what} {until}; withdrawals remain available")

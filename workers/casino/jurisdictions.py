@@ -77,6 +77,7 @@ GENERIC = Jurisdiction(
     kyc_before_play=False,
 )
 
+
 def local_time(profile: Jurisdiction, moment: datetime) -> datetime:
     return moment.astimezone(timezone(timedelta(minutes=profile.utc_offset_minutes)))
 

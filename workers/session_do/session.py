@@ -23,10 +23,9 @@ from casino.errors import (
     SessionClosed,
 )
 from casino.games import GAMES
-from casino.timefmt import parse_rfc3339, rfc3339
 from casino.round_stats import payout_moments
+from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ActorNamespace, ActorStorage, Clock, Database, Entropy
-
 from wallet_do.rpc import answers_refusals, refusal
 
 from .schema import STATEMENTS
@@ -94,13 +93,15 @@ class GameSession:
             seed = self._current_seed()
             if seed["committed"]:
                 return
-            await self.deps.db.prepare(
-                "INSERT OR IGNORE INTO seed_commitments (server_seed_hash, session_id, "
-                "client_seed, committed_at) VALUES (?, ?, ?, ?)"
-            ).bind(seed["server_seed_hash"], session_id, seed["client_seed"], seed["created_at"]).run()
-            self.storage.exec(
-                "UPDATE seeds SET committed = 1 WHERE seed_id = ?", seed["seed_id"]
+            await (
+                self.deps.db.prepare(
+                    "INSERT OR IGNORE INTO seed_commitments (server_seed_hash, session_id, "
+                    "client_seed, committed_at) VALUES (?, ?, ?, ?)"
+                )
+                .bind(seed["server_seed_hash"], session_id, seed["client_seed"], seed["created_at"])
+                .run()
             )
+            self.storage.exec("UPDATE seeds SET committed = 1 WHERE seed_id = ?", seed["seed_id"])
 
     # Commands ----------------------------------------------------------------------------
     @answers_refusals
@@ -288,10 +289,14 @@ class GameSession:
             old, new = self.storage.transaction(swap)
         except DomainError as error:
             return refusal(error)
-        await self.deps.db.prepare(
-            "UPDATE seed_commitments SET revealed_server_seed = ?, revealed_at = ?, final_nonce = ? "
-            "WHERE server_seed_hash = ?"
-        ).bind(old["server_seed"], _iso(now), old["next_nonce"], old["server_seed_hash"]).run()
+        await (
+            self.deps.db.prepare(
+                "UPDATE seed_commitments SET revealed_server_seed = ?, revealed_at = ?, final_nonce = ? "
+                "WHERE server_seed_hash = ?"
+            )
+            .bind(old["server_seed"], _iso(now), old["next_nonce"], old["server_seed_hash"])
+            .run()
+        )
         await self._commit_seed(meta["session_id"])
         return {
             "status": 200,

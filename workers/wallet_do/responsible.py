@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from casino.exclusion import Exclusion
-from casino.limits import KINDS, WINDOWS, Limit, window_start
 from casino.ledger import EventType, LedgerEvent
+from casino.limits import KINDS, WINDOWS, Limit, window_start
 from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ActorStorage
 
@@ -94,7 +94,7 @@ class ResponsibleGaming:
 
     def _sum_since(self, start: datetime, types: tuple[str, ...]) -> dict[str, int]:
         start_text = iso(start)
-        next_hour = (start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1))
+        next_hour = start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
         rows = self.storage.exec(
             "SELECT coalesce(sum(deposits), 0) AS d, coalesce(sum(bets), 0) AS b, "
             "coalesce(sum(wins), 0) AS w FROM flows_hourly WHERE hour >= ?",

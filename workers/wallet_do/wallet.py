@@ -22,8 +22,6 @@ from casino.errors import (
     SessionTimeLimitReached,
 )
 from casino.exclusion import check_not_excluded, extend, self_exclusion, take_a_break
-from casino.limits import WINDOWS, deposit_refusal, loss_refusal, request_change
-from casino.timefmt import parse_rfc3339, rfc3339
 from casino.ledger import (
     Deposit,
     EventType,
@@ -35,6 +33,8 @@ from casino.ledger import (
     decide_withdrawal,
     replay,
 )
+from casino.limits import WINDOWS, deposit_refusal, loss_refusal, request_change
+from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ActorStorage, Clock, Database
 
 from .behaviour_watch import BehaviourWatch
@@ -84,9 +84,7 @@ class Wallet:
 
     # Reads -----------------------------------------------------------------------------
     def _ledger(self) -> Ledger:
-        rows = self.storage.exec(
-            "SELECT seq, balance_after FROM events ORDER BY seq DESC LIMIT 1"
-        )
+        rows = self.storage.exec("SELECT seq, balance_after FROM events ORDER BY seq DESC LIMIT 1")
         return Ledger(rows[0]["balance_after"], rows[0]["seq"]) if rows else Ledger()
 
     def _meta(self, key: str, default: str | None = None) -> str | None:
@@ -128,9 +126,7 @@ class Wallet:
                 self.rg.limits(now), self.rg.deposit_totals(now), payload["amount"]
             )
             if period is not None:
-                raise DepositLimitExceeded(
-                    f"The deposit would exceed your {period} deposit limit"
-                )
+                raise DepositLimitExceeded(f"The deposit would exceed your {period} deposit limit")
             return decide_deposit(ledger, Deposit(payload["amount"], ref), now)
 
         def after(events: list[LedgerEvent], now: datetime) -> dict[str, Any]:
@@ -161,18 +157,20 @@ class Wallet:
 
         def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
             check_not_excluded(self.rg.exclusion(), now)
+            # Funds first: a round the player cannot afford is insufficient_funds, whatever
+            # the limits say.
+            events = decide_bet_and_win(ledger, record["stake"], record["payout"], ref, now)
             limits = self.rg.limits(now)
             session = self.rg.play_session(now, idle)
             minutes = limits["session_minutes"].value
-            if minutes is not None and session["active"]:
-                if now - parse_rfc3339(session["started_at"]) >= timedelta(minutes=minutes):
-                    raise SessionTimeLimitReached(
-                        f"You reached your session time limit of {minutes} minutes; take a break"
-                    )
+            played = now - parse_rfc3339(session["started_at"])
+            if minutes is not None and session["active"] and played >= timedelta(minutes=minutes):
+                raise SessionTimeLimitReached(
+                    f"You reached your session time limit of {minutes} minutes; take a break"
+                )
             period = loss_refusal(limits, self.rg.net_losses(now), record["stake"])
             if period is not None:
                 raise LossLimitReached(f"This round could take you past your {period} loss limit")
-            events = decide_bet_and_win(ledger, record["stake"], record["payout"], ref, now)
             play.update(session)
             return events
 
@@ -438,31 +436,40 @@ class Wallet:
             events = [json.loads(r["payload"]) for r in rows if r["topic"] == "wallet_event"]
             rounds = [json.loads(r["payload"]) for r in rows if r["topic"] == "round"]
             alerts = [(r["id"], json.loads(r["payload"])) for r in rows if r["topic"] == "rg_alert"]
-            statements = [
-                self.deps.db.prepare(
-                    "INSERT OR IGNORE INTO wallet_events "
-                    "(player_id, seq, type, amount, balance_after, created_at, ref) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)"
-                ).bind(
-                    player_id,
-                    e["seq"],
-                    e["type"],
-                    e["amount"],
-                    e["balance_after"],
-                    e["created_at"],
-                    e["ref"],
-                )
-                for e in events
-            ] + [self._round_statement(player_id, r) for r in rounds] + [
-                self.deps.db.prepare(
-                    "INSERT OR IGNORE INTO rg_alerts (alert_id, player_id, rule, level, "
-                    "intervention, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                ).bind(
-                    f"{player_id}:{outbox_id}", player_id, a["rule"], a["level"],
-                    a["intervention"], json.dumps(a, sort_keys=True), a["created_at"],
-                )  # fmt: skip
-                for outbox_id, a in alerts
-            ]
+            statements = (
+                [
+                    self.deps.db.prepare(
+                        "INSERT OR IGNORE INTO wallet_events "
+                        "(player_id, seq, type, amount, balance_after, created_at, ref) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    ).bind(
+                        player_id,
+                        e["seq"],
+                        e["type"],
+                        e["amount"],
+                        e["balance_after"],
+                        e["created_at"],
+                        e["ref"],
+                    )
+                    for e in events
+                ]
+                + [self._round_statement(player_id, r) for r in rounds]
+                + [
+                    self.deps.db.prepare(
+                        "INSERT OR IGNORE INTO rg_alerts (alert_id, player_id, rule, level, "
+                        "intervention, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    ).bind(
+                        f"{player_id}:{outbox_id}",
+                        player_id,
+                        a["rule"],
+                        a["level"],
+                        a["intervention"],
+                        json.dumps(a, sort_keys=True),
+                        a["created_at"],
+                    )  # fmt: skip
+                    for outbox_id, a in alerts
+                ]
+            )
             if statements:
                 await self.deps.db.batch(statements)
             last_id = rows[-1]["id"]

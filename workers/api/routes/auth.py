@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
-
 from casino.accounts import Registration
+from fastapi import APIRouter, Request, Response
 
 from .. import accounts, exclusions, responsible
 from ..schemas import LoginIn, PlayerIdOut, RefreshIn, RegisterIn, TokenPairOut

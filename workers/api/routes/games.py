@@ -9,11 +9,11 @@ from .. import games, wallet
 from ..schemas import (
     GameOut,
     GamesOut,
+    RotationIn,
+    RotationOut,
     RoundIn,
     RoundOut,
     RoundsOut,
-    RotationIn,
-    RotationOut,
     SessionIn,
     SessionOut,
 )

@@ -58,7 +58,9 @@ async def game_stats(game_id: str, staff: StaffDep, services: ServicesDep) -> Ga
 
 
 @router.put("/games/{game_id}/rtp", response_model=GameConfigOut)
-async def set_rtp(game_id: str, body: RtpIn, staff: StaffDep, services: ServicesDep) -> GameConfigOut:
+async def set_rtp(
+    game_id: str, body: RtpIn, staff: StaffDep, services: ServicesDep
+) -> GameConfigOut:
     config = await games.set_rtp(services, staff, game_id, body.rtp_bps)
     return GameConfigOut(**vars(config))
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from casino.limits import check_value
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-
-from casino.limits import check_value
 
 from .. import responsible, wallet
 from ..security import PlayerDep, ServicesDep
@@ -115,8 +114,11 @@ async def exclusion_status(caller: PlayerDep, services: ServicesDep) -> JSONResp
     result = await services.wallets.get(caller.subject).call("rg_status", {})
     body = result["body"]
     return JSONResponse(
-        {"excluded_until": body["excluded_until"], "permanent": body["permanent"],
-         "kind": body["kind"]}  # fmt: skip
+        {
+            "excluded_until": body["excluded_until"],
+            "permanent": body["permanent"],
+            "kind": body["kind"],
+        }  # fmt: skip
     )
 
 
@@ -133,6 +135,4 @@ async def take_a_break(body: BreakIn, caller: PlayerDep, services: ServicesDep) 
 async def reality_check(caller: PlayerDep, services: ServicesDep) -> JSONResponse:
     player = await wallet.load_player(services, caller.subject)
     rules = await responsible.play_rules(services, player["country"])
-    return wallet.answer(
-        await services.wallets.get(caller.subject).call("reality_check", rules)
-    )
+    return wallet.answer(await services.wallets.get(caller.subject).call("reality_check", rules))
