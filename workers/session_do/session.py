@@ -22,8 +22,7 @@ from casino.errors import (
     NotFound,
     SessionClosed,
 )
-from casino.games import GAMES
-from casino.round_stats import payout_moments
+from casino.games import GAMES, payout_moments
 from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ActorNamespace, ActorStorage, Clock, Database, Entropy
 from wallet_do.rpc import answers_refusals, refusal
