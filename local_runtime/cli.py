@@ -117,6 +117,8 @@ def parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="apply pending D1 migrations to the local state")
     migrate.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
     migrate.set_defaults(run=cmd_migrate)
+    sub.add_parser("verify", help="recompute a session's rounds from its revealed seed")
+    sub.add_parser("simulate", help="play N rounds through the core and compare RTPs")
 
     ops = sub.add_parser("ops", help="operator tasks on a local state")
     ops_sub = ops.add_subparsers(dest="ops_command", required=True)
@@ -136,6 +138,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] in (["verify"], ["simulate"]):
+        from .tools import simulate_main, verify_main
+
+        return (verify_main if argv[0] == "verify" else simulate_main)(argv[1:])
     args = parser().parse_args(argv)
     return int(args.run(args))
 
