@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 
 from api.services import SystemClock
-from wallet_do.wallet import Wallet, WalletDeps
-
 from local_runtime.actors import ActorHost
+from wallet_do.wallet import Wallet, WalletDeps
 
 from .common import Figure, print_table
 

@@ -8,14 +8,15 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from starlette.staticfiles import StaticFiles
+
 from api import scheduled
 from api.app import create_app, with_body_limits
-from api.games import seed_defaults
-from starlette.staticfiles import StaticFiles
 
 from .cron import run_crons
 from .paths import PROJECT_ROOT
 from .runtime import LocalRuntime
+from .seed import seed_kv
 
 API_PREFIXES = ("/v1/", "/healthz", "/openapi.json", "/docs", "/redoc")
 
@@ -58,7 +59,7 @@ class LocalGateway:
             if message["type"] == "lifespan.startup":
                 for host in self.runtime.hosts:
                     host.resume_alarms()
-                await seed_defaults(self.runtime.services)
+                await seed_kv(self.runtime.services)
                 self._cron = asyncio.get_running_loop().create_task(
                     run_crons(
                         self.runtime.crons, lambda cron: scheduled.run(self.runtime.services, cron)

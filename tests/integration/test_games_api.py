@@ -141,3 +141,18 @@ async def test_every_game_plays_a_round(client, runtime):
         )
         r = await play(client, player, session, stake=game["min_stake"], params=params)
         assert r.status_code == 201, (game["game_id"], r.text)
+
+
+async def test_jurisdiction_profiles_come_from_kv_and_bad_ones_are_ignored(client, runtime):
+    from casino.jurisdictions import BRAZIL, to_dict
+
+    changed = to_dict(BRAZIL) | {"payment_methods": ["pix"]}
+    await runtime.services.kv.put("jurisdiction:BR", json.dumps(changed))
+    await runtime.services.kv.put("jurisdiction:generic", '{"code": "generic"}')
+    runtime.services.profiles_loaded_at = -1e9
+    player = await register_and_login(client)
+    ted = await client.post("/v1/wallet/deposits", json={"amount": 100, "method": "ted"},
+                            headers=player["headers"] | key())  # fmt: skip
+    assert ted.status_code == 422 and ted.json()["code"] == "payment_method_not_allowed"
+    alerts = await runtime.services.db.prepare("SELECT kind, subject FROM operator_alerts").all()
+    assert alerts == [{"kind": "invalid_jurisdiction_profile", "subject": "generic"}]

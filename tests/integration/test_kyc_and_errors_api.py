@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+
 from api.accounts import create_staff
 
 from .conftest import STRONG, register_and_login

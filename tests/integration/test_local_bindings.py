@@ -8,8 +8,8 @@ import os
 import subprocess
 
 import pytest
-from infra.ports import ConstraintViolation
 
+from infra.ports import ConstraintViolation
 from local_runtime.actors import ActorHost
 from local_runtime.d1 import D1Error
 from local_runtime.paths import PROJECT_ROOT, StatePaths, WranglerConfig

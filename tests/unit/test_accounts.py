@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+
 from casino.accounts import Registration, age_on, check_password_policy, validate_registration
 from casino.errors import InvalidCpf, Underage, WeakPassword
 from casino.jurisdictions import BRAZIL, GENERIC, jurisdiction_for

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from casino.errors import SelfExcluded, ValidationFailed
 from casino.exclusion import (
     Exclusion,

@@ -1,4 +1,5 @@
 import pytest
+
 from casino.errors import InvalidDocument
 from casino.kyc import MAX_DOCUMENT_BYTES, KycStatus, check_document, status_after_upload
 

@@ -1,6 +1,9 @@
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from casino.errors import InsufficientFunds, InvalidAmount
 from casino.ledger import (
     MAX_AMOUNT,
@@ -15,8 +18,6 @@ from casino.ledger import (
     evolve,
     replay,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 

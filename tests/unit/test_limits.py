@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from casino.errors import InvalidLimit
 from casino.limits import COOLING_OFF, Limit, deposit_refusal, loss_refusal, request_change
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.app import create_app, with_body_limits
+from api.services import Services, Settings, SystemClock, SystemEntropy
 from infra.cloudflare import (
     D1Database,
     DurableObjectNamespace,
@@ -17,9 +19,6 @@ from infra.cloudflare import (
     to_py,
 )
 from wallet_do.wallet import Wallet, WalletDeps
-
-from api.app import create_app, with_body_limits
-from api.services import Services, Settings, SystemClock, SystemEntropy
 from workers import DurableObject, WorkerEntrypoint, asgi  # type: ignore[import-not-found]
 
 app = with_body_limits(create_app())

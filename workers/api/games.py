@@ -3,7 +3,6 @@ audited), sessions, rounds, rotation and statistics."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from typing import Any
@@ -13,6 +12,7 @@ from casino.games import GAMES
 from casino.rtp import RTP_MAX_BPS, RTP_MIN_BPS, GameConfig, check_rtp, config_json, parse_config
 
 from .accounts import iso
+from .alerts import raise_alert
 from .security import Caller
 from .services import Services
 
@@ -44,19 +44,6 @@ async def _last_good(services: Services, game_id: str) -> GameConfig | None:
         .first()
     )
     return GameConfig(game_id, **row) if row else None
-
-
-async def raise_alert(services: Services, kind: str, subject: str, detail: str, key: str) -> None:
-    """An operator alert, once per distinct problem (the fingerprint)."""
-    fingerprint = hashlib.sha256(f"{kind}|{subject}|{key}".encode()).hexdigest()
-    await (
-        services.db.prepare(
-            "INSERT OR IGNORE INTO operator_alerts (alert_id, kind, subject, detail, fingerprint, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?)"
-        )
-        .bind(services.new_id(), kind, subject, detail, fingerprint, iso(services.clock.now()))
-        .run()
-    )
 
 
 async def _record(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from casino.errors import DomainError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from casino.errors import DomainError
 
 PROBLEM_TYPE_BASE = "https://docs.acmetocasino.dev/problems/"
 log = logging.getLogger("casino.api")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from casino.ledger import MAX_AMOUNT
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from casino.ledger import MAX_AMOUNT
 
 Money = Annotated[
     int, Field(strict=True, ge=1, le=MAX_AMOUNT, description="Minor units (centavos)")

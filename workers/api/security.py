@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 import jwt
-from casino.errors import Forbidden, InvalidToken, TokenExpired
 from fastapi import Depends, Request
 
+from casino.errors import Forbidden, InvalidToken, TokenExpired
+
+from .alerts import raise_alert
 from .services import Services
 
 ALGORITHM = "HS256"
@@ -56,8 +58,15 @@ def decode_access_token(services: Services, token: str) -> Caller:
     return Caller(str(claims["sub"]), str(claims["role"]), str(claims.get("sid", "")))
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.scope["env"]
+    for code, problem in await services.refresh_profiles():
+        await raise_alert(
+            services, "invalid_jurisdiction_profile", code,
+            f"KV key jurisdiction:{code} holds an invalid profile ({problem}); the last good "
+            "profile stays in force",
+            problem,
+        )  # fmt: skip
     return services
 
 

@@ -5,14 +5,20 @@ as the ASGI scope's `env`.
 
 from __future__ import annotations
 
+import json
+import logging
 import secrets
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from casino.jurisdictions import Jurisdiction, jurisdiction_for
+from casino.jurisdictions import PROFILES, Jurisdiction, from_dict, jurisdiction_for
 from casino.passwords import Pbkdf2
 from infra.ports import ActorNamespace, BlobStore, Database, KeyValue
+
+PROFILE_TTL_SECONDS = 60.0
+log = logging.getLogger("casino.services")
 
 
 class SystemClock:
@@ -54,5 +60,30 @@ class Services:
     def new_id(self) -> str:
         return str(uuid.UUID(bytes=self.entropy.token_bytes(16), version=4))
 
+    profiles: dict[str, Jurisdiction] = field(default_factory=lambda: dict(PROFILES))
+    profiles_loaded_at: float = -PROFILE_TTL_SECONDS
+
     def profile(self, country: str) -> Jurisdiction:
-        return jurisdiction_for(country, self.settings.jurisdiction)
+        return jurisdiction_for(country, self.settings.jurisdiction, self.profiles)
+
+    async def refresh_profiles(self) -> list[tuple[str, str]]:
+        """Reload the jurisdiction profiles from KV (`jurisdiction:<code>`) at most once a
+        minute; an invalid value is ignored (the last good profile stays) and reported."""
+        if time.monotonic() - self.profiles_loaded_at < PROFILE_TTL_SECONDS:
+            return []
+        self.profiles_loaded_at = time.monotonic()
+        invalid = []
+        for code in PROFILES:
+            raw = await self.kv.get(f"jurisdiction:{code}")
+            if raw is None:
+                continue
+            try:
+                profile = from_dict(json.loads(raw))
+                if profile.code != code:
+                    raise ValueError(f"the key says {code} but the profile says {profile.code}")
+            except ValueError as error:
+                log.warning("invalid jurisdiction profile %s in KV: %s", code, error)
+                invalid.append((code, str(error)))
+                continue
+            self.profiles[code] = profile
+        return invalid

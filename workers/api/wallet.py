@@ -6,6 +6,8 @@ import hashlib
 import json
 from typing import Any
 
+from fastapi.responses import JSONResponse
+
 from casino.cpf import normalize_cpf
 from casino.errors import (
     IdempotencyKeyInvalid,
@@ -16,7 +18,6 @@ from casino.errors import (
     PaymentMethodNotAllowed,
 )
 from casino.jurisdictions import Jurisdiction
-from fastapi.responses import JSONResponse
 
 from .problems import problem_from_code
 from .services import Services

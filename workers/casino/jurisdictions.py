@@ -85,8 +85,42 @@ def local_time(profile: Jurisdiction, moment: datetime) -> datetime:
 PROFILES: dict[str, Jurisdiction] = {p.code: p for p in (BRAZIL, GENERIC)}
 
 
-def jurisdiction_for(country: str, deployment: str | None = None) -> Jurisdiction:
+def jurisdiction_for(
+    country: str, deployment: str | None = None, profiles: dict[str, Jurisdiction] | None = None
+) -> Jurisdiction:
     """The profile that governs a player: the deployment's when it fixes one, else by country."""
-    if deployment and deployment in PROFILES:
-        return PROFILES[deployment]
-    return PROFILES.get(country.upper(), GENERIC)
+    profiles = profiles or PROFILES
+    if deployment and deployment in profiles:
+        return profiles[deployment]
+    return profiles.get(country.upper(), profiles.get("generic", GENERIC))
+
+
+_FIELD_TYPES = {
+    "code": str, "min_age": int, "currency": str, "cpf_required": bool,
+    "one_account_per_document": bool, "payment_methods": list, "payer_must_be_player": bool,
+    "bonuses_allowed": bool, "rtp_min_bps": int, "rtp_max_bps": int, "time_zone": str,
+    "utc_offset_minutes": int, "idle_timeout_minutes": int, "reality_check_minutes": int,
+    "exclusion_recheck_days": int, "mandatory_limits": bool, "kyc_before_play": bool,
+    "default_limits": dict,
+}  # fmt: skip
+
+
+def to_dict(profile: Jurisdiction) -> dict[str, object]:
+    data = {name: getattr(profile, name) for name in _FIELD_TYPES}
+    data["payment_methods"] = sorted(profile.payment_methods)
+    return data
+
+
+def from_dict(data: object) -> Jurisdiction:
+    """A profile as stored in KV (`jurisdiction:<code>`), validated; ValueError if it is not."""
+    if not isinstance(data, dict) or set(data) != set(_FIELD_TYPES):
+        raise ValueError(f"a profile has exactly the fields {sorted(_FIELD_TYPES)}")
+    for name, kind in _FIELD_TYPES.items():
+        value = data[name]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ValueError(f"{name} must be of type {kind.__name__}")
+    if not 8000 <= data["rtp_min_bps"] <= data["rtp_max_bps"] <= 9900:
+        raise ValueError("the RTP range must lie within 8000-9900 bps")
+    if data["min_age"] < 18 or data["idle_timeout_minutes"] < 1:
+        raise ValueError("min_age must be at least 18 and the idle timeout positive")
+    return Jurisdiction(**{**data, "payment_methods": frozenset(data["payment_methods"])})

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from casino.accounts import Registration
 from fastapi import APIRouter, Request, Response
+
+from casino.accounts import Registration
 
 from .. import accounts, exclusions, responsible
 from ..schemas import LoginIn, PlayerIdOut, RefreshIn, RegisterIn, TokenPairOut

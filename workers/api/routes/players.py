@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from casino.errors import NotFound
 from fastapi import APIRouter
+
+from casino.errors import NotFound
 
 from ..schemas import PlayerOut
 from ..security import PlayerDep, ServicesDep

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from casino.limits import check_value
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+
+from casino.limits import check_value
 
 from .. import responsible, wallet
 from ..security import PlayerDep, ServicesDep
