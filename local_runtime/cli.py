@@ -66,7 +66,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         return 1
     finally:
         runtime.close()
-    print(f"created {args.role} {args.email} ({staff_id})")
+    print(f"created {args.role} {args.email.strip().lower()} ({staff_id})")
     return 0
 
 
@@ -104,6 +104,41 @@ def cmd_import_exclusions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rtp(args: argparse.Namespace) -> int:
+    from api import games
+    from api.security import Caller
+
+    from .paths import WranglerConfig
+    from .runtime import apply_migrations, build
+
+    config = WranglerConfig.load()
+    args.state.mkdir(parents=True, exist_ok=True)
+    apply_migrations(args.state, config)
+    runtime = build(args.state, config)
+
+    async def run() -> list[str]:
+        ids = [args.game] if args.game else sorted(games.GAMES)
+        if args.rtp_bps is not None:
+            await games.set_rtp(
+                runtime.services, Caller("cli", "admin", ""), args.game, args.rtp_bps
+            )
+        lines = []
+        for game_id in ids:
+            c = await games.load_config(runtime.services, game_id)
+            lines.append(f"{game_id}: rtp {c.rtp_bps} bps, stakes {c.min_stake}-{c.max_stake}")
+        return lines
+
+    try:
+        lines = asyncio.run(run())
+    except DomainError as error:
+        print(f"casino: {error.code}: {error.detail}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.close()
+    print("\n".join(lines))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="casino", description=__doc__.split("\n")[0])
     sub = root.add_subparsers(dest="command", required=True)
@@ -128,6 +163,17 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--password", required=True)
     create.add_argument("--role", choices=["operator", "admin"], required=True)
     create.set_defaults(run=cmd_create_user)
+    rtp = ops_sub.add_parser("rtp", help="show or set a game's RTP (audited, as the API does)")
+    rtp_sub = rtp.add_subparsers(dest="rtp_command", required=True)
+    show = rtp_sub.add_parser("show", help="every game's configuration")
+    show.add_argument("--game")
+    show.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    show.set_defaults(run=cmd_rtp, rtp_bps=None)
+    set_ = rtp_sub.add_parser("set", help="set a game's RTP in basis points")
+    set_.add_argument("--game", required=True)
+    set_.add_argument("--rtp-bps", type=int, required=True)
+    set_.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    set_.set_defaults(run=cmd_rtp)
     excl = ops_sub.add_parser("exclusions", help="the national exclusion list")
     excl_sub = excl.add_subparsers(dest="exclusions_command", required=True)
     imp = excl_sub.add_parser("import", help="import the regulator's CSV of CPFs (keyed hashes)")

@@ -115,3 +115,11 @@ async def test_an_expired_token_is_token_expired(client, runtime):
     )
     r = await client.get("/v1/players/me", headers={"Authorization": f"Bearer {expired}"})
     assert r.status_code == 401 and r.json()["code"] == "token_expired"
+
+
+async def test_a_bet_br_host_applies_brazils_rules_to_any_country(client):
+    body = {"email": "host@example.com", "password": STRONG, "full_name": "Ana",
+            "birth_date": "1990-01-01", "country": "PT"}  # fmt: skip
+    r = await client.post("/v1/auth/register", json=body, headers={"host": "api.casa.bet.br"})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_cpf"
+    assert (await client.post("/v1/auth/register", json=body)).status_code == 201

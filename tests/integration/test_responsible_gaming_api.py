@@ -162,3 +162,45 @@ async def test_a_listed_cpf_cannot_register_and_an_existing_account_is_closed(cl
     assert notices == [{"kind": "national_exclusion"}]
     stored = await runtime.services.kv.list_keys("natex:")
     assert all(player["cpf"] not in k for k in stored)
+
+
+async def test_bonuses_are_refused_in_brazil_and_carry_wagering_elsewhere(client, runtime):
+    from api.accounts import create_staff
+
+    await create_staff(runtime.services, "ops@example.com", STRONG, "operator")
+    ops = (await client.post("/v1/auth/login", json={"email": "ops@example.com",
+                                                     "password": STRONG})).json()  # fmt: skip
+    staff = {"Authorization": f"Bearer {ops['access_token']}"}
+    br = await register_and_login(client)
+    refused = await client.post(f"/v1/ops/players/{br['player_id']}/bonuses",
+                                json={"amount": 1000, "wagering_multiplier": 5},
+                                headers=staff | key())  # fmt: skip
+    assert refused.status_code == 403 and refused.json()["code"] == "bonus_not_allowed"
+
+    pt = await register_and_login(client, country="PT", cpf=None)
+    await verify_player(runtime, pt["player_id"])
+    await deposit(client, pt, 5000)
+    granted = await client.post(f"/v1/ops/players/{pt['player_id']}/bonuses",
+                                json={"amount": 1000, "wagering_multiplier": 3},
+                                headers=staff | key())  # fmt: skip
+    assert granted.status_code == 201, granted.text
+    assert granted.json()["event"]["type"] == "BONUS_CREDIT"
+    assert granted.json()["bonus"] == {"locked": 1000, "wagering_remaining": 3000}
+    session = (await client.post("/v1/games/dice/sessions", json={}, headers=pt["headers"])).json()
+    r = await client.post(f"/v1/sessions/{session['session_id']}/rounds",
+                          json={"stake": 500, "params": {"target": 5000}},
+                          headers=pt["headers"] | key())  # fmt: skip
+    assert r.status_code == 201, r.text
+    status = (await client.get("/v1/wallet/bonus", headers=pt["headers"])).json()
+    assert status == {"locked": 1000, "wagering_remaining": 2500}
+    balance = r.json()["balance"]
+    too_much = await client.post("/v1/wallet/withdrawals", json={"amount": balance - 999,
+                                 "method": "pix"}, headers=pt["headers"] | key())  # fmt: skip
+    assert too_much.status_code == 409
+    out = await client.post("/v1/wallet/withdrawals", json={"amount": 100, "method": "pix"},
+                            headers=pt["headers"] | key())  # fmt: skip
+    assert out.status_code == 201, out.text
+    events = (await client.get("/v1/wallet/events", headers=pt["headers"])).json()["events"]
+    assert [e["type"] for e in events][-2:] == ["BONUS_DEBIT", "WITHDRAWAL"]
+    assert events[-1]["balance_after"] == balance - 1000 - 100
+    assert (await runtime.wallets.get(pt["player_id"]).call("audit", {}))["consistent"]

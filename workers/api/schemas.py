@@ -308,3 +308,19 @@ class ExclusionImportOut(BaseModel):
     removed: int
     invalid_rows: int
     closed_accounts: int
+
+
+class BonusIn(Strict):
+    amount: Money
+    wagering_multiplier: Annotated[int, Field(strict=True, ge=0, le=100)] = 0
+
+
+class BonusStatusOut(BaseModel):
+    locked: int
+    wagering_remaining: int
+
+
+class BonusGrantOut(BaseModel):
+    event: EventOut
+    balance: int
+    bonus: BonusStatusOut

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -67,7 +67,19 @@ async def get_services(request: Request) -> Services:
             "profile stays in force",
             problem,
         )  # fmt: skip
-    return services
+    return for_host(services, request.headers.get("host", ""))
+
+
+BRAZILIAN_SUFFIX = ".bet.br"
+
+
+def for_host(services: Services, host: str) -> Services:
+    """A request to a `.bet.br` host is served under Brazil's profile even when the deployment
+    does not fix one (one Worker serving several markets)."""
+    hostname = host.rsplit(":", 1)[0].lower()
+    if services.settings.jurisdiction or not hostname.endswith(BRAZILIAN_SUFFIX):
+        return services
+    return replace(services, settings=replace(services.settings, jurisdiction="BR"))
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

@@ -95,3 +95,35 @@ async def move_money(
     }
     result = await services.wallets.get(player_id).call(operation, payload)
     return answer(result)
+
+
+async def grant_bonus(
+    services: Services, staff_id: str, player_id: str, key_header: str | None, body: dict[str, Any]
+) -> JSONResponse:
+    from casino.errors import BonusNotAllowed
+    from casino.jurisdictions import to_dict
+
+    key = idempotency_key(key_header)
+    player = await load_player(services, player_id)
+    profile = services.profile(player["country"])
+    if not profile.bonuses_allowed:
+        raise BonusNotAllowed(f"Bonuses are not allowed in the {profile.code} jurisdiction")
+    payload = {
+        "player_id": player_id,
+        "idempotency_key": f"ops:{key}",
+        "request_hash": request_hash("bonus", body),
+        "amount": body["amount"],
+        "wagering_multiplier": body["wagering_multiplier"],
+        "ref": f"bonus:{services.new_id()}",
+        "profile": to_dict(profile),
+    }
+    result = await services.wallets.get(player_id).call("grant_bonus", payload)
+    if result["status"] == 201:
+        await services.db.prepare(
+            "INSERT INTO audit_log (audit_id, actor_id, actor_role, action, subject, details, at) "
+            "VALUES (?, ?, 'operator', 'wallet.bonus', ?, ?, ?)"
+        ).bind(
+            services.new_id(), staff_id, player_id, json.dumps(body),
+            result["body"]["event"]["created_at"],
+        ).run()  # fmt: skip
+    return answer(result)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from casino.bonus import Bonus, after_stake, decide_bonus, forfeit_before_withdrawal
 from casino.errors import (
     DepositLimitExceeded,
     DomainError,
@@ -22,12 +23,14 @@ from casino.errors import (
     SessionTimeLimitReached,
 )
 from casino.exclusion import check_not_excluded, extend, self_exclusion, take_a_break
+from casino.jurisdictions import from_dict
 from casino.ledger import (
     Deposit,
     EventType,
     Ledger,
     LedgerEvent,
     Withdraw,
+    check_amount,
     decide_bet_and_win,
     decide_deposit,
     decide_withdrawal,
@@ -139,12 +142,50 @@ class Wallet:
         return await self._command(payload, decide, after)
 
     async def withdraw(self, payload: dict[str, Any]) -> Result:
-        return await self._command(
-            payload,
-            lambda ledger, now, ref: decide_withdrawal(
-                ledger, Withdraw(payload["amount"], ref), now
-            ),
-        )
+        def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
+            check_amount(payload["amount"])
+            forfeit, ledger = forfeit_before_withdrawal(
+                ledger, self._bonus(), payload["amount"], f"bonus-forfeit:{ref}", now
+            )
+            if forfeit:
+                self.rg.put("bonus", None)
+            return forfeit + decide_withdrawal(ledger, Withdraw(payload["amount"], ref), now)
+
+        return await self._command(payload, decide)
+
+    def _bonus(self) -> Bonus:
+        data = self.rg.get("bonus")
+        return Bonus(**data) if data else Bonus()
+
+    async def grant_bonus(self, payload: dict[str, Any]) -> Result:
+        """BONUS_CREDIT with a wagering requirement, where the jurisdiction allows bonuses."""
+        profile = from_dict(payload["profile"])
+
+        def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
+            events, bonus = decide_bonus(
+                ledger, self._bonus(), profile, payload["amount"],
+                payload["wagering_multiplier"], ref, now,
+            )  # fmt: skip
+            self.rg.put("bonus", vars(bonus) if bonus.active else None)
+            return events
+
+        def after(events: list[LedgerEvent], now: datetime) -> dict[str, Any]:
+            bonus = self._bonus()
+            return {
+                "event": event_json(events[-1]),
+                "balance": events[-1].balance_after,
+                "bonus": {"locked": bonus.locked, "wagering_remaining": bonus.wagering_remaining},
+            }
+
+        return await self._command(payload, decide, after)
+
+    @answers_refusals
+    async def bonus_status(self, payload: dict[str, Any]) -> Result:
+        bonus = self._bonus()
+        return {
+            "status": 200,
+            "body": {"locked": bonus.locked, "wagering_remaining": bonus.wagering_remaining},
+        }
 
     async def settle_round(self, payload: dict[str, Any]) -> Result:
         """BET, WIN (when the payout is positive), the round record and their outbox rows, in
@@ -176,6 +217,8 @@ class Wallet:
 
         def after(events: list[LedgerEvent], now: datetime) -> dict[str, Any]:
             stored = {**record, "created_at": rfc3339(now)}
+            bonus = after_stake(self._bonus(), record["stake"])
+            self.rg.put("bonus", vars(bonus) if bonus.active else None)
             play.update(
                 last_play_at=rfc3339(now),
                 rounds=play["rounds"] + 1,

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from .. import exclusions, games, kyc, wallet
 from ..schemas import (
+    BonusGrantOut,
+    BonusIn,
     ExclusionImportOut,
     GameConfigOut,
     GameStatsOut,
@@ -20,6 +23,7 @@ from ..schemas import (
     WalletAuditOut,
 )
 from ..security import ServicesDep, StaffDep
+from .wallet import IdempotencyKey
 
 router = APIRouter(prefix="/v1/ops", tags=["operators"])
 KycStatusQuery = Literal["none", "pending", "verified", "rejected"]
@@ -88,3 +92,16 @@ async def import_exclusions(
     summary = await exclusions.import_list(services, staff.subject, text)
     summary["closed_accounts"] = await exclusions.close_newly_listed(services)
     return ExclusionImportOut(**summary)
+
+
+@router.post("/players/{player_id}/bonuses", status_code=201, response_model=BonusGrantOut)
+async def grant_bonus(
+    player_id: str,
+    body: BonusIn,
+    staff: StaffDep,
+    services: ServicesDep,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """A bonus with a wagering requirement (403 `bonus_not_allowed` where the jurisdiction, such
+    as Brazil, forbids bonuses)."""
+    return await wallet.grant_bonus(services, staff.subject, player_id, key, body.model_dump())

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
 from .. import wallet
-from ..schemas import EventPageOut, MoneyMovementOut, PaymentIn, WalletOut
+from ..schemas import BonusStatusOut, EventPageOut, MoneyMovementOut, PaymentIn, WalletOut
 from ..security import PlayerDep, ServicesDep
 
 router = APIRouter(prefix="/v1/wallet", tags=["wallet"])
@@ -54,3 +54,9 @@ async def events(
         "events", {"after_seq": after_seq, "limit": limit}
     )
     return EventPageOut(**page)
+
+
+@router.get("/bonus", response_model=BonusStatusOut)
+async def bonus_status(caller: PlayerDep, services: ServicesDep) -> JSONResponse:
+    await wallet.load_player(services, caller.subject)
+    return wallet.answer(await services.wallets.get(caller.subject).call("bonus_status", {}))

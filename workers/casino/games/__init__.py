@@ -14,12 +14,23 @@ from ..fairness import Draws
 
 
 class Game(Protocol):
-    game_id: str
-    name: str
-    kind: str
-    default_rtp_bps: int
-    min_stake: int
-    max_stake: int
+    @property
+    def game_id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def default_rtp_bps(self) -> int: ...
+
+    @property
+    def min_stake(self) -> int: ...
+
+    @property
+    def max_stake(self) -> int: ...
 
     def describe(self, rtp_bps: int) -> dict[str, Any]: ...
 
