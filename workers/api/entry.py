@@ -1,11 +1,15 @@
-"""The edge entry: the Worker serving the FastAPI app through the ASGI bridge, and the Durable
-Object classes. Everything Cloudflare-specific stays here and in `infra.cloudflare`.
+"""The edge entry: the Worker serving the FastAPI app through the ASGI bridge, its Cron handler,
+and the Durable Object classes. Everything Cloudflare-specific stays here and in
+`infra.cloudflare`; the classes only adapt the runtime's objects and delegate.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from workers import DurableObject, WorkerEntrypoint, asgi  # type: ignore[import-not-found]
+
+from api import scheduled
 from api.app import create_app, with_body_limits
 from api.services import Services, Settings, SystemClock, SystemEntropy
 from infra.cloudflare import (
@@ -18,10 +22,11 @@ from infra.cloudflare import (
     pbkdf2_webcrypto,
     to_py,
 )
+from session_do.session import GameSession, SessionDeps
 from wallet_do.wallet import Wallet, WalletDeps
-from workers import DurableObject, WorkerEntrypoint, asgi  # type: ignore[import-not-found]
 
 app = with_body_limits(create_app())
+_services: list[Services] = []
 
 
 def _var(env: Any, name: str, default: str = "") -> str:
@@ -30,43 +35,59 @@ def _var(env: Any, name: str, default: str = "") -> str:
 
 
 def build_services(env: Any) -> Services:
+    """One `Services` per isolate: the bindings are the isolate's, and the profile cache lives as
+    long as it does."""
+    if _services:
+        return _services[0]
     settings = Settings(
         jwt_secret=_var(env, "JWT_SECRET"),
         password_pepper=_var(env, "PASSWORD_PEPPER").encode(),
+        exclusion_key=_var(env, "EXCLUSION_LIST_KEY").encode(),
         jurisdiction=_var(env, "JURISDICTION") or None,
         currency=_var(env, "CURRENCY", "BRL"),
         trust_forwarded_ip=True,
     )
-    if not settings.jwt_secret or not settings.password_pepper:
-        raise RuntimeError("Set the JWT_SECRET and PASSWORD_PEPPER Worker secrets")
-    return Services(
+    if not settings.jwt_secret or not settings.password_pepper or not settings.exclusion_key:
+        raise RuntimeError("Set the JWT_SECRET, PASSWORD_PEPPER and EXCLUSION_LIST_KEY secrets")
+    services = Services(
         db=D1Database(env.DB),
         kv=KVNamespace(env.KV),
         documents=R2Bucket(env.DOCUMENTS),
         wallets=DurableObjectNamespace(env.WALLET),
+        sessions=DurableObjectNamespace(env.SESSION),
         settings=settings,
         pbkdf2=pbkdf2_webcrypto,
         clock=SystemClock(),
         entropy=SystemEntropy(),
     )
+    _services.append(services)
+    return services
 
 
 class Default(WorkerEntrypoint):  # type: ignore[misc]
     async def fetch(self, request: Any) -> Any:
         return await asgi.fetch(app, request, build_services(self.env))
 
+    async def scheduled(self, controller: Any, *_: Any) -> None:
+        await scheduled.run(build_services(self.env), str(getattr(controller, "cron", "")))
 
-class WalletDO(DurableObject):  # type: ignore[misc]
-    """One player's ledger. RPC methods take and return plain objects."""
+
+class _Actor(DurableObject):  # type: ignore[misc]
+    """RPC methods take and return plain JS objects; the application object does the work."""
+
+    target: Any
+
+    async def _call(self, method: str, payload: Any) -> Any:
+        return js_value(await getattr(self.target, method)(to_py(payload) or {}))
+
+
+class WalletDO(_Actor):
+    """One player's ledger: the single writer of that player's money movements."""
 
     def __init__(self, ctx: Any, env: Any) -> None:
         super().__init__(ctx, env)
         deps = WalletDeps(clock=SystemClock(), db=D1Database(env.DB))
-        self.wallet = Wallet(DurableObjectStorage(ctx.storage), deps)
-
-    async def _call(self, method: str, payload: Any) -> Any:
-        result = await getattr(self.wallet, method)(to_py(payload) or {})
-        return js_value(result)
+        self.target = Wallet(DurableObjectStorage(ctx.storage), deps)
 
     async def balance(self, payload: Any) -> Any:
         return await self._call("balance", payload)
@@ -83,12 +104,61 @@ class WalletDO(DurableObject):  # type: ignore[misc]
     async def withdraw(self, payload: Any) -> Any:
         return await self._call("withdraw", payload)
 
+    async def settle_round(self, payload: Any) -> Any:
+        return await self._call("settle_round", payload)
+
+    async def grant_bonus(self, payload: Any) -> Any:
+        return await self._call("grant_bonus", payload)
+
+    async def bonus_status(self, payload: Any) -> Any:
+        return await self._call("bonus_status", payload)
+
+    async def get_limits(self, payload: Any) -> Any:
+        return await self._call("get_limits", payload)
+
+    async def set_limits(self, payload: Any) -> Any:
+        return await self._call("set_limits", payload)
+
+    async def exclude(self, payload: Any) -> Any:
+        return await self._call("exclude", payload)
+
+    async def rg_status(self, payload: Any) -> Any:
+        return await self._call("rg_status", payload)
+
+    async def check_can_play(self, payload: Any) -> Any:
+        return await self._call("check_can_play", payload)
+
+    async def reality_check(self, payload: Any) -> Any:
+        return await self._call("reality_check", payload)
+
     async def alarm(self, *_: Any) -> None:
-        await self.wallet.alarm()
+        await self.target.alarm()
 
 
-class SessionDO(DurableObject):  # type: ignore[misc]
-    """A game session's seeds and nonces (filled in by the games module)."""
+class SessionDO(_Actor):
+    """One game session: its server seed (secret until revealed), nonces and rounds."""
 
     def __init__(self, ctx: Any, env: Any) -> None:
         super().__init__(ctx, env)
+        deps = SessionDeps(
+            clock=SystemClock(),
+            entropy=SystemEntropy(),
+            db=D1Database(env.DB),
+            wallets=DurableObjectNamespace(env.WALLET),
+        )
+        self.target = GameSession(DurableObjectStorage(ctx.storage), deps)
+
+    async def open(self, payload: Any) -> Any:
+        return await self._call("open", payload)
+
+    async def describe(self, payload: Any) -> Any:
+        return await self._call("describe", payload)
+
+    async def play(self, payload: Any) -> Any:
+        return await self._call("play", payload)
+
+    async def rounds(self, payload: Any) -> Any:
+        return await self._call("rounds", payload)
+
+    async def rotate(self, payload: Any) -> Any:
+        return await self._call("rotate", payload)

@@ -20,12 +20,39 @@ except ImportError:  # pragma: no cover
     jsnull = js.JSON.parse("null")
 
 
+def unwrap(binding: Any) -> Any:
+    """The raw JS object behind the `workers` SDK's wrappers (`self.env.DB` is a
+    `_BindingWrapper`, `ctx.storage` too): the adapters below convert values themselves."""
+    return getattr(binding, "_binding", binding)
+
+
 def to_py(value: Any) -> Any:
     """A JS value as plain Python: objects -> dict, arrays -> list, null/undefined -> None."""
+    if value is None or value is jsnull:
+        return None
     if isinstance(value, JsProxy):
         if value.typeof == "undefined":
             return None
-        return value.to_py(dict_converter=dict)
+        return _nulls_to_none(value.to_py())
+    return value
+
+
+def to_py_is_null(value: Any) -> bool:
+    return (
+        value is None
+        or value is jsnull
+        or (isinstance(value, JsProxy) and value.typeof == "undefined")
+    )
+
+
+def _nulls_to_none(value: Any) -> Any:
+    """`to_py` leaves JS null as `jsnull` inside containers: make it None everywhere."""
+    if value is jsnull:
+        return None
+    if isinstance(value, dict):
+        return {k: _nulls_to_none(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nulls_to_none(v) for v in value]
     return value
 
 
@@ -79,7 +106,7 @@ class D1Statement:
 
 class D1Database:
     def __init__(self, binding: Any) -> None:
-        self._db = binding
+        self._db = unwrap(binding)
 
     def prepare(self, sql: str) -> D1Statement:
         return D1Statement(self._db.prepare(sql))
@@ -95,7 +122,7 @@ class D1Database:
 # KV and R2 ----------------------------------------------------------------------------------
 class KVNamespace:
     def __init__(self, binding: Any) -> None:
-        self._kv = binding
+        self._kv = unwrap(binding)
 
     async def get(self, key: str) -> str | None:
         return to_py(await self._kv.get(key))
@@ -120,7 +147,7 @@ class KVNamespace:
 
 class R2Bucket:
     def __init__(self, binding: Any) -> None:
-        self._bucket = binding
+        self._bucket = unwrap(binding)
 
     async def put(self, key: str, content: bytes, content_type: str) -> None:
         options = {"httpMetadata": {"contentType": content_type}}
@@ -128,7 +155,7 @@ class R2Bucket:
 
     async def get(self, key: str) -> bytes | None:
         obj = await self._bucket.get(key)
-        if obj is None or (isinstance(obj, JsProxy) and obj.typeof == "undefined"):
+        if to_py_is_null(obj):
             return None
         buffer = await obj.arrayBuffer()
         return bytes(js.Uint8Array.new(buffer).to_py())
@@ -146,7 +173,7 @@ class DurableObjectStub:
 
 class DurableObjectNamespace:
     def __init__(self, binding: Any) -> None:
-        self._ns = binding
+        self._ns = unwrap(binding)
 
     def get(self, name: str) -> DurableObjectStub:
         return DurableObjectStub(self._ns.get(self._ns.idFromName(name)))
@@ -156,7 +183,7 @@ class DurableObjectStorage:
     """`ctx.storage`: synchronous SQL and `transactionSync`, async alarms."""
 
     def __init__(self, storage: Any) -> None:
-        self._storage = storage
+        self._storage = unwrap(storage)
 
     def exec(self, sql: str, *params: Any) -> list[Row]:
         try:
