@@ -16,6 +16,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -c 'import site, pathlib; pathlib.Path(site.getsitepackages()[0], "casino-workers.pth").write_text(str(pathlib.Path("workers").resolve()) + "\n")'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

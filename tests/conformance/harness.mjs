@@ -80,7 +80,7 @@ try {
   const cases = readdirSync(path.join(here, "cases")).filter((f) => /^test_.*\.py$/.test(f)).sort();
   const worker = {
     DB: env.DB, KV: env.KV, DOCUMENTS: env.DOCUMENTS,
-    JWT_SECRET: "conformance-jwt-secret", PASSWORD_PEPPER: "conformance-pepper",
+    JWT_SECRET: "conformance-jwt-secret-of-at-least-32-bytes", PASSWORD_PEPPER: "conformance-pepper",
     EXCLUSION_LIST_KEY: "conformance-exclusion-key", JURISDICTION: "", CURRENCY: "BRL",
   };
   py.registerJsModule("conformance_env", {

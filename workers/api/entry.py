@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from workers import DurableObject, WorkerEntrypoint, asgi  # type: ignore[import-not-found]
-
 from api import scheduled
 from api.app import create_app, with_body_limits
 from api.services import Services, Settings, SystemClock, SystemEntropy
@@ -24,6 +22,7 @@ from infra.cloudflare import (
 )
 from session_do.session import GameSession, SessionDeps
 from wallet_do.wallet import Wallet, WalletDeps
+from workers import DurableObject, WorkerEntrypoint, asgi  # type: ignore[import-not-found]
 
 app = with_body_limits(create_app())
 _services: list[Services] = []

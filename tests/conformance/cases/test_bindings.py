@@ -13,32 +13,46 @@ db = D1Database(env.DB)
 
 
 async def test_d1_prepare_bind_first_all_run():
-    await db.prepare(
-        "INSERT INTO audit_log VALUES (?, 'a', 'admin', 'conformance', ?, '{}', ?)"
-    ).bind("c1", "subject-1", "2026-11-25T00:00:00.000Z").run()
-    row = await db.prepare("SELECT audit_id, subject FROM audit_log WHERE audit_id = ?").bind(
-        "c1"
-    ).first()
+    await (
+        db.prepare("INSERT INTO audit_log VALUES (?, 'a', 'admin', 'conformance', ?, '{}', ?)")
+        .bind("c1", "subject-1", "2026-11-25T00:00:00.000Z")
+        .run()
+    )
+    row = (
+        await db.prepare("SELECT audit_id, subject FROM audit_log WHERE audit_id = ?")
+        .bind("c1")
+        .first()
+    )
     assert row == {"audit_id": "c1", "subject": "subject-1"}
     assert await db.prepare("SELECT * FROM audit_log WHERE audit_id = 'none'").first() is None
     rows = await db.prepare("SELECT audit_id FROM audit_log").all()
     assert {"audit_id": "c1"} in rows and all(isinstance(r, dict) for r in rows)
-    changed = await db.prepare("UPDATE audit_log SET details = ? WHERE audit_id = ?").bind(
-        "{\"x\": 1}", "c1"
-    ).run()
+    changed = (
+        await db.prepare("UPDATE audit_log SET details = ? WHERE audit_id = ?")
+        .bind('{"x": 1}', "c1")
+        .run()
+    )
     assert changed == 1
 
 
 async def test_d1_none_binds_as_null_and_big_integers_survive():
-    await db.prepare(
-        "INSERT INTO game_configs VALUES (?, ?, ?, ?, ?, ?)"
-    ).bind("conformance", 9700, 10, 10**12, "2026-11-25T00:00:00.000Z", "t").run()
-    row = await db.prepare("SELECT max_stake FROM game_configs WHERE game_id = 'conformance'").first()
+    await (
+        db.prepare("INSERT INTO game_configs VALUES (?, ?, ?, ?, ?, ?)")
+        .bind("conformance", 9700, 10, 10**12, "2026-11-25T00:00:00.000Z", "t")
+        .run()
+    )
+    row = await db.prepare(
+        "SELECT max_stake FROM game_configs WHERE game_id = 'conformance'"
+    ).first()
     assert row == {"max_stake": 10**12}
-    await db.prepare(
-        "INSERT INTO game_config_changes VALUES (?, ?, ?, ?, ?, ?, ?)"
-    ).bind("ch1", "conformance", None, 9700, "t", "2026-11-25T00:00:00.000Z", "api").run()
-    row = await db.prepare("SELECT old_rtp_bps FROM game_config_changes WHERE change_id = 'ch1'").first()
+    await (
+        db.prepare("INSERT INTO game_config_changes VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind("ch1", "conformance", None, 9700, "t", "2026-11-25T00:00:00.000Z", "api")
+        .run()
+    )
+    row = await db.prepare(
+        "SELECT old_rtp_bps FROM game_config_changes WHERE change_id = 'ch1'"
+    ).first()
     assert row == {"old_rtp_bps": None}
 
 
@@ -72,13 +86,16 @@ async def test_the_wallet_projection_sql_is_idempotent_on_real_d1():
         "created_at, ref) VALUES (?, ?, ?, ?, ?, ?, ?)"
     )
     batch = [
-        db.prepare(statement).bind("p1", seq, "DEPOSIT", 100, 100 * seq, "2026-11-25T00:00:00.000Z",
-                                   f"payment:{seq}")  # fmt: skip
+        db.prepare(statement).bind(
+            "p1", seq, "DEPOSIT", 100, 100 * seq, "2026-11-25T00:00:00.000Z", f"payment:{seq}"
+        )  # fmt: skip
         for seq in (1, 2, 3)
     ]
     await db.batch(batch)
     await db.batch(batch)  # a retried projection
-    rows = await db.prepare("SELECT seq FROM wallet_events WHERE player_id = 'p1' ORDER BY seq").all()
+    rows = await db.prepare(
+        "SELECT seq FROM wallet_events WHERE player_id = 'p1' ORDER BY seq"
+    ).all()
     assert rows == [{"seq": 1}, {"seq": 2}, {"seq": 3}]
 
 
