@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from . import wallet_scaling
+from . import fairness_speed, settlement, wallet_scaling
 from .common import print_table
 
 
 def main() -> None:
     figures = []
+    figures += settlement.main([])
     figures += wallet_scaling.main(sys.argv[1:])
+    figures += fairness_speed.main([])
     print("\nAll figures")
     print_table(figures)
 

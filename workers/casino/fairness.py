@@ -10,6 +10,7 @@ draw in [0, k)    u = int.from_bytes(digest(c)[:8], "big"); accept u % k when
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -40,6 +41,12 @@ def digest(server_seed: str, client_seed: str, nonce: int, cursor: int) -> bytes
     return hmac.new(server_seed.encode("ascii"), message, hashlib.sha256).digest()
 
 
+@functools.lru_cache(maxsize=256)
+def _keyed(server_seed: str) -> hmac.HMAC:
+    """The HMAC keyed with a server seed, ready to copy: keying costs as much as a digest."""
+    return hmac.new(server_seed.encode("ascii"), digestmod=hashlib.sha256)
+
+
 class Draws:
     """The unbiased draws of one round (server seed, client seed, nonce), in cursor order: a
     second draw in the same round continues at the next unused cursor."""
@@ -47,13 +54,13 @@ class Draws:
     __slots__ = ("_keyed", "_prefix", "cursor")
 
     def __init__(self, server_seed: str, client_seed: str, nonce: int) -> None:
-        self._keyed = hmac.new(server_seed.encode("ascii"), digestmod=hashlib.sha256)
+        self._keyed = _keyed(server_seed)
         self._prefix = f"{client_seed}:{nonce}:".encode()
         self.cursor = 0
 
     def _next_u64(self) -> int:
         mac = self._keyed.copy()
-        mac.update(self._prefix + str(self.cursor).encode())
+        mac.update(self._prefix + b"%d" % self.cursor)
         self.cursor += 1
         return int.from_bytes(mac.digest()[:8], "big")
 

@@ -29,13 +29,17 @@ class BehaviourWatch:
         session = self.rg.play_session(now, idle)
         last = self.rg.get("play_session")
         last_play = parse_rfc3339(last["last_play_at"]) if last and last["last_play_at"] else None
-        stakes = [r["stake"] for r in self.storage.exec(
-            "SELECT stake FROM rounds ORDER BY bet_seq DESC LIMIT 10")][::-1]  # fmt: skip
-        declined = self.storage.exec(
-            "SELECT count(*) AS n FROM idempotency WHERE status = 403 AND created_at >= ? "
-            "AND body LIKE '%deposit_limit_exceeded%'",
-            rfc3339(now - timedelta(days=1)),
-        )[0]["n"]
+        stakes: list[int] = []
+        if event == "round":
+            stakes = [r["stake"] for r in self.storage.exec(
+                "SELECT stake FROM rounds ORDER BY bet_seq DESC LIMIT 10")][::-1]  # fmt: skip
+        declined = 0
+        if event == "deposit_declined":  # only then: it reads the day's refusals
+            declined = self.storage.exec(
+                "SELECT count(*) AS n FROM idempotency WHERE status = 403 AND created_at >= ? "
+                "AND body LIKE '%deposit_limit_exceeded%'",
+                rfc3339(now - timedelta(days=1)),
+            )[0]["n"]
         return Signals(
             event=event,
             local_hour=now.astimezone(offset).hour,

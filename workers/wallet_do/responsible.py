@@ -92,34 +92,51 @@ class ResponsibleGaming:
             event.amount,
         )
 
-    def _sum_since(self, start: datetime, types: tuple[str, ...]) -> dict[str, int]:
-        start_text = iso(start)
-        next_hour = start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-        rows = self.storage.exec(
-            "SELECT coalesce(sum(deposits), 0) AS d, coalesce(sum(bets), 0) AS b, "
-            "coalesce(sum(wins), 0) AS w FROM flows_hourly WHERE hour >= ?",
-            iso(next_hour)[:13],
+    def window_sums(self, now: datetime) -> dict[str, dict[str, int]]:
+        """Deposits, bets and wins over each rolling window, exactly: whole hours from the
+        hourly buckets (one query) plus the events of each window's first, partial hour (one
+        query, at most an hour of events per window)."""
+        starts = {period: window_start(period, now) for period in WINDOWS}
+        next_hours = {
+            p: start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            for p, start in starts.items()
+        }
+        columns = ", ".join(
+            f"coalesce(sum(CASE WHEN hour >= '{iso(next_hours[p])[:13]}' THEN {c} END), 0) "
+            f"AS {p}_{c}"
+            for p in WINDOWS
+            for c in ("deposits", "bets", "wins")
+        )
+        earliest = min(next_hours.values())
+        buckets = self.storage.exec(
+            f"SELECT {columns} FROM flows_hourly WHERE hour >= ?",  # noqa: S608 - fixed names
+            iso(earliest)[:13],
         )[0]
-        totals = {"DEPOSIT": rows["d"], "BET": rows["b"], "WIN": rows["w"]}
-        for row in self.storage.exec(
-            "SELECT type, coalesce(sum(amount), 0) AS amount FROM events "
-            "WHERE created_at >= ? AND created_at < ? GROUP BY type",
-            start_text,
-            iso(next_hour),
-        ):
-            if row["type"] in totals:
-                totals[row["type"]] += row["amount"]
-        return {t: totals[t] for t in types}
+        sums = {
+            p: {
+                "DEPOSIT": buckets[f"{p}_deposits"],
+                "BET": buckets[f"{p}_bets"],
+                "WIN": buckets[f"{p}_wins"],
+            }
+            for p in WINDOWS
+        }
+        ranges = [(iso(starts[p]), iso(next_hours[p])) for p in WINDOWS]
+        rows = self.storage.exec(
+            "SELECT type, amount, created_at FROM events WHERE "
+            + " OR ".join("(created_at >= ? AND created_at < ?)" for _ in ranges),
+            *[bound for pair in ranges for bound in pair],
+        )
+        for row in rows:
+            for period, (low, high) in zip(WINDOWS, ranges, strict=True):
+                if low <= row["created_at"] < high and row["type"] in sums[period]:
+                    sums[period][row["type"]] += row["amount"]
+        return sums
 
     def deposit_totals(self, now: datetime) -> dict[str, int]:
-        return {p: self._sum_since(window_start(p, now), ("DEPOSIT",))["DEPOSIT"] for p in WINDOWS}
+        return {p: sums["DEPOSIT"] for p, sums in self.window_sums(now).items()}
 
     def net_losses(self, now: datetime) -> dict[str, int]:
-        result = {}
-        for period in WINDOWS:
-            sums = self._sum_since(window_start(period, now), ("BET", "WIN"))
-            result[period] = sums["BET"] - sums["WIN"]
-        return result
+        return {p: sums["BET"] - sums["WIN"] for p, sums in self.window_sums(now).items()}
 
     # The play session (for time limits and reality checks) --------------------------------
     def play_session(self, now: datetime, idle: timedelta) -> dict[str, Any]:

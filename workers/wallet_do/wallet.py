@@ -125,9 +125,10 @@ class Wallet:
     async def deposit(self, payload: dict[str, Any]) -> Result:
         def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
             check_not_excluded(self.rg.exclusion(), now)
-            period = deposit_refusal(
-                self.rg.limits(now), self.rg.deposit_totals(now), payload["amount"]
-            )
+            limits = self.rg.limits(now)
+            limited = any(limits[f"deposit_{p}"].value is not None for p in WINDOWS)
+            totals = self.rg.deposit_totals(now) if limited else {}
+            period = deposit_refusal(limits, totals, payload["amount"]) if limited else None
             if period is not None:
                 raise DepositLimitExceeded(f"The deposit would exceed your {period} deposit limit")
             return decide_deposit(ledger, Deposit(payload["amount"], ref), now)
@@ -209,7 +210,12 @@ class Wallet:
                 raise SessionTimeLimitReached(
                     f"You reached your session time limit of {minutes} minutes; take a break"
                 )
-            period = loss_refusal(limits, self.rg.net_losses(now), record["stake"])
+            losses = (
+                self.rg.net_losses(now)
+                if any(limits[f"loss_{p}"].value is not None for p in WINDOWS)
+                else {}
+            )
+            period = loss_refusal(limits, losses, record["stake"]) if losses else None
             if period is not None:
                 raise LossLimitReached(f"This round could take you past your {period} loss limit")
             play.update(session)
