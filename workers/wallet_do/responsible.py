@@ -93,8 +93,8 @@ class ResponsibleGaming:
         )
 
     def window_sums(self, now: datetime) -> dict[str, dict[str, int]]:
-        """Deposits, bets and wins over each rolling window, exactly: whole hours from the
-        hourly buckets (one query) plus the events of each window's first, partial hour (one
+        """Deposits, bets and wins over each rolling window (now - length, now], exactly: whole
+        hours from the hourly buckets (one query) plus the events of each window's first, partial hour (one
         query, at most an hour of events per window)."""
         starts = {period: window_start(period, now) for period in WINDOWS}
         next_hours = {
@@ -123,12 +123,12 @@ class ResponsibleGaming:
         ranges = [(iso(starts[p]), iso(next_hours[p])) for p in WINDOWS]
         rows = self.storage.exec(
             "SELECT type, amount, created_at FROM events WHERE "
-            + " OR ".join("(created_at >= ? AND created_at < ?)" for _ in ranges),
+            + " OR ".join("(created_at > ? AND created_at < ?)" for _ in ranges),
             *[bound for pair in ranges for bound in pair],
         )
         for row in rows:
             for period, (low, high) in zip(WINDOWS, ranges, strict=True):
-                if low <= row["created_at"] < high and row["type"] in sums[period]:
+                if low < row["created_at"] < high and row["type"] in sums[period]:
                     sums[period][row["type"]] += row["amount"]
         return sums
 
