@@ -94,8 +94,8 @@ class ResponsibleGaming:
 
     def window_sums(self, now: datetime) -> dict[str, dict[str, int]]:
         """Deposits, bets and wins over each rolling window (now - length, now], exactly: whole
-        hours from the hourly buckets (one query) plus the events of each window's first, partial hour (one
-        query, at most an hour of events per window)."""
+        hours from the hourly buckets (one query) plus the events of each window's first,
+        partial hour (one query, at most an hour of events per window)."""
         starts = {period: window_start(period, now) for period in WINDOWS}
         next_hours = {
             p: start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
