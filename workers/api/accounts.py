@@ -26,7 +26,7 @@ from .services import Services
 
 FAILURE_WINDOW_MS = 15 * 60 * 1000
 MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 100
+MAX_FAILURES_PER_ADDRESS = 300  # behind one NAT or proxy many players share an address
 
 
 iso = rfc3339
