@@ -86,3 +86,46 @@ async def test_a_self_exclusion_expires_on_time_and_not_before(wallet):
     assert (await deposit(stub, 100, "x"))["body"]["error"]["code"] == "self_excluded"
     clock.at = T0 + timedelta(days=2)
     assert (await deposit(stub, 100, "y"))["status"] == 201
+
+
+def round_payload(key: str, stake: int = 100, payout: int = 0, opened_at: str | None = None):
+    record = {"round_id": key, "session_id": "s", "game_id": "dice", "nonce": 0,
+              "server_seed_hash": key, "client_seed": "c", "rtp_bps": 9700, "stake": stake,
+              "params": {"target": 5000}, "outcome": {"roll": 9999, "win": False},
+              "payout": payout, "expected_payout": 48.5, "payout_variance": 1.0}  # fmt: skip
+    rg = {"idle_minutes": 30} | ({"session_opened_at": opened_at} if opened_at else {})
+    return {"player_id": "p", "idempotency_key": key, "request_hash": key, "round": record,
+            "rg": rg}  # fmt: skip
+
+
+async def test_the_session_time_limit_stops_rounds_until_a_real_break(wallet):
+    stub, clock = wallet
+    await deposit(stub, 10_000, "dep")
+    await stub.call("set_limits", {"player_id": "p", "changes": {"session_minutes": 30}})
+    opened = "2026-11-25T10:30:15.000Z"
+    for minute in (0, 10, 20, 29):
+        clock.at = T0 + timedelta(minutes=minute)
+        assert (await stub.call("settle_round", round_payload(f"r{minute}", opened_at=opened)))[
+            "status"
+        ] == 201
+    clock.at = T0 + timedelta(minutes=30)
+    refused = await stub.call("settle_round", round_payload("r30", opened_at=opened))
+    assert refused["body"]["error"]["code"] == "session_time_limit_reached"
+    clock.at = T0 + timedelta(minutes=29 + 31)  # more than the 30-minute idle timeout later
+    assert (await stub.call("settle_round", round_payload("after-break")))["status"] == 201
+
+
+async def test_a_loss_limit_counts_net_losses_over_its_window(wallet):
+    stub, clock = wallet
+    await deposit(stub, 10_000, "dep")
+    await stub.call("set_limits", {"player_id": "p", "changes": {"loss_daily": 300}})
+    assert (await stub.call("settle_round", round_payload("a", stake=200)))["status"] == 201
+    assert (await stub.call("settle_round", round_payload("b", stake=100, payout=150)))[
+        "status"
+    ] == 201  # net loss 200 - 50 = 150
+    assert (await stub.call("settle_round", round_payload("c", stake=151)))["body"]["error"][
+        "code"
+    ] == "loss_limit_reached"
+    assert (await stub.call("settle_round", round_payload("d", stake=150)))["status"] == 201
+    clock.at = T0 + timedelta(days=1, seconds=1)
+    assert (await stub.call("settle_round", round_payload("e", stake=300)))["status"] == 201

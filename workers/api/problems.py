@@ -72,6 +72,7 @@ def _all_errors() -> list[type[DomainError]]:
 FIELD_CODES = (
     ("stake", "invalid_stake", "The stake is out of range"),
     ("params", "invalid_params", "Invalid game parameters"),
+    ("rtp_bps", "rtp_out_of_range", "RTP out of the allowed range"),
 )
 
 

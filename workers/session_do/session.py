@@ -240,7 +240,7 @@ class GameSession:
                 "idempotency_key": key,
                 "request_hash": request_hash,
                 "round": record,
-                "rg": payload.get("rg", {}),
+                "rg": {**payload.get("rg", {}), "session_opened_at": meta["opened_at"]},
             },
         )
         status = "settled" if answer["status"] == 201 else "void"

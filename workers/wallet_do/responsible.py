@@ -139,10 +139,15 @@ class ResponsibleGaming:
         return {p: sums["BET"] - sums["WIN"] for p, sums in self.window_sums(now).items()}
 
     # The play session (for time limits and reality checks) --------------------------------
-    def play_session(self, now: datetime, idle: timedelta) -> dict[str, Any]:
+    def play_session(
+        self, now: datetime, idle: timedelta, opened_at: datetime | None = None
+    ) -> dict[str, Any]:
+        """The player's current stretch of play: it began at the first round (or at the opening
+        of the game session it is played in) after a pause longer than the idle timeout."""
         session = self.get("play_session")
         last = parse(session["last_play_at"]) if session else None
         if session is None or last is None or now - last > idle:
-            return {"started_at": iso(now), "last_play_at": None, "rounds": 0, "staked": 0,
-                    "won": 0, "last_reality_check_at": iso(now), "active": False}  # fmt: skip
+            started = opened_at if opened_at is not None and now - opened_at <= idle else now
+            return {"started_at": iso(started), "last_play_at": None, "rounds": 0, "staked": 0,
+                    "won": 0, "last_reality_check_at": iso(started), "active": False}  # fmt: skip
         return {**session, "active": True}

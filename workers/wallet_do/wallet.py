@@ -203,10 +203,11 @@ class Wallet:
             # the limits say.
             events = decide_bet_and_win(ledger, record["stake"], record["payout"], ref, now)
             limits = self.rg.limits(now)
-            session = self.rg.play_session(now, idle)
+            opened = rules.get("session_opened_at")
+            session = self.rg.play_session(now, idle, parse_rfc3339(opened) if opened else None)
             minutes = limits["session_minutes"].value
             played = now - parse_rfc3339(session["started_at"])
-            if minutes is not None and session["active"] and played >= timedelta(minutes=minutes):
+            if minutes is not None and played >= timedelta(minutes=minutes):
                 raise SessionTimeLimitReached(
                     f"You reached your session time limit of {minutes} minutes; take a break"
                 )
