@@ -3,6 +3,10 @@
 casino dev [--host 127.0.0.1] [--port 8787] [--state .wrangler/state]
 casino migrate [--state DIR]
 casino ops create-user --state DIR --email E --password P --role operator|admin
+casino ops exclusions import FILE.csv [--state DIR]
+casino ops rtp show|set --game G [--rtp-bps R] [--state DIR]
+casino verify --seed SEED rounds.json       recompute a session's rounds (stdlib only)
+casino simulate --game G --rounds N [--rtp-bps R] [--stake S] [--params JSON]
 """
 
 from __future__ import annotations
@@ -10,9 +14,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from casino.errors import DomainError
+
+if TYPE_CHECKING:
+    from api.services import Services
+
+T = TypeVar("T")
 
 DEFAULT_STATE = ".wrangler/state"
 
@@ -49,9 +60,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_create_user(args: argparse.Namespace) -> int:
-    from api.accounts import create_staff
-
+def _on_state(args: argparse.Namespace, work: Callable[[Services], Awaitable[T]]) -> T:
+    """Migrate the local state, then run one operator task against its bindings. Tasks never
+    open a player's Durable Object: a running server is their single writer."""
     from .paths import WranglerConfig
     from .runtime import apply_migrations, build
 
@@ -60,12 +71,25 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     apply_migrations(args.state, config)
     runtime = build(args.state, config)
     try:
-        staff_id = asyncio.run(create_staff(runtime.services, args.email, args.password, args.role))
-    except DomainError as error:
-        print(f"casino: {error.code}: {error.detail}", file=sys.stderr)
-        return 1
+        return asyncio.run(work(runtime.services))
     finally:
         runtime.close()
+
+
+def _refused(error: DomainError) -> int:
+    print(f"casino: {error.code}: {error.detail}", file=sys.stderr)
+    return 1
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from api.accounts import create_staff
+
+    try:
+        staff_id = _on_state(
+            args, lambda services: create_staff(services, args.email, args.password, args.role)
+        )
+    except DomainError as error:
+        return _refused(error)
     print(f"created {args.role} {args.email.strip().lower()} ({staff_id})")
     return 0
 
@@ -73,29 +97,18 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 def cmd_import_exclusions(args: argparse.Namespace) -> int:
     from api import exclusions
 
-    from .paths import WranglerConfig
-    from .runtime import apply_migrations, build
-
-    config = WranglerConfig.load()
-    args.state.mkdir(parents=True, exist_ok=True)
-    apply_migrations(args.state, config)
-    runtime = build(args.state, config)
     text = Path(args.file).read_text(encoding="utf-8")
 
-    async def run() -> dict[str, int]:
-        # The CLI never opens a player's Durable Object (the server may be running and is its
-        # single writer): it marks every player due, and the server's next cron run (at most
-        # five minutes) closes the listed accounts.
-        summary = await exclusions.import_list(runtime.services, "cli", text)
-        await runtime.services.db.prepare(
+    async def run(services: Services) -> dict[str, int]:
+        # Every player is marked due: the server's next cron run (at most five minutes) closes
+        # the listed accounts in their own Durable Objects.
+        summary = await exclusions.import_list(services, "cli", text)
+        await services.db.prepare(
             "UPDATE players SET exclusion_checked_at = NULL WHERE account_status = 'active'"
         ).run()
         return summary
 
-    try:
-        summary = asyncio.run(run())
-    finally:
-        runtime.close()
+    summary = _on_state(args, run)
     print(
         f"imported {summary['entries']} CPFs (added {summary['added']}, removed "
         f"{summary['removed']}, invalid rows {summary['invalid_rows']}); listed players are "
@@ -108,33 +121,19 @@ def cmd_rtp(args: argparse.Namespace) -> int:
     from api import games
     from api.security import Caller
 
-    from .paths import WranglerConfig
-    from .runtime import apply_migrations, build
-
-    config = WranglerConfig.load()
-    args.state.mkdir(parents=True, exist_ok=True)
-    apply_migrations(args.state, config)
-    runtime = build(args.state, config)
-
-    async def run() -> list[str]:
-        ids = [args.game] if args.game else sorted(games.GAMES)
+    async def run(services: Services) -> list[str]:
         if args.rtp_bps is not None:
-            await games.set_rtp(
-                runtime.services, Caller("cli", "admin", ""), args.game, args.rtp_bps
-            )
+            await games.set_rtp(services, Caller("cli", "admin", ""), args.game, args.rtp_bps)
         lines = []
-        for game_id in ids:
-            c = await games.load_config(runtime.services, game_id)
+        for game_id in [args.game] if args.game else sorted(games.GAMES):
+            c = await games.load_config(services, game_id)
             lines.append(f"{game_id}: rtp {c.rtp_bps} bps, stakes {c.min_stake}-{c.max_stake}")
         return lines
 
     try:
-        lines = asyncio.run(run())
+        lines = _on_state(args, run)
     except DomainError as error:
-        print(f"casino: {error.code}: {error.detail}", file=sys.stderr)
-        return 1
-    finally:
-        runtime.close()
+        return _refused(error)
     print("\n".join(lines))
     return 0
 

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from casino.limits import check_value
 
 from .. import responsible, wallet
-from ..security import PlayerDep, ServicesDep
+from ..security import Caller, PlayerDep, ServicesDep
+from ..services import Services
 
 router = APIRouter(tags=["responsible gaming"])
 AmountOrNull = Field(default=None, json_schema_extra={"type": ["integer", "null"], "minimum": 1})
@@ -72,20 +73,25 @@ async def get_limits(caller: PlayerDep, services: ServicesDep) -> JSONResponse:
     return wallet.answer(await services.wallets.get(caller.subject).call("get_limits", {}))
 
 
+async def _set_window_limits(
+    family: str, body: WindowLimitsIn, caller: Caller, services: Services
+) -> JSONResponse:
+    changes = _validated(family, body)
+    return wallet.answer(await responsible.set_limits(services, caller.subject, changes))
+
+
 @router.put("/v1/limits/deposit", response_model=LimitsOut)
 async def set_deposit_limits(
     body: WindowLimitsIn, caller: PlayerDep, services: ServicesDep
 ) -> JSONResponse:
-    changes = _validated("deposit", body)
-    return wallet.answer(await responsible.set_limits(services, caller.subject, changes))
+    return await _set_window_limits("deposit", body, caller, services)
 
 
 @router.put("/v1/limits/loss", response_model=LimitsOut)
 async def set_loss_limits(
     body: WindowLimitsIn, caller: PlayerDep, services: ServicesDep
 ) -> JSONResponse:
-    changes = _validated("loss", body)
-    return wallet.answer(await responsible.set_limits(services, caller.subject, changes))
+    return await _set_window_limits("loss", body, caller, services)
 
 
 @router.put("/v1/limits/session", response_model=LimitsOut)
