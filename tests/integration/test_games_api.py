@@ -156,3 +156,21 @@ async def test_jurisdiction_profiles_come_from_kv_and_bad_ones_are_ignored(clien
     assert ted.status_code == 422 and ted.json()["code"] == "payment_method_not_allowed"
     alerts = await runtime.services.db.prepare("SELECT kind, subject FROM operator_alerts").all()
     assert alerts == [{"kind": "invalid_jurisdiction_profile", "subject": "generic"}]
+
+
+async def test_a_session_idle_past_the_profiles_timeout_is_closed(client, runtime, monkeypatch):
+    from datetime import timedelta
+
+    player = await funded_player(client, runtime)
+    session = await open_session(client, player)
+    assert (await play(client, player, session)).status_code == 201
+    clock = runtime.services.clock
+    later = clock.now() + timedelta(minutes=31)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    r = await play(client, player, session)
+    assert r.status_code == 409 and r.json()["code"] == "session_closed"
+    fresh = await open_session(client, player)
+    assert (await play(client, player, fresh)).status_code == 201
+    rounds = (await client.get(f"/v1/sessions/{session['session_id']}/rounds",
+                               headers=player["headers"])).json()  # fmt: skip
+    assert [r["nonce"] for r in rounds["rounds"]] == [0] and rounds["void_rounds"] == []
