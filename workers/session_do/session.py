@@ -32,10 +32,6 @@ from .schema import STATEMENTS
 Result = dict[str, Any]
 
 
-def _iso(moment: datetime) -> str:
-    return rfc3339(moment)
-
-
 @dataclass
 class SessionDeps:
     clock: Clock
@@ -82,7 +78,7 @@ class GameSession:
             server_seed,
             seed_hash,
             client_seed,
-            _iso(now),
+            rfc3339(now),
         )
         return self._current_seed()
 
@@ -120,8 +116,8 @@ class GameSession:
                 min_stake=payload["min_stake"],
                 max_stake=payload["max_stake"],
                 idle_timeout_minutes=payload["idle_timeout_minutes"],
-                opened_at=_iso(now),
-                last_activity_at=_iso(now),
+                opened_at=rfc3339(now),
+                last_activity_at=rfc3339(now),
                 closed=False,
             )
             self._new_seed(client_seed, now)
@@ -132,7 +128,7 @@ class GameSession:
             "created_at) VALUES (?, ?, ?, ?, ?)"
         ).bind(
             payload["session_id"], payload["player_id"], payload["game_id"], payload["rtp_bps"],
-            _iso(now),
+            rfc3339(now),
         ).run()  # fmt: skip
         await self._commit_seed(payload["session_id"])
         return {"status": 201, "body": self._describe()}
@@ -221,9 +217,9 @@ class GameSession:
                 "INSERT INTO rounds (round_id, seed_id, nonce, idempotency_key, request_hash, "
                 "status, record, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
                 round_id, seed["seed_id"], nonce, key, request_hash,
-                json.dumps(record, separators=(",", ":")), _iso(now),
+                json.dumps(record, separators=(",", ":")), rfc3339(now),
             )  # fmt: skip
-            self._set_meta(last_activity_at=_iso(now))
+            self._set_meta(last_activity_at=rfc3339(now))
             return self.storage.exec("SELECT * FROM rounds WHERE round_id = ?", round_id)[0]
 
         try:
@@ -278,7 +274,7 @@ class GameSession:
         def swap() -> tuple[dict[str, Any], dict[str, Any]]:
             old = self._current_seed()
             self.storage.exec(
-                "UPDATE seeds SET revealed_at = ? WHERE seed_id = ?", _iso(now), old["seed_id"]
+                "UPDATE seeds SET revealed_at = ? WHERE seed_id = ?", rfc3339(now), old["seed_id"]
             )
             client_seed = payload.get("client_seed") or old["client_seed"]
             fairness.check_client_seed(client_seed)
@@ -293,7 +289,7 @@ class GameSession:
                 "UPDATE seed_commitments SET revealed_server_seed = ?, revealed_at = ?, final_nonce = ? "
                 "WHERE server_seed_hash = ?"
             )
-            .bind(old["server_seed"], _iso(now), old["next_nonce"], old["server_seed_hash"])
+            .bind(old["server_seed"], rfc3339(now), old["next_nonce"], old["server_seed_hash"])
             .run()
         )
         await self._commit_seed(meta["session_id"])
