@@ -138,3 +138,11 @@ async def test_payment_methods_follow_the_jurisdiction(client):
         headers=player["headers"] | key(),
     )
     assert own.status_code == 201
+
+
+async def test_an_out_of_range_page_cursor_is_a_validation_error_not_a_crash(client):
+    # Found by the schemathesis property test: SQLite cannot bind integers past 2**63.
+    player = await register_and_login(client)
+    r = await client.get("/v1/wallet/events?after_seq=23726032688166035986196700594176",
+                         headers=player["headers"])  # fmt: skip
+    assert r.status_code == 422 and r.json()["code"] == "validation_error"

@@ -47,7 +47,7 @@ async def withdraw(
 async def events(
     caller: PlayerDep,
     services: ServicesDep,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=2**53)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EventPageOut:
     page = await services.wallets.get(caller.subject).call(
