@@ -50,7 +50,7 @@ def test_a_player_and_an_operator_use_the_site_end_to_end(server, browser, tmp_p
     page.fill("#login-form [name=password]", STRONG_PASSWORD)
     page.click("#login-form button")
     page.wait_for_selector("#app:not([hidden])")
-    assert page.text_content("#balance") == "0.00"
+    page.wait_for_function("document.querySelector('#balance').textContent === '0.00'")
 
     page.fill("#deposit-form [name=amount]", "25.50")
     page.click("#deposit-form button")
