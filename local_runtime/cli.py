@@ -184,10 +184,14 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] in (["verify"], ["simulate"]):
-        from .tools import simulate_main, verify_main
+    if argv[:1] == ["verify"]:
+        from .verify_cli import main as verify_main
 
-        return (verify_main if argv[0] == "verify" else simulate_main)(argv[1:])
+        return verify_main(argv[1:])
+    if argv[:1] == ["simulate"]:
+        from .simulate_cli import main as simulate_main
+
+        return simulate_main(argv[1:])
     args = parser().parse_args(argv)
     return int(args.run(args))
 

@@ -19,6 +19,8 @@ import functools
 import hashlib
 import hmac
 import re
+import sys
+from array import array
 from collections.abc import Callable
 from typing import Any
 
@@ -70,7 +72,9 @@ def digest(server_seed: str, client_seed: str, nonce: int, cursor: int) -> bytes
     return hmac.new(key, message(client_seed, nonce, cursor), hashlib.sha256).digest()
 
 
-def draw(server_seed: str, client_seed: str, nonce: int, k: int, cursor: int = 0) -> tuple[int, int]:
+def draw(
+    server_seed: str, client_seed: str, nonce: int, k: int, cursor: int = 0
+) -> tuple[int, int]:
     """(value in [0, k), next unused cursor): the rejection rule of API.md, the plain way."""
     limit = _limit(k)
     while True:
@@ -153,16 +157,29 @@ def first_draws(
     the same values, batched without an object per round (simulation of one-draw games)."""
     limit = _limit(k)
     inner, outer = _keyed(server_seed)
-    inner_copy, outer_copy, from_bytes = inner.copy, outer.copy, int.from_bytes
-    prefix = client_seed.encode() + b":"
-    values: list[int] = []
-    append = values.append
+    head = inner.copy()
+    head.update(client_seed.encode() + b":")  # the message prefix, hashed once
+    head_copy, outer_copy = head.copy, outer.copy
+    digests: list[bytes] = []
+    append = digests.append
     for nonce in range(first_nonce, first_nonce + count):
-        mac = inner_copy()
-        mac.update(b"%s%d:0" % (prefix, nonce))
+        mac = head_copy()
+        mac.update(b"%d:0" % nonce)
         out = outer_copy()
         out.update(mac.digest())
-        u = from_bytes(out.digest()[:8], "big")
+        append(out.digest())
+    # Every digest's first 8 bytes as a big-endian u64, converted in C: array words of the
+    # concatenated digests, byte-swapped on little-endian machines, one word in four.
+    words = array("Q", b"".join(digests))
+    if words.itemsize != 8:
+        raise AssertionError("array('Q') is not 64 bits here")
+    if sys.byteorder == "little":
+        words.byteswap()
+    firsts = words[::4]
+    values = [u % k for u in firsts]
+    if firsts and max(firsts) >= limit:
         # A rejection (probability < 2**-50 for k = 10000) continues at cursor 1, 2, ...
-        append(u % k if u < limit else Draws(server_seed, client_seed, nonce).below(k))
+        for i, u in enumerate(firsts):
+            if u >= limit:
+                values[i] = Draws(server_seed, client_seed, first_nonce + i).below(k)
     return values
