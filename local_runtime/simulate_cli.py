@@ -10,6 +10,8 @@ import secrets
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from typing import Any
 
 from casino.errors import DomainError
@@ -79,22 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     workers = args.workers or os.cpu_count() or 1
     progress = None if args.quiet else _progress_bar(started)
     try:
-        if workers > 1 and args.rounds > CHUNK:
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                stats = simulate(
-                    args.game,
-                    args.rounds,
-                    rtp,
-                    _params(args.game, args),
-                    seed_source,
-                    stake=args.stake,
-                    client_seed=args.client_seed,
-                    progress=progress,
-                    executor=pool,
-                )
-        else:
+        parallel = workers > 1 and args.rounds > CHUNK
+        with ProcessPoolExecutor(max_workers=workers) if parallel else nullcontext() as pool:
             stats = simulate(
                 args.game,
                 args.rounds,
@@ -104,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 stake=args.stake,
                 client_seed=args.client_seed,
                 progress=progress,
+                executor=pool,
             )
     except (DomainError, ValueError) as error:
         detail = error.detail if isinstance(error, DomainError) else str(error)
