@@ -104,3 +104,29 @@ def test_reality_check_reports_time_rounds_and_net_position(client, verified_pla
     check = client.get("/v1/reality-check", headers=p.headers).json()
     assert check["rounds"] == 4 and check["total_staked"] == 1000 and check["total_won"] == won
     assert check["net_position"] == won - 1000 and check["elapsed_minutes"] >= 0
+
+
+def test_the_national_exclusion_list_closes_accounts_and_refuses_sign_ups(
+    client, player, deposit, withdraw, operator, upload_document, decide
+):
+    listed = player()
+    assert deposit(listed, 5_000).status_code == 201
+    upload_document(listed)
+    decide(listed.player_id, "approve", "ok")
+    csv = f"nome,cpf\nListed,{listed.cpf}\nSomeone,529.982.247-25\nbad,123\n"
+    r = client.post("/v1/ops/exclusions/import", content=csv,
+                    headers=operator.headers | {"content-type": "text/csv"})  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert r.json()["entries"] == 2 and r.json()["invalid_rows"] == 1
+    assert r.json()["closed_accounts"] >= 1
+    assert_problem(deposit(listed, 100), 403, "self_excluded")
+    assert_problem(client.post("/v1/games/dice/sessions", json={}, headers=listed.headers), 403,
+                   "self_excluded")  # fmt: skip
+    assert withdraw(listed, 5_000).status_code == 201  # the balance goes back to the player
+    refused = client.post("/v1/auth/register", json={
+        "email": f"x-{uuid.uuid4().hex[:8]}@example.com", "password": "Str0ng-Passw0rd!x",
+        "full_name": "Ana", "birth_date": "1990-01-01", "country": "BR", "cpf": "52998224725"})  # fmt: skip
+    assert_problem(refused, 403, "self_excluded")
+    as_player = client.post("/v1/ops/exclusions/import", content=csv,
+                            headers=listed.headers | {"content-type": "text/csv"})  # fmt: skip
+    assert_problem(as_player, 403, "forbidden")
