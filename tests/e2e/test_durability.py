@@ -114,6 +114,7 @@ def test_acknowledged_deposits_survive_a_sigkill(own_server):
     for t in threads:
         t.join(timeout=30)
     server.start()
+    assert in_flight_acks, "no deposit was acknowledged while the kill was prepared"
 
     with httpx.Client(base_url=server.base_url, timeout=30.0) as c:
         headers = login(c, player["email"])
