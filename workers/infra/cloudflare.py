@@ -1,5 +1,13 @@
 """Cloudflare adapters: D1, KV, R2, Durable Object stubs and storage, Web Crypto, over Pyodide's
 FFI. JS values are converted here, at the boundary; nothing above sees a JsProxy.
+
+Conversions (both directions), checked by the conformance suite in real Pyodide:
+- Python -> JS (`js_value`): None -> null (D1 and DO SQL refuse `undefined`), dicts -> plain
+  objects (not Maps), lists/tuples -> arrays, bytes -> Uint8Array, bool -> true/false (SQL
+  bindings: 1/0), int -> number; an int beyond +-(2**53 - 1) raises ValueError instead of
+  silently losing precision (or becoming a BigInt that D1 and DO SQL refuse).
+- JS -> Python (`to_py`): objects -> dict, arrays -> list, null/undefined -> None at any depth,
+  integral numbers -> int, ArrayBuffer/typed arrays -> bytes.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from pyodide.ffi import JsException, JsProxy, create_once_callable, to_js  # typ
 from .ports import ConstraintViolation, Row
 
 T = TypeVar("T")
+MAX_SAFE_INTEGER = 2**53 - 1
 
 try:  # Pyodide >= 0.26 has a real JS null; D1 refuses `undefined` as a bound value.
     from pyodide.ffi import jsnull  # type: ignore[attr-defined]
@@ -22,7 +31,8 @@ except ImportError:  # pragma: no cover
 
 def unwrap(binding: Any) -> Any:
     """The raw JS object behind the `workers` SDK's wrappers (`self.env.DB` is a
-    `_BindingWrapper`, `ctx.storage` too): the adapters below convert values themselves."""
+    `_BindingWrapper`, `ctx.storage` too, a DO namespace a `_DurableObjectNamespaceWrapper`):
+    the adapters below convert values themselves."""
     return getattr(binding, "_binding", binding)
 
 
@@ -33,8 +43,8 @@ def to_py(value: Any) -> Any:
     if isinstance(value, JsProxy):
         if value.typeof == "undefined":
             return None
-        return _nulls_to_none(value.to_py())
-    return value
+        return _plain(value.to_py())
+    return _plain(value)
 
 
 def to_py_is_null(value: Any) -> bool:
@@ -45,26 +55,53 @@ def to_py_is_null(value: Any) -> bool:
     )
 
 
-def _nulls_to_none(value: Any) -> Any:
-    """`to_py` leaves JS null as `jsnull` inside containers: make it None everywhere."""
+def _plain(value: Any) -> Any:
+    """`to_py` leaves JS null as `jsnull` inside containers and buffers as memoryviews."""
     if value is jsnull:
         return None
     if isinstance(value, dict):
-        return {k: _nulls_to_none(v) for k, v in value.items()}
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_nulls_to_none(v) for v in value]
+        return [_plain(v) for v in value]
+    if isinstance(value, memoryview):
+        return value.tobytes()
+    return value
+
+
+def _js_ready(value: Any) -> Any:
+    """Python values `to_js` maps the way the Workers APIs expect (None -> null)."""
+    if value is None:
+        return jsnull
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise ValueError(f"{value} does not fit a JS number exactly (|n| > 2**53 - 1)")
+        # Pyodide makes a BigInt of any int from 2**53 - 1 down to about 2**52 (D1 and DO SQL
+        # refuse BigInts); as a float it is the same integer, and a JS number.
+        return float(value) if abs(value) > 2**52 else value
+    if isinstance(value, dict):
+        return {str(k): _js_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_js_ready(v) for v in value]
     return value
 
 
 def js_value(value: Any) -> Any:
-    """A plain Python value as JS: dicts -> objects (not Maps), None -> null."""
-    if value is None:
-        return jsnull
-    if isinstance(value, dict | list | tuple):
-        return to_js(value, dict_converter=js.Object.fromEntries)
-    if isinstance(value, bytes):
-        return to_js(value)
-    return value
+    """A plain Python value as JS: dicts -> objects (not Maps), None -> null at any depth."""
+    value = _js_ready(value)
+    if value is jsnull or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return to_js(bytes(value))
+    return to_js(value, dict_converter=js.Object.fromEntries)
+
+
+def _sql_param(value: Any) -> Any:
+    """A SQL binding: SQLite has no boolean, so True/False bind as 1/0 (as CPython's sqlite3)."""
+    if isinstance(value, bool):
+        return int(value)
+    return js_value(value)
 
 
 def _raise_mapped(exc: JsException) -> None:
@@ -80,14 +117,14 @@ class D1Statement:
         self._stmt = js_statement
 
     def bind(self, *params: Any) -> D1Statement:
-        return D1Statement(self._stmt.bind(*[js_value(p) for p in params]))
+        return D1Statement(self._stmt.bind(*[_sql_param(p) for p in params]))
 
     async def first(self) -> Row | None:
         try:
             row = await self._stmt.first()
         except JsException as exc:
             _raise_mapped(exc)
-        return to_py(row)
+        return to_py(row)  # type: ignore[no-any-return]
 
     async def all(self) -> list[Row]:
         try:
@@ -101,7 +138,7 @@ class D1Statement:
             result = await self._stmt.run()
         except JsException as exc:
             _raise_mapped(exc)
-        return int(to_py(result.meta).get("changes", 0))
+        return int((to_py(result.meta) or {}).get("changes") or 0)
 
 
 class D1Database:
@@ -112,6 +149,9 @@ class D1Database:
         return D1Statement(self._db.prepare(sql))
 
     async def batch(self, statements: Sequence[D1Statement]) -> list[list[Row]]:
+        """One implicit transaction: a failing statement rolls the whole batch back."""
+        if not statements:
+            return []
         try:
             results = await self._db.batch(to_js([s._stmt for s in statements]))
         except JsException as exc:
@@ -125,7 +165,7 @@ class KVNamespace:
         self._kv = unwrap(binding)
 
     async def get(self, key: str) -> str | None:
-        return to_py(await self._kv.get(key))
+        return to_py(await self._kv.get(key))  # type: ignore[no-any-return]
 
     async def put(self, key: str, value: str) -> None:
         await self._kv.put(key, value)
@@ -134,15 +174,16 @@ class KVNamespace:
         await self._kv.delete(key)
 
     async def list_keys(self, prefix: str = "") -> list[str]:
+        """Every key with the prefix, following the cursor across pages (1000 keys a page)."""
         keys: list[str] = []
         cursor = None
         while True:
             options = {"prefix": prefix} | ({"cursor": cursor} if cursor else {})
             page = to_py(await self._kv.list(js_value(options)))
             keys.extend(k["name"] for k in page["keys"])
-            if page.get("list_complete", True):
-                return keys
             cursor = page.get("cursor")
+            if page.get("list_complete", True) or not cursor:
+                return keys
 
 
 class R2Bucket:
@@ -151,14 +192,14 @@ class R2Bucket:
 
     async def put(self, key: str, content: bytes, content_type: str) -> None:
         options = {"httpMetadata": {"contentType": content_type}}
-        await self._bucket.put(key, to_js(content), js_value(options))
+        await self._bucket.put(key, to_js(bytes(content)), js_value(options))
 
     async def get(self, key: str) -> bytes | None:
         obj = await self._bucket.get(key)
         if to_py_is_null(obj):
             return None
         buffer = await obj.arrayBuffer()
-        return bytes(js.Uint8Array.new(buffer).to_py())
+        return bytes(js.Uint8Array.new(buffer).to_bytes())
 
 
 # Durable Objects ----------------------------------------------------------------------------
@@ -187,13 +228,15 @@ class DurableObjectStorage:
 
     def exec(self, sql: str, *params: Any) -> list[Row]:
         try:
-            cursor = self._storage.sql.exec(sql, *[js_value(p) for p in params])
+            cursor = self._storage.sql.exec(sql, *[_sql_param(p) for p in params])
             return list(to_py(cursor.toArray()) or [])
         except JsException as exc:
             _raise_mapped(exc)
             raise
 
     def transaction(self, fn: Callable[[], T]) -> T:
+        """`fn` runs inside `transactionSync`: committed when it returns, rolled back when it
+        raises (the exception propagates unchanged). Nothing may be awaited inside."""
         box: list[T] = []
 
         def body() -> None:
@@ -203,7 +246,7 @@ class DurableObjectStorage:
         return box[0]
 
     async def set_alarm(self, at_epoch_ms: int) -> None:
-        await self._storage.setAlarm(at_epoch_ms)
+        await self._storage.setAlarm(js_value(int(at_epoch_ms)))
 
     async def get_alarm(self) -> int | None:
         value = to_py(await self._storage.getAlarm())
@@ -212,10 +255,13 @@ class DurableObjectStorage:
 
 # Web Crypto ---------------------------------------------------------------------------------
 async def pbkdf2_webcrypto(material: bytes, salt: bytes, iterations: int, length: int) -> bytes:
-    """PBKDF2-HMAC-SHA256 through `crypto.subtle` (Pyodide's hashlib has no pbkdf2_hmac)."""
+    """PBKDF2-HMAC-SHA256 through `crypto.subtle` (Pyodide's hashlib has no pbkdf2_hmac).
+    workerd refuses more than 100,000 iterations."""
     subtle = js.crypto.subtle
-    key = await subtle.importKey("raw", to_js(material), "PBKDF2", False, js_value(["deriveBits"]))
+    key = await subtle.importKey(
+        "raw", to_js(bytes(material)), "PBKDF2", False, js_value(["deriveBits"])
+    )
     params = js_value({"name": "PBKDF2", "hash": "SHA-256", "iterations": iterations})
-    params.salt = to_js(salt)
+    params.salt = to_js(bytes(salt))
     bits = await subtle.deriveBits(params, key, length * 8)
-    return bytes(js.Uint8Array.new(bits).to_py())
+    return bytes(js.Uint8Array.new(bits).to_bytes())

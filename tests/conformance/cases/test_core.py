@@ -1,56 +1,75 @@
-"""The pure core behaves on Pyodide (Python 3.14) exactly as on CPython."""
+"""The pure core on Pyodide (Python 3.14) gives exactly what it gives on CPython, and Web Crypto's
+PBKDF2 (the edge's) gives exactly hashlib's bytes."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+import sys
 
-from casino.cpf import is_valid_cpf
-from casino.fairness import Draws, server_seed_hash
-from casino.games import GAMES, theoretical_rtp
-from casino.kyc import check_document
-from casino.ledger import Deposit, Ledger, decide_bet_and_win, decide_deposit, evolve, replay
+from _conformance_host import info  # type: ignore[import-not-found]
+
+from cases.core_vectors import compute
 from casino.passwords import hash_password, verify_password
 from infra.cloudflare import pbkdf2_webcrypto
 
-NOW = datetime(2026, 11, 25, tzinfo=UTC)
+# hashlib.pbkdf2_hmac("sha256", material, salt, iterations, length).hex() on CPython 3.11.
+PBKDF2_VECTORS = [
+    (b"material", b"salt" * 4, 1, 32,
+     "8ede625ebbeebf83b4acb1ad4b6adbfaf0d4df445e2f4024586d83be9a3b856a"),
+    (b"password", b"salt", 4096, 32,
+     "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"),
+    (b"pass\x00word", b"sa\x00lt", 4096, 16, "89b69d0516f829893c696226650a8687"),
+    (bytes(range(200)), bytes(range(64)), 1000, 64,
+     "93cd705bc1ce5b3e9cb0407783a13b47916d7e30b64338861398e8676fe4a377"
+     "e05351f02d3e682ee0a59a87578a4dbd1edaba655017ca307b4d91c2490557d9"),
+    (b"x", b"y", 100_000, 32, "470e1e01528a62aebeadf9c633849b54d0dfd10157d92452939b5f547282b0c2"),
+    (b"k" * 64, b"\x00" * 16, 2, 33,
+     "545e06ca4c47df3f53b5db311541d585ee84f3717c50276a7b0b537bdb460f418f"),
+]  # fmt: skip
 
-# Computed on CPython: hashlib.pbkdf2_hmac("sha256", b"material", b"salt" * 4, 1, 32).
-PBKDF2_ONE_ROUND = "8ede625ebbeebf83b4acb1ad4b6adbfaf0d4df445e2f4024586d83be9a3b856a"
+# hash_password("Str0ng-Passw0rd!", b"pepper", bytes(range(16)), <hashlib>) on CPython 3.11.
+CPYTHON_HASH = (
+    "pbkdf2_sha256$100000$AAECAwQFBgcICQoLDA0ODw$FDCLgs-GNbl-3z4l0JbAGZ7sZej8egblHf-Usg1uD-U"
+)
 
 
-async def test_cpf_ledger_kyc_and_fairness_match_cpython():
-    assert is_valid_cpf("529.982.247-25") and not is_valid_cpf("529.982.247-24")
-    [deposit] = decide_deposit(Ledger(), Deposit(1000, "p"), NOW)
-    bet, win = decide_bet_and_win(evolve(Ledger(), deposit), 100, 250, "r", NOW)
-    assert replay([deposit, bet, win]).balance == 1150
-    assert check_document(b"%PDF-1.7") == "application/pdf"
-    assert server_seed_hash("0" * 64) == (
-        "60e05bd1b195af2f94112fa7197a5c88289058840ce7c6df9693756bc6250f55"
-    )
-    assert Draws("0" * 64, "client", 0).below(10_000) == 3679
-    assert Draws(bytes(range(32)).hex(), "my lucky seed", 42).below(10_000) == 640
-
-
-async def test_exact_rtp_is_computed_the_same():
-    for game in GAMES.values():
-        params = game.describe(9700)["example_params"]
-        assert abs(float(theoretical_rtp(game, 9700, params, 1_000_000)) - 0.97) < 1e-6
+async def test_this_is_python_3_14_on_pyodide():
+    assert sys.version_info[:2] == (3, 14), sys.version
+    assert sys.platform == "emscripten"
 
 
 async def test_web_crypto_pbkdf2_gives_the_bytes_hashlib_gives():
-    derived = await pbkdf2_webcrypto(b"material", b"salt" * 4, 1, 32)
-    assert derived.hex() == PBKDF2_ONE_ROUND
+    for material, salt, iterations, length, expected in PBKDF2_VECTORS:
+        derived = await pbkdf2_webcrypto(material, salt, iterations, length)
+        assert isinstance(derived, bytes) and len(derived) == length
+        assert derived.hex() == expected, (material[:8], iterations, length)
 
 
-async def test_password_hashes_made_on_the_edge_verify_the_same_way():
+async def test_web_crypto_refuses_more_than_100000_iterations_as_workerd_does():
+    try:
+        await pbkdf2_webcrypto(b"x", b"y", 100_001, 32)
+    except Exception as error:  # noqa: BLE001 - the JS error surfaces as JsException
+        assert "100000" in str(error)
+    else:
+        raise AssertionError("workerd refuses PBKDF2 above 100,000 iterations")
+
+
+async def test_a_password_hashed_on_the_edge_is_the_one_cpython_makes():
     encoded = await hash_password("Str0ng-Passw0rd!", b"pepper", bytes(range(16)), pbkdf2_webcrypto)
-    assert encoded.startswith("pbkdf2_sha256$100000$AAECAwQFBgcICQoLDA0ODw$")
-    assert encoded == EDGE_HASH
-    assert await verify_password("Str0ng-Passw0rd!", encoded, b"pepper", pbkdf2_webcrypto)
-    assert not await verify_password("wrong-passw0rd", encoded, b"pepper", pbkdf2_webcrypto)
+    assert encoded == CPYTHON_HASH
+    assert await verify_password("Str0ng-Passw0rd!", CPYTHON_HASH, b"pepper", pbkdf2_webcrypto)
+    assert not await verify_password("Str0ng-Passw0rd?", CPYTHON_HASH, b"pepper", pbkdf2_webcrypto)
 
 
-# hash_password("Str0ng-Passw0rd!", b"pepper", bytes(range(16)), hashlib) on CPython:
-EDGE_HASH = (
-    "pbkdf2_sha256$100000$AAECAwQFBgcICQoLDA0ODw$FDCLgs-GNbl-3z4l0JbAGZ7sZej8egblHf-Usg1uD-U"
-)
+async def test_the_core_vectors_equal_cpythons():
+    """cpf, accounts, passwords, ledger decide/evolve/replay, kyc sniffing, fairness and games."""
+    assert info.cpythonVectors, info.cpythonVectorsError
+    expected = json.loads(info.cpythonVectors)
+    actual = json.loads(json.dumps(await compute(pbkdf2_webcrypto), sort_keys=True))
+    differences = [
+        f"{section}: CPython {json.dumps(expected[section])[:300]} != Pyodide {json.dumps(actual.get(section))[:300]}"
+        for section in expected
+        if expected[section] != actual.get(section)
+    ]
+    assert not differences, "\n".join(differences)
+    assert set(actual) == set(expected)

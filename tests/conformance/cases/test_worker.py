@@ -1,53 +1,40 @@
-"""The Worker as the edge runs it: `api.entry.Default.fetch` with a real Request, the FastAPI app
-through Cloudflare's `workers.asgi` bridge, the real `WalletDO` and `SessionDO` classes on
-Durable Object storage, D1/KV/R2 from miniflare."""
+"""The Worker as the edge runs it: the main module's `Default` constructed per request and its
+`fetch` called with a real `Request` (as workerd calls it), the FastAPI app through the `workers`
+SDK's ASGI bridge, D1 / KV / R2 from miniflare, the real `WalletDO` and `SessionDO` classes hosted
+on Durable Object storage (do_host.mjs), Web Crypto PBKDF2 and PyJWT for accounts."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
+import sys
 import uuid
 
 import js  # type: ignore[import-not-found]
-from conformance_env import createDurableObjectNamespace, env  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
+from _conformance_host import env, host, info  # type: ignore[import-not-found]
+from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
-from api import entry
+from infra.cloudflare import D1Database, R2Bucket
+from workers import _EnvWrapper  # type: ignore[import-not-found]
 
 STRONG = "Str0ng-Passw0rd!x"
-_namespaces: dict[str, object] = {}
+db = D1Database(_EnvWrapper(env).DB)
 
 
-def _setup() -> None:
-    if _namespaces:
-        return
-    _namespaces["WALLET"] = createDurableObjectNamespace(
-        create_proxy(lambda ctx: entry.WalletDO(ctx, env))
-    )
-    _namespaces["SESSION"] = createDurableObjectNamespace(
-        create_proxy(lambda ctx: entry.SessionDO(ctx, env))
-    )
-    env.WALLET = _namespaces["WALLET"]
-    env.SESSION = _namespaces["SESSION"]
-
-
-async def call(method: str, path: str, body=None, headers=None):
-    _setup()
+async def call(method: str, path: str, body=None, headers=None, *, host_name: str = "casino.test"):
     init = {"method": method, "headers": {"content-type": "application/json", **(headers or {})}}
     if body is not None:
-        init["body"] = json.dumps(body)
+        init["body"] = body if isinstance(body, str) else json.dumps(body)
     request = js.Request.new(
-        f"https://casino.test{path}", to_js(init, dict_converter=js.Object.fromEntries)
+        f"https://{host_name}{path}", to_js(init, dict_converter=js.Object.fromEntries)
     )
-    worker = entry.Default(js.Object.new(), env)
-    response = await worker.fetch(request)
+    response = await host.fetch(request)
+    assert response.constructor.name == "Response"
     text = await response.text()
-    return (
-        int(response.status),
-        str(response.headers.get("content-type")),
-        json.loads(text) if text else None,
-    )
+    media = str(response.headers.get("content-type") or "")
+    return int(response.status), media, (json.loads(text) if text and "json" in media else text)
 
 
 def cpf(n: int) -> str:
@@ -70,55 +57,121 @@ async def player(verified: bool = False) -> dict:
     assert status == 200, tokens
     if verified:
         await (
-            entry.build_services(env)
-            .db.prepare("UPDATE players SET kyc_status = 'verified' WHERE player_id = ?")
+            db.prepare("UPDATE players SET kyc_status = 'verified' WHERE player_id = ?")
             .bind(body["player_id"])
             .run()
         )
-    return {"id": body["player_id"], "auth": {"authorization": f"Bearer {tokens['access_token']}"}}
+    return {
+        "id": body["player_id"],
+        "email": email,
+        "tokens": tokens,
+        "auth": {"authorization": f"Bearer {tokens['access_token']}"},
+    }
 
 
-async def test_health_problem_details_and_validation():
+def key() -> dict:
+    return {"idempotency-key": str(uuid.uuid4())}
+
+
+async def test_health_not_found_and_validation_problems():
     assert await call("GET", "/healthz") == (200, "application/json", {"status": "ok"})
     status, media, body = await call("GET", "/v1/nowhere")
     assert (status, media, body["code"]) == (404, "application/problem+json", "not_found")
-    status, _, body = await call("POST", "/v1/auth/register", {"email": "x"})
-    assert (status, body["code"]) == (422, "validation_error")
+    status, media, body = await call("POST", "/v1/auth/register", {"email": "x"})
+    assert (status, media, body["code"]) == (422, "application/problem+json", "validation_error")
+    status, _, body = await call("POST", "/v1/auth/register", "{not json")
+    assert status in (400, 422) and body["code"], body
+    status, _, body = await call("GET", "/v1/players/me")
+    assert (status, body["code"]) == (401, "invalid_token")
 
 
-async def test_register_login_and_profile_through_web_crypto_and_pyjwt():
+async def test_register_login_refresh_and_profile():
+    """D1 + Web Crypto PBKDF2 (the hash is stored and checked on the edge) + PyJWT."""
     p = await player()
     status, _, me = await call("GET", "/v1/players/me", headers=p["auth"])
     assert status == 200 and me["player_id"] == p["id"] and me["kyc_status"] == "none"
+    row = (
+        await db.prepare("SELECT password_hash FROM players WHERE player_id = ?")
+        .bind(p["id"])
+        .first()
+    )
+    assert row["password_hash"].startswith("pbkdf2_sha256$100000$")
+    status, _, body = await call(
+        "POST", "/v1/auth/login", {"email": p["email"], "password": "Wr0ng-Password"}
+    )
+    assert (status, body["code"]) == (401, "invalid_credentials")
+    status, _, body = await call("POST", "/v1/auth/register", {
+        "email": p["email"], "password": STRONG, "full_name": "Ana", "birth_date": "1990-01-01",
+        "country": "BR", "cpf": cpf(uuid.uuid4().int)})  # fmt: skip
+    assert (status, body["code"]) == (409, "email_taken")
+    status, _, fresh = await call(
+        "POST", "/v1/auth/refresh", {"refresh_token": p["tokens"]["refresh_token"]}
+    )
+    assert status == 200 and fresh["access_token"] != p["tokens"]["access_token"], fresh
+    status, _, body = await call(
+        "POST", "/v1/auth/refresh", {"refresh_token": p["tokens"]["refresh_token"]}
+    )
+    assert (status, body["code"]) == (401, "refresh_token_reused"), body
 
 
 async def test_deposits_are_idempotent_and_projected_into_d1_by_the_alarm():
     p = await player()
-    key = {"idempotency-key": str(uuid.uuid4())}
-    first = await call("POST", "/v1/wallet/deposits", {"amount": 1500, "method": "pix"},
-                       p["auth"] | key)  # fmt: skip
-    again = await call("POST", "/v1/wallet/deposits", {"amount": 1500, "method": "pix"},
-                       p["auth"] | key)  # fmt: skip
-    assert first[0] == 201 and first == again
-    reused = await call("POST", "/v1/wallet/deposits", {"amount": 1, "method": "pix"},
-                        p["auth"] | key)  # fmt: skip
+    k = key()
+    first = await call(
+        "POST", "/v1/wallet/deposits", {"amount": 1500, "method": "pix"}, p["auth"] | k
+    )
+    again = await call(
+        "POST", "/v1/wallet/deposits", {"amount": 1500, "method": "pix"}, p["auth"] | k
+    )
+    assert first[0] == 201 and first == again, (first, again)
+    reused = await call(
+        "POST", "/v1/wallet/deposits", {"amount": 1, "method": "pix"}, p["auth"] | k
+    )
     assert reused[2]["code"] == "idempotency_key_reused"
     assert (await call("GET", "/v1/wallet", headers=p["auth"]))[2] == {
         "balance": 1500, "currency": "BRL", "last_seq": 1}  # fmt: skip
-    await _namespaces["WALLET"].settled()
+    await host.settled()
     rows = (
-        await entry.build_services(env)
-        .db.prepare("SELECT seq, balance_after FROM wallet_events WHERE player_id = ?")
+        await db.prepare(
+            "SELECT seq, type, amount, balance_after FROM wallet_events WHERE player_id = ?"
+        )
         .bind(p["id"])
         .all()
     )
-    assert rows == [{"seq": 1, "balance_after": 1500}]
+    assert rows == [{"seq": 1, "type": "DEPOSIT", "amount": 1500, "balance_after": 1500}]
 
 
-async def test_a_dice_round_settles_atomically_and_projects_the_round_into_d1():
+async def test_concurrent_withdrawals_cannot_overdraw():
+    """Requests interleave at every await; the WalletDO decides and writes each one in one
+    synchronous storage transaction, so five 300 withdrawals from 1000 give three, not five."""
     p = await player(verified=True)
-    await call("POST", "/v1/wallet/deposits", {"amount": 10_000, "method": "pix"},
-               p["auth"] | {"idempotency-key": str(uuid.uuid4())})  # fmt: skip
+    await call("POST", "/v1/wallet/deposits", {"amount": 1000, "method": "pix"}, p["auth"] | key())
+    results = await asyncio.gather(*(
+        call("POST", "/v1/wallet/withdrawals", {"amount": 300, "method": "pix"}, p["auth"] | key())
+        for _ in range(5)
+    ))  # fmt: skip
+    statuses = sorted(r[0] for r in results)
+    assert statuses == [201, 201, 201, 409, 409], results
+    assert {r[2]["code"] for r in results if r[0] == 409} == {"insufficient_funds"}
+    status, _, wallet = await call("GET", "/v1/wallet", headers=p["auth"])
+    assert wallet["balance"] == 100 and wallet["last_seq"] == 4
+
+
+async def test_a_restarted_wallet_object_rebuilds_from_its_storage():
+    p = await player()
+    await call("POST", "/v1/wallet/deposits", {"amount": 700, "method": "pix"}, p["auth"] | key())
+    env.WALLET.evict(p["id"])  # the instance is gone; its storage stays
+    status, _, wallet = await call("GET", "/v1/wallet", headers=p["auth"])
+    assert (status, wallet["balance"], wallet["last_seq"]) == (200, 700, 1)
+    status, _, page = await call("GET", "/v1/wallet/events?limit=10", headers=p["auth"])
+    assert status == 200 and [e["type"] for e in page["events"]] == ["DEPOSIT"]
+
+
+async def test_a_dice_round_settles_and_projects_the_round_into_d1():
+    p = await player(verified=True)
+    await call(
+        "POST", "/v1/wallet/deposits", {"amount": 10_000, "method": "pix"}, p["auth"] | key()
+    )
     status, _, session = await call("POST", "/v1/games/dice/sessions", {}, p["auth"])
     assert status == 201, session
     status, _, played = await call(
@@ -127,12 +180,13 @@ async def test_a_dice_round_settles_atomically_and_projects_the_round_into_d1():
     )  # fmt: skip
     assert status == 201, played
     assert played["balance"] == 10_000 - 100 + played["payout"]
-    status, _, reveal = await call("POST", f"/v1/sessions/{session['session_id']}/seed-rotation",
-                                   {}, p["auth"])  # fmt: skip
+    status, _, reveal = await call(
+        "POST", f"/v1/sessions/{session['session_id']}/seed-rotation", {}, p["auth"]
+    )
+    assert status == 200, reveal
     seed = reveal["revealed_server_seed"]
     assert hashlib.sha256(seed.encode()).hexdigest() == session["server_seed_hash"]
-    await _namespaces["WALLET"].settled()
-    db = entry.build_services(env).db
+    await host.settled()
     row = (
         await db.prepare("SELECT nonce, payout, outcome FROM rounds WHERE session_id = ?")
         .bind(session["session_id"])
@@ -143,10 +197,6 @@ async def test_a_dice_round_settles_atomically_and_projects_the_round_into_d1():
         "payout": played["payout"],
         "outcome": json.dumps(played["outcome"], sort_keys=True),
     }
-    stats = await db.prepare(
-        "SELECT rounds, total_staked FROM game_stats WHERE game_id = 'dice'"
-    ).first()
-    assert stats == {"rounds": 1, "total_staked": 100}
     commitment = (
         await db.prepare(
             "SELECT revealed_server_seed FROM seed_commitments WHERE server_seed_hash = ?"
@@ -159,10 +209,21 @@ async def test_a_dice_round_settles_atomically_and_projects_the_round_into_d1():
 
 async def test_kyc_documents_go_to_r2():
     p = await player()
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
     status, _, body = await call("POST", "/v1/kyc/documents", {
         "doc_type": "selfie", "filename": "me.png", "content_type": "image/png",
         "content_base64": base64.b64encode(png).decode()}, p["auth"])  # fmt: skip
-    assert status == 201 and body["kyc_status"] == "pending"
-    stored = await entry.build_services(env).documents.get(f"kyc/{p['id']}/{body['document_id']}")
+    assert status == 201 and body["kyc_status"] == "pending", body
+    stored = await R2Bucket(_EnvWrapper(env).DOCUMENTS).get(f"kyc/{p['id']}/{body['document_id']}")
     assert stored == png
+    status, _, body = await call("POST", "/v1/kyc/documents", {
+        "doc_type": "selfie", "filename": "me.png", "content_type": "image/png",
+        "content_base64": base64.b64encode(b"GIF89a").decode()}, p["auth"])  # fmt: skip
+    assert (status, body["code"]) == (422, "invalid_document")
+
+
+async def test_the_cron_handler_runs():
+    main = sys.modules[info.mainModule]
+    assert callable(getattr(main.Default, "scheduled", None))
+    for cron in ("*/5 * * * *", "0 3 * * *"):
+        await host.scheduled(cron)
