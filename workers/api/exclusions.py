@@ -3,7 +3,6 @@ scheduled re-check) and the closure of a listed player's account."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +11,7 @@ from casino.jurisdictions import local_time
 from casino.national_list import KEY_PREFIX, listed_key, parse_csv
 
 from .accounts import iso
+from .audit import audit_entry
 from .services import Services
 
 CLOSURE_NOTICE = (
@@ -82,13 +82,13 @@ async def close_if_listed(services: Services, player: dict[str, Any]) -> bool:
                 "INSERT INTO player_notices (notice_id, player_id, kind, channel, text, at) "
                 "VALUES (?, ?, 'national_exclusion', 'api', ?, ?)"
             ).bind(services.new_id(), player["player_id"], CLOSURE_NOTICE, iso(now)),
-            services.db.prepare(
-                "INSERT INTO audit_log (audit_id, actor_id, actor_role, action, subject, details, "
-                "at) VALUES (?, 'system', 'system', 'account.closed', ?, ?, ?)"
-            ).bind(
-                services.new_id(),
+            audit_entry(
+                services,
+                "system",
+                "system",
+                "account.closed",
                 player["player_id"],
-                json.dumps({"reason": "national_exclusion_list", "wallet": result["status"]}),
+                {"reason": "national_exclusion_list", "wallet": result["status"]},
                 iso(now),
             ),  # fmt: skip
         ]

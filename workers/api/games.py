@@ -3,7 +3,6 @@ audited), sessions, rounds, rotation and statistics."""
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -13,6 +12,7 @@ from casino.rtp import RTP_MAX_BPS, RTP_MIN_BPS, GameConfig, check_rtp, config_j
 
 from .accounts import iso
 from .alerts import raise_alert
+from .audit import audit_entry
 from .security import Caller
 from .services import Services
 
@@ -106,13 +106,9 @@ async def set_rtp(services: Services, staff: Caller, game_id: str, rtp_bps: int)
     updated = GameConfig(game_id, rtp_bps, current.min_stake, current.max_stake)
     await _record(services, updated, current, staff.subject, "api")
     await services.kv.put(kv_key(game_id), config_json(updated))
-    await services.db.prepare(
-        "INSERT INTO audit_log (audit_id, actor_id, actor_role, action, subject, details, at) "
-        "VALUES (?, ?, ?, 'game.rtp', ?, ?, ?)"
-    ).bind(
-        services.new_id(), staff.subject, staff.role, game_id,
-        json.dumps({"old_rtp_bps": current.rtp_bps, "new_rtp_bps": rtp_bps}),
-        iso(services.clock.now()),
+    await audit_entry(
+        services, staff.subject, staff.role, "game.rtp", game_id,
+        {"old_rtp_bps": current.rtp_bps, "new_rtp_bps": rtp_bps},
     ).run()  # fmt: skip
     return updated
 

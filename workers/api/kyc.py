@@ -12,6 +12,7 @@ from casino.errors import InvalidDocument, NotFound, ValidationFailed
 from casino.kyc import KycStatus, check_document, status_after_decision, status_after_upload
 
 from .accounts import iso
+from .audit import audit_entry
 from .security import Caller
 from .services import Services
 
@@ -106,9 +107,9 @@ async def decide(
         raise NotFound("No such player")
     status = status_after_decision(decision)
     now = iso(services.clock.now())
-    details = json.dumps(
-        {"decision": decision, "reason": reason, "from": player["kyc_status"], "to": str(status)}
-    )
+    details = {
+        "decision": decision, "reason": reason, "from": player["kyc_status"], "to": str(status)
+    }  # fmt: skip
     await services.db.batch(
         [
             services.db.prepare(
@@ -118,10 +119,9 @@ async def decide(
             services.db.prepare("UPDATE players SET kyc_status = ? WHERE player_id = ?").bind(
                 str(status), player_id
             ),
-            services.db.prepare(
-                "INSERT INTO audit_log (audit_id, actor_id, actor_role, action, subject, "
-                "details, at) VALUES (?, ?, ?, 'kyc.decision', ?, ?, ?)"
-            ).bind(services.new_id(), staff.subject, staff.role, player_id, details, now),
+            audit_entry(
+                services, staff.subject, staff.role, "kyc.decision", player_id, details, now
+            ),
         ]
     )
     return {"player_id": player_id, "kyc_status": str(status)}

@@ -19,7 +19,9 @@ from casino.errors import (
 )
 from casino.jurisdictions import Jurisdiction
 
+from .audit import audit_entry
 from .problems import problem_from_code
+from .security import Caller
 from .services import Services
 
 
@@ -98,7 +100,7 @@ async def move_money(
 
 
 async def grant_bonus(
-    services: Services, staff_id: str, player_id: str, key_header: str | None, body: dict[str, Any]
+    services: Services, staff: Caller, player_id: str, key_header: str | None, body: dict[str, Any]
 ) -> JSONResponse:
     from casino.errors import BonusNotAllowed
     from casino.jurisdictions import to_dict
@@ -119,11 +121,8 @@ async def grant_bonus(
     }
     result = await services.wallets.get(player_id).call("grant_bonus", payload)
     if result["status"] == 201:
-        await services.db.prepare(
-            "INSERT INTO audit_log (audit_id, actor_id, actor_role, action, subject, details, at) "
-            "VALUES (?, ?, 'operator', 'wallet.bonus', ?, ?, ?)"
-        ).bind(
-            services.new_id(), staff_id, player_id, json.dumps(body),
+        await audit_entry(
+            services, staff.subject, staff.role, "wallet.bonus", player_id, body,
             result["body"]["event"]["created_at"],
         ).run()  # fmt: skip
     return answer(result)

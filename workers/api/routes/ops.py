@@ -104,4 +104,4 @@ async def grant_bonus(
 ) -> JSONResponse:
     """A bonus with a wagering requirement (403 `bonus_not_allowed` where the jurisdiction, such
     as Brazil, forbids bonuses)."""
-    return await wallet.grant_bonus(services, staff.subject, player_id, key, body.model_dump())
+    return await wallet.grant_bonus(services, staff, player_id, key, body.model_dump())
