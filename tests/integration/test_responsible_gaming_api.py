@@ -186,9 +186,13 @@ async def test_bonuses_are_refused_in_brazil_and_carry_wagering_elsewhere(client
     assert granted.status_code == 201, granted.text
     assert granted.json()["event"]["type"] == "BONUS_CREDIT"
     assert granted.json()["bonus"] == {"locked": 1000, "wagering_remaining": 3000}
-    audit = await runtime.services.db.prepare(
-        "SELECT actor_role, action, details FROM audit_log WHERE subject = ?"
-    ).bind(pt["player_id"]).all()
+    audit = (
+        await runtime.services.db.prepare(
+            "SELECT actor_role, action, details FROM audit_log WHERE subject = ?"
+        )
+        .bind(pt["player_id"])
+        .all()
+    )
     assert audit == [{"actor_role": "operator", "action": "wallet.bonus",
                       "details": '{"amount": 1000, "wagering_multiplier": 3}'}]  # fmt: skip
     session = (await client.post("/v1/games/dice/sessions", json={}, headers=pt["headers"])).json()
