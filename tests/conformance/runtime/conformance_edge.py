@@ -27,6 +27,7 @@ from _cloudflare.import_patch_manager import (
     install_import_patch_manager,
     register_exec_patch,
     remove_import_patch_manager,
+    spec_after,
 )
 from _conformance_host import entropy  # type: ignore[import-not-found]
 from pyodide.code import relaxed_call  # type: ignore[import-not-found]
@@ -63,15 +64,8 @@ class _AttributingLoader:
 
 class _AttributingFinder:
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        # Only the finders after this one: another delegating finder may come before it.
-        position = next(i for i, f in enumerate(sys.meta_path) if f is self)
-        for finder in sys.meta_path[position + 1 :]:
-            if not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None:
-                break
-        else:
+        spec = spec_after(self, fullname, path, target)
+        if spec is None:
             return None
         if spec.loader is not None:
             spec.loader = _AttributingLoader(spec.loader)

@@ -15,6 +15,18 @@ from types import ModuleType
 from typing import Any
 
 
+def spec_after(finder: object, fullname: str, path: Any, target: Any = None) -> ModuleSpec | None:
+    """The spec the finders after `finder` on `sys.meta_path` give (another delegating finder
+    may come before it)."""
+    position = next(i for i, f in enumerate(sys.meta_path) if f is finder)
+    for later in sys.meta_path[position + 1 :]:
+        if hasattr(later, "find_spec"):
+            spec = later.find_spec(fullname, path, target)
+            if spec is not None:
+                return spec  # type: ignore[no-any-return]
+    return None
+
+
 @dataclass
 class _Patch:
     create: Callable[[ModuleSpec], AbstractContextManager[Any]] = nullcontext
@@ -83,15 +95,8 @@ class PatchFinder:
         patch = patches.get(fullname)
         if patch is None:
             return None
-        # Only the finders after this one: another delegating finder may come before it.
-        position = next(i for i, f in enumerate(sys.meta_path) if f is self)
-        for finder in sys.meta_path[position + 1 :]:
-            if not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None:
-                break
-        else:
+        spec = spec_after(self, fullname, path, target)
+        if spec is None:
             return None
         spec.loader = _PatchedLoader(spec.loader, patch)  # type: ignore[assignment]
         return spec
