@@ -20,7 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from infra.ports import ConstraintViolation, Row
+from infra.ports import ConstraintViolation, Row, Unavailable
+
+from .faults import AFTER, BEFORE, INTERRUPT, NO_FAULTS, FaultPlan
 
 T = TypeVar("T")
 log = logging.getLogger("casino.actors")
@@ -77,6 +79,13 @@ class LocalActorStorage:
 class _Live:
     def __init__(self, obj: Any, storage: LocalActorStorage) -> None:
         self.obj, self.storage, self.busy = obj, storage, 0
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.reset = False
+
+
+def _clone(value: Any) -> Any:
+    """What crosses RPC is a structured clone: JSON here, so no object is shared."""
+    return json.loads(json.dumps(value))
 
 
 class LocalActorStub:
@@ -96,10 +105,12 @@ class ActorHost:
         factory: Callable[[str, LocalActorStorage], Any],
         max_live: int = 256,
         retry_base_ms: int = 1000,
+        faults: FaultPlan = NO_FAULTS,
     ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.directory, self.factory, self.max_live = directory, factory, max_live
         self.retry_base_ms = retry_base_ms
+        self.faults = faults
         self._live: OrderedDict[str, _Live] = OrderedDict()
         self._alarms = sqlite3.connect(directory / "alarms.sqlite", isolation_level=None)
         self._alarms.execute("PRAGMA journal_mode=WAL")
@@ -128,6 +139,17 @@ class ActorHost:
 
     def _release(self, live: _Live) -> None:
         live.busy -= 1
+        if live.reset and live.busy == 0:
+            live.storage.close()
+
+    def _reset(self, name: str, live: _Live) -> None:
+        """What Cloudflare does to an object it resets: every request it is running fails at
+        its current await, and the next call builds a new instance from storage."""
+        if self._live.get(name) is live:
+            del self._live[name]
+        live.reset = True
+        for task in live.tasks:
+            task.cancel()
 
     def _evict_idle(self) -> None:
         for name in list(self._live):
@@ -141,12 +163,40 @@ class ActorHost:
     async def call(self, name: str, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         if method.startswith("_"):
             raise AttributeError(method)
+        fault = self.faults.draw(self.directory.name)
+        if fault == BEFORE:
+            raise Unavailable(f"injected fault: {method} did not reach the object")
         live = self._acquire(name)
         try:
-            result = await getattr(live.obj, method)(json.loads(json.dumps(payload)))
-            return json.loads(json.dumps(result))  # type: ignore[no-any-return]
+            run = getattr(live.obj, method)(_clone(payload))
+            if INTERRUPT in self.faults.modes:
+                result = await self._run_resettable(name, live, run, fault == INTERRUPT)
+            else:
+                result = await run
         finally:
             self._release(live)
+        if fault == AFTER:
+            raise Unavailable(f"injected fault: the reply of {method} was lost")
+        return _clone(result)  # type: ignore[no-any-return]
+
+    async def _run_resettable(self, name: str, live: _Live, run: Any, interrupt: bool) -> Any:
+        task = asyncio.ensure_future(run)
+        live.tasks.add(task)
+        try:
+            if interrupt:
+                for _ in range(self.faults.awaits_before_interrupt()):
+                    if task.done():
+                        break
+                    await asyncio.sleep(0)
+                self._reset(name, live)
+            return await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the caller itself is being cancelled
+            raise Unavailable("injected fault: the object was reset during the call") from None
+        finally:
+            live.tasks.discard(task)
 
     # Alarms: one per object, persisted, retried with backoff like Cloudflare's.
     def set_alarm(self, name: str, at_ms: int) -> None:

@@ -1,6 +1,7 @@
 """The `casino` command: serve the platform locally and operate it.
 
-casino dev [--host 127.0.0.1] [--port 8787] [--state .wrangler/state]
+casino dev [--host 127.0.0.1] [--port 8787] [--state .wrangler/state] [--jurisdiction BR]
+           [--faults RATE --fault-seed N]
 casino migrate [--state DIR]
 casino ops create-user --state DIR --email E --password P --role operator|admin
 casino ops exclusions import FILE.csv [--state DIR]
@@ -32,7 +33,15 @@ def _state(value: str) -> Path:
     return Path(value).resolve()
 
 
+def _probability(value: str) -> float:
+    rate = float(value)
+    if not 0.0 <= rate <= 1.0:
+        raise argparse.ArgumentTypeError("RATE is a probability from 0 to 1")
+    return rate
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
+    from .faults import FaultPlan
     from .paths import WranglerConfig
     from .runtime import apply_migrations, build
     from .server import serve
@@ -41,7 +50,14 @@ def cmd_dev(args: argparse.Namespace) -> int:
     args.state.mkdir(parents=True, exist_ok=True)
     print(f"casino: applying D1 migrations to {args.state} ...", flush=True)
     apply_migrations(args.state, config)
-    runtime = build(args.state, config)
+    faults = FaultPlan(args.faults, args.fault_seed)
+    runtime = build(args.state, config, faults=faults, jurisdiction=args.jurisdiction)
+    if args.faults:
+        print(
+            f"casino: injecting faults into {args.faults:.0%} of Durable Object calls and D1 "
+            f"batches (seed {args.fault_seed})",
+            flush=True,
+        )
     print(f"casino: serving http://{args.host}:{args.port} (state {args.state})", flush=True)
     try:
         serve(runtime, args.host, args.port)
@@ -146,6 +162,15 @@ def parser() -> argparse.ArgumentParser:
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=8787)
     dev.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    dev.add_argument(
+        "--jurisdiction", type=str.upper, choices=["BR"], default=None,
+        help="fix the deployment's jurisdiction, as JURISDICTION does on the edge",
+    )  # fmt: skip
+    dev.add_argument(
+        "--faults", type=_probability, default=0.0, metavar="RATE",
+        help="fail this share of Durable Object calls and D1 batches (0 to 1)",
+    )  # fmt: skip
+    dev.add_argument("--fault-seed", type=int, default=0, metavar="N")
     dev.set_defaults(run=cmd_dev)
 
     migrate = sub.add_parser("migrate", help="apply pending D1 migrations to the local state")

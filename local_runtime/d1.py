@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from infra.ports import ConstraintViolation, Row
+from infra.ports import ConstraintViolation, Row, Unavailable
+
+from .faults import AFTER, NO_FAULTS, FaultPlan
 
 D1_PRAGMAS = frozenset(
     {
@@ -59,8 +61,8 @@ class LocalStatement:
 
 
 class LocalD1:
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, faults: FaultPlan = NO_FAULTS) -> None:
+        self.path, self.faults = path, faults
         self.conn = sqlite3.connect(path, isolation_level=None, timeout=10)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
@@ -101,6 +103,10 @@ class LocalD1:
             raise D1Error(str(exc)) from exc
 
     async def batch(self, statements: Sequence[LocalStatement]) -> list[list[Row]]:
+        fault = self.faults.draw("d1")
+        if fault is not None and fault != AFTER:
+            await asyncio.sleep(0)
+            raise Unavailable("injected fault: the D1 batch did not run")
         results: list[list[Row]] = []
         self._begin()
         try:
@@ -111,6 +117,8 @@ class LocalD1:
             raise
         self._end("COMMIT")
         await asyncio.sleep(0)
+        if fault == AFTER:
+            raise Unavailable("injected fault: the D1 batch committed and its reply was lost")
         return results
 
     def _begin(self) -> None:

@@ -16,6 +16,7 @@ from wallet_do.wallet import Wallet, WalletDeps
 from .actors import ActorHost, LocalActorStorage
 from .blobs import LocalBlobStore
 from .d1 import LocalD1
+from .faults import NO_FAULTS, FaultPlan
 from .kv import LocalKV
 from .paths import PROJECT_ROOT, StatePaths, WranglerConfig
 from .secrets_store import load_or_create
@@ -68,15 +69,24 @@ class LocalRuntime:
         self.d1.close()
 
 
-def build(state: Path, config: WranglerConfig | None = None) -> LocalRuntime:
+def build(
+    state: Path,
+    config: WranglerConfig | None = None,
+    faults: FaultPlan = NO_FAULTS,
+    jurisdiction: str | None = None,
+) -> LocalRuntime:
+    """The local bindings on a state directory. `faults` injects failures into every Durable
+    Object call and D1 batch (`casino dev --faults`); `jurisdiction` fixes the deployment's
+    profile as `JURISDICTION` does on the edge (`casino dev --jurisdiction BR`)."""
     config = config or WranglerConfig.load()
     paths = StatePaths(state, config)
     secrets = load_or_create(paths.secrets_file)
-    d1 = LocalD1(paths.d1_file)
+    d1 = LocalD1(paths.d1_file, faults)
     clock = SystemClock()
     wallets = ActorHost(
         paths.durable_objects("WalletDO"),
         lambda name, storage: Wallet(storage, WalletDeps(clock=clock, db=d1)),
+        faults=faults,
     )
     entropy = SystemEntropy()
     sessions = ActorHost(
@@ -84,13 +94,14 @@ def build(state: Path, config: WranglerConfig | None = None) -> LocalRuntime:
         lambda name, storage: GameSession(
             storage, SessionDeps(clock=clock, entropy=entropy, db=d1, wallets=wallets)
         ),
+        faults=faults,
     )
     vars_ = {**config.vars, **{k: v for k, v in os.environ.items() if k in config.vars}}
     settings = Settings(
         jwt_secret=secrets["JWT_SECRET"],
         password_pepper=secrets["PASSWORD_PEPPER"].encode(),
         exclusion_key=secrets["EXCLUSION_LIST_KEY"].encode(),
-        jurisdiction=vars_.get("JURISDICTION") or None,
+        jurisdiction=jurisdiction or vars_.get("JURISDICTION") or None,
         currency=vars_.get("CURRENCY", "BRL"),
     )
     services = Services(

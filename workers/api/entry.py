@@ -161,3 +161,6 @@ class SessionDO(_Actor):
 
     async def rotate(self, payload: Any) -> Any:
         return await self._call("rotate", payload)
+
+    async def alarm(self, *_: Any) -> None:
+        await self.target.alarm()

@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casino.errors import DomainError
+from infra.ports import Unavailable
 
+RETRY_AFTER_SECONDS = 1
 PROBLEM_TYPE_BASE = "https://docs.acmetocasino.dev/problems/"
 log = logging.getLogger("casino.api")
 
@@ -54,10 +56,13 @@ def domain_problem(error: DomainError) -> JSONResponse:
     return problem(error.status, error.code, error.title, error.detail, headers or None)
 
 
-def problem_from_code(status: int, code: str, detail: str) -> JSONResponse:
+def problem_from_code(
+    status: int, code: str, detail: str, retry_after: int | None = None
+) -> JSONResponse:
     """A refusal decided inside a Durable Object, answered in the same shape."""
     title = next((cls.title for cls in _all_errors() if cls.code == code), "Request refused")
-    return problem(status, code, title, detail)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return problem(status, code, title, detail, headers)
 
 
 def _all_errors() -> list[type[DomainError]]:
@@ -113,6 +118,16 @@ def install(app: FastAPI) -> None:
         code, title = _HTTP_CODES.get(exc.status_code, ("http_error", "Request refused"))
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail else title
         return problem(exc.status_code, code, title, detail, getattr(exc, "headers", None))
+
+    @app.exception_handler(Unavailable)
+    async def _unavailable(request: Request, exc: Unavailable) -> JSONResponse:
+        log.warning("unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return problem(
+            503, "unavailable", "Temporarily unavailable",
+            "A part of the platform did not answer in time; nothing was lost. Retry the same "
+            "request (with the same Idempotency-Key) in a moment.",
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )  # fmt: skip
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -227,10 +227,32 @@ class VoidRoundOut(BaseModel):
     server_seed_hash: str
 
 
+class PendingRoundOut(BaseModel):
+    round_id: str
+    nonce: int
+    server_seed_hash: str
+    created_at: str
+
+
+class RevealedSeedOut(BaseModel):
+    server_seed_hash: str
+    revealed_server_seed: str
+    client_seed: str
+    final_nonce: int
+    revealed_at: str
+
+
 class RoundsOut(BaseModel):
     rounds: list[RoundRecordOut]
     void_rounds: list[VoidRoundOut] = Field(
         description="Nonces reserved by rounds that the wallet refused (no money moved)"
+    )
+    pending_rounds: list[PendingRoundOut] = Field(
+        description="Rounds whose outcome is fixed and whose settlement the platform is still "
+        "completing; each becomes settled or void without any action of the player"
+    )
+    revealed_seeds: list[RevealedSeedOut] = Field(
+        description="Every server seed of this session revealed so far, to verify the rounds"
     )
 
 

@@ -66,7 +66,8 @@ def answer(result: dict[str, Any]) -> JSONResponse:
     """Turn a WalletDO answer (`{status, body}`) into the HTTP response, identical on replay."""
     status, body = int(result["status"]), result["body"]
     if "error" in body:
-        return problem_from_code(status, body["error"]["code"], body["error"]["detail"])
+        error = body["error"]
+        return problem_from_code(status, error["code"], error["detail"], error.get("retry_after"))
     return JSONResponse(body, status_code=status)
 
 

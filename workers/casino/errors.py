@@ -89,6 +89,13 @@ SessionTimeLimitReached = _error(
 )
 LossLimitReached = _error("LossLimitReached", "loss_limit_reached", 403, "Loss limit reached")
 InvalidLimit = _error("InvalidLimit", "invalid_limit", 422, "Invalid limit")
+LimitRequired = _error(
+    "LimitRequired", "limit_required", 422, "This limit is mandatory in your jurisdiction"
+)
+RoundsPending = _error(
+    "RoundsPending", "rounds_pending", 409, "Rounds of this seed are still being settled"
+)
+RoundVoid = _error("RoundVoid", "round_void", 409, "The round was void; no money moved")
 
 # KYC
 InvalidDocument = _error("InvalidDocument", "invalid_document", 422, "Unsupported document")

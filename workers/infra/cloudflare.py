@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, JsProxy, create_once_callable, to_js  # type: ignore
 
-from .ports import ConstraintViolation, Row
+from .ports import ConstraintViolation, Row, Unavailable
 
 T = TypeVar("T")
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -104,10 +104,21 @@ def _sql_param(value: Any) -> Any:
     return js_value(value)
 
 
+# What D1 answers when a call failed in transit or the database was briefly unreachable, as
+# opposed to a statement it refuses (those stay errors: they are bugs, not weather).
+TRANSIENT_MARKERS = (
+    "network connection lost", "internal error", "overloaded", "timed out", "timeout",
+    "reset", "temporarily unavailable", "too many requests", "storage operation exceeded",
+)  # fmt: skip
+
+
 def _raise_mapped(exc: JsException) -> None:
     message = str(exc)
-    if "constraint failed" in message.lower():
+    lowered = message.lower()
+    if "constraint failed" in lowered:
         raise ConstraintViolation(message) from exc
+    if any(marker in lowered for marker in TRANSIENT_MARKERS):
+        raise Unavailable(message) from exc
     raise exc
 
 
@@ -208,7 +219,12 @@ class DurableObjectStub:
         self._stub = stub
 
     async def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
-        result = await getattr(self._stub, method)(js_value(payload))
+        """An RPC call; any failure of the call itself (a reset object, a lost connection, an
+        overloaded object) is `Unavailable`: the caller cannot know whether it ran."""
+        try:
+            result = await getattr(self._stub, method)(js_value(payload))
+        except JsException as exc:
+            raise Unavailable(str(exc)) from exc
         return dict(to_py(result) or {})
 
 

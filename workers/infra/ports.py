@@ -87,6 +87,12 @@ class ConstraintViolation(Exception):
     """A database constraint (UNIQUE, CHECK, PRIMARY KEY) refused a write."""
 
 
+class Unavailable(Exception):
+    """A call to a Durable Object or D1 failed in transit: it may not have run, or it ran and
+    its reply was lost. The caller cannot tell which; a retry with the same idempotency key
+    completes it. Answered as 503 `unavailable` with `Retry-After`."""
+
+
 class BlobStore(Protocol):
     """R2-shaped object storage for large documents (KYC files)."""
 

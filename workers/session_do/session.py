@@ -3,8 +3,14 @@
 The server seed is generated here (CSPRNG, inside a request) and never leaves this object's
 storage until rotation reveals it; its hash is committed to D1 before any round uses it. A
 round reserves the next nonce in one storage transaction (so a nonce is never reused, also
-across restarts), computes the outcome with the fairness derivation, and asks the player's
-WalletDO to settle it; a refused settlement leaves the nonce marked void.
+across restarts), which fixes its outcome, and asks the player's WalletDO to settle it.
+
+A round is never an option for the player: once reserved it is `pending` until the platform
+itself settles it (or voids it, when the wallet refuses it). The first attempt is the request's;
+when that attempt fails in transit, this object's alarm retries it, a retry of the same
+Idempotency-Key only reads or completes it, and a seed rotation settles every pending round of
+the seed before it reveals the seed. The wallet settles a round at most once (its idempotency
+record is keyed by the round id), whoever asks.
 """
 
 from __future__ import annotations
@@ -20,16 +26,24 @@ from casino.errors import (
     IdempotencyKeyReused,
     InvalidStake,
     NotFound,
+    RoundsPending,
+    RoundVoid,
     SessionClosed,
 )
 from casino.games import GAMES, payout_moments
 from casino.timefmt import parse_rfc3339, rfc3339
-from infra.ports import ActorNamespace, ActorStorage, Clock, Database, Entropy
+from infra.ports import ActorNamespace, ActorStorage, Clock, Database, Entropy, Unavailable
+from infra.storage_schema import migrate
 from wallet_do.rpc import answers_refusals, refusal
 
-from .schema import STATEMENTS
+from .schema import STEPS
 
 Result = dict[str, Any]
+RETRY_FIRST_MS = 1_000
+RETRY_MAX_MS = 60_000
+ROTATION_ATTEMPTS = 3
+ROUND_FIELDS = ("round_id", "nonce", "server_seed_hash", "client_seed", "rtp_bps", "stake",
+                "params", "outcome", "payout", "game_id")  # fmt: skip
 
 
 @dataclass
@@ -43,8 +57,7 @@ class SessionDeps:
 class GameSession:
     def __init__(self, storage: ActorStorage, deps: SessionDeps) -> None:
         self.storage, self.deps = storage, deps
-        for statement in STATEMENTS:
-            storage.exec(statement)
+        migrate(storage, STEPS)
 
     # State -------------------------------------------------------------------------------
     def _meta(self) -> dict[str, Any]:
@@ -164,20 +177,20 @@ class GameSession:
 
     @answers_refusals
     async def play(self, payload: dict[str, Any]) -> Result:
-        """Reserve a nonce, resolve the round, settle it in the player's WalletDO."""
+        """Reserve a nonce (which fixes the outcome), then settle the round in the WalletDO."""
         meta = self._owned(payload["player_id"])
         await self._commit_seed(meta["session_id"])
         now = self.deps.clock.now()
         key, request_hash = payload["idempotency_key"], payload["request_hash"]
 
-        def reserve() -> dict[str, Any]:
+        def reserve() -> tuple[dict[str, Any], bool]:
             known = self.storage.exec("SELECT * FROM rounds WHERE idempotency_key = ?", key)
             if known:
                 if known[0]["request_hash"] != request_hash:
                     raise IdempotencyKeyReused(
                         "This Idempotency-Key was already used with a different request"
                     )
-                return known[0]
+                return known[0], False
             current = self._meta()
             self._check_open(current, now)
             game = GAMES[current["game_id"]]
@@ -210,89 +223,216 @@ class GameSession:
                 "expected_payout": mean,
                 "payout_variance": variance,
             }
+            rules = {**payload.get("rg", {}), "session_opened_at": current["opened_at"]}
             self.storage.exec(
                 "UPDATE seeds SET next_nonce = next_nonce + 1 WHERE seed_id = ?", seed["seed_id"]
             )
             self.storage.exec(
                 "INSERT INTO rounds (round_id, seed_id, nonce, idempotency_key, request_hash, "
-                "status, record, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                "status, record, created_at, rules) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
                 round_id, seed["seed_id"], nonce, key, request_hash,
-                json.dumps(record, separators=(",", ":")), rfc3339(now),
+                json.dumps(record, separators=(",", ":")), rfc3339(now), json.dumps(rules),
             )  # fmt: skip
             self._set_meta(last_activity_at=rfc3339(now))
-            return self.storage.exec("SELECT * FROM rounds WHERE round_id = ?", round_id)[0]
+            return self.storage.exec("SELECT * FROM rounds WHERE round_id = ?", round_id)[0], True
 
         try:
-            row = self.storage.transaction(reserve)
+            row, fresh = self.storage.transaction(reserve)
         except DomainError as error:
             return refusal(error)
         if row["status"] != "pending":
             return dict(json.loads(row["answer"]))
+        # Armed before the wallet is asked: if this request dies on the way, the alarm finishes
+        # the round.
+        await self._arm(now)
+        return await self._settle(row, meta["player_id"], first_attempt=fresh)
+
+    async def _settle(self, row: dict[str, Any], player_id: str, first_attempt: bool) -> Result:
+        """Ask the wallet to settle a pending round (idempotent by round id) and record its
+        final state. Raises `Unavailable` when the wallet cannot be reached: it stays pending."""
         record = json.loads(row["record"])
-        answer = await self.deps.wallets.get(payload["player_id"]).call(
+        answer = await self.deps.wallets.get(player_id).call(
             "settle_round",
             {
-                "player_id": payload["player_id"],
-                "idempotency_key": key,
-                "request_hash": request_hash,
+                "player_id": player_id,
+                "idempotency_key": f"round:{record['round_id']}",
+                "request_hash": row["request_hash"],
                 "round": record,
-                "rg": {**payload.get("rg", {}), "session_opened_at": meta["opened_at"]},
+                "rg": json.loads(row["rules"]),
             },
         )
-        status = "settled" if answer["status"] == 201 else "void"
-        self.storage.exec(
-            "UPDATE rounds SET status = ?, answer = ? WHERE round_id = ? AND status = 'pending'",
-            status,
-            json.dumps(answer, separators=(",", ":")),
-            record["round_id"],
+        if answer["status"] == 201:
+            status, final = "settled", answer
+        else:
+            status = "void"
+            # The request that reserved the round hears the wallet's own refusal; anyone asking
+            # later learns that the round was void.
+            final = answer if first_attempt else _void_answer(answer)
+
+        def finish() -> Result:
+            [current] = self.storage.exec(
+                "SELECT status, answer FROM rounds WHERE round_id = ?", record["round_id"]
+            )
+            if current["status"] != "pending":  # settled meanwhile by a concurrent attempt
+                return dict(json.loads(current["answer"]))
+            self.storage.exec(
+                "UPDATE rounds SET status = ?, answer = ? WHERE round_id = ?",
+                status, json.dumps(final, separators=(",", ":")), record["round_id"],
+            )  # fmt: skip
+            return final
+
+        return self.storage.transaction(finish)
+
+    def _pending(self, seed_id: int | None = None) -> list[dict[str, Any]]:
+        if seed_id is None:
+            return self.storage.exec(
+                "SELECT * FROM rounds WHERE status = 'pending' ORDER BY seed_id, nonce"
+            )
+        return self.storage.exec(
+            "SELECT * FROM rounds WHERE status = 'pending' AND seed_id = ? ORDER BY nonce", seed_id
         )
-        return answer
+
+    async def _arm(self, now: datetime, delay_ms: int = RETRY_FIRST_MS) -> None:
+        if await self.storage.get_alarm() is None:
+            await self.storage.set_alarm(int(now.timestamp() * 1000) + delay_ms)
+
+    async def alarm(self) -> None:
+        """Finish what a request could not: settle pending rounds, publish reveals to D1.
+        Re-armed with back-off until nothing is left (a call that fails here fails in transit,
+        so it is retried, never given up)."""
+        meta = self._meta()
+        if not meta:
+            return
+        unfinished = False
+        for row in self._pending():
+            try:
+                await self._settle(row, meta["player_id"], first_attempt=False)
+            except Unavailable:
+                unfinished = True
+        unfinished = not await self._publish_reveals() or unfinished
+        attempts = int(meta.get("alarm_attempts", 0))
+        if not unfinished:
+            if attempts:
+                self._set_meta(alarm_attempts=0)
+            return
+        self._set_meta(alarm_attempts=attempts + 1)
+        delay = min(RETRY_FIRST_MS * 2**attempts, RETRY_MAX_MS)
+        await self._arm(self.deps.clock.now(), delay)
+
+    async def _publish_reveals(self) -> bool:
+        """Copy every reveal kept in storage to D1 (idempotent); False if D1 failed."""
+        for seed in self.storage.exec(
+            "SELECT * FROM seeds WHERE revealed_at IS NOT NULL AND reveal_published = 0"
+        ):
+            try:
+                await self.deps.db.batch(
+                    [
+                        self.deps.db.prepare(
+                            "UPDATE seed_commitments SET revealed_server_seed = ?, "
+                            "revealed_at = ?, final_nonce = ? WHERE server_seed_hash = ?"
+                        ).bind(
+                            seed["server_seed"],
+                            seed["revealed_at"],
+                            seed["next_nonce"],
+                            seed["server_seed_hash"],
+                        )  # fmt: skip
+                    ]
+                )
+            except Unavailable:
+                return False
+            self.storage.exec(
+                "UPDATE seeds SET reveal_published = 1 WHERE seed_id = ?", seed["seed_id"]
+            )
+        return True
 
     @answers_refusals
     async def rounds(self, payload: dict[str, Any]) -> Result:
         self._owned(payload["player_id"])
         rows = self.storage.exec(
-            "SELECT status, record, nonce FROM rounds WHERE status != 'pending' "
-            "ORDER BY seed_id, nonce"
+            "SELECT round_id, status, record, nonce, created_at FROM rounds ORDER BY seed_id, nonce"
         )
-        fields = ("round_id", "nonce", "server_seed_hash", "client_seed", "rtp_bps", "stake",
-                  "params", "outcome", "payout", "game_id")  # fmt: skip
-        settled, void = [], []
+        settled, void, pending = [], [], []
         for row in rows:
             record = json.loads(row["record"])
             if row["status"] == "settled":
-                settled.append({f: record[f] for f in fields})
-            else:
+                settled.append({f: record[f] for f in ROUND_FIELDS})
+            elif row["status"] == "void":
                 void.append({"nonce": row["nonce"], "server_seed_hash": record["server_seed_hash"]})
-        return {"status": 200, "body": {"rounds": settled, "void_rounds": void}}
+            else:
+                pending.append(
+                    {
+                        "round_id": row["round_id"],
+                        "nonce": row["nonce"],
+                        "server_seed_hash": record["server_seed_hash"],
+                        "created_at": row["created_at"],
+                    }
+                )
+        revealed = [
+            {
+                "server_seed_hash": s["server_seed_hash"],
+                "revealed_server_seed": s["server_seed"],
+                "client_seed": s["client_seed"],
+                "final_nonce": s["next_nonce"],
+                "revealed_at": s["revealed_at"],
+            }
+            for s in self.storage.exec(
+                "SELECT * FROM seeds WHERE revealed_at IS NOT NULL ORDER BY seed_id"
+            )
+        ]
+        return {
+            "status": 200,
+            "body": {
+                "rounds": settled,
+                "void_rounds": void,
+                "pending_rounds": pending,
+                "revealed_seeds": revealed,
+            },
+        }
 
     @answers_refusals
     async def rotate(self, payload: dict[str, Any]) -> Result:
+        """Settle every pending round of the current seed, then reveal it and commit a new one.
+        409 `rounds_pending` when a round cannot be settled yet: the seed stays secret."""
         meta = self._owned(payload["player_id"])
+        if payload.get("client_seed") is not None:
+            fairness.check_client_seed(payload["client_seed"])
         now = self.deps.clock.now()
 
-        def swap() -> tuple[dict[str, Any], dict[str, Any]]:
+        def swap() -> tuple[dict[str, Any], dict[str, Any]] | None:
             old = self._current_seed()
+            if self._pending(old["seed_id"]):  # a round was reserved while we settled others
+                return None
             self.storage.exec(
                 "UPDATE seeds SET revealed_at = ? WHERE seed_id = ?", rfc3339(now), old["seed_id"]
             )
             client_seed = payload.get("client_seed") or old["client_seed"]
-            fairness.check_client_seed(client_seed)
             return old, self._new_seed(client_seed, now)
 
+        for _ in range(ROTATION_ATTEMPTS):
+            for row in self._pending(self._current_seed()["seed_id"]):
+                try:
+                    await self._settle(row, meta["player_id"], first_attempt=False)
+                except Unavailable as exc:
+                    await self._arm(now)
+                    raise RoundsPending(
+                        "A round of this seed is still being settled; the seed is revealed once "
+                        "it is. Try again in a moment.",
+                        retry_after=1,
+                    ) from exc
+            swapped = self.storage.transaction(swap)
+            if swapped is not None:
+                break
+        else:
+            raise RoundsPending("Rounds are being played on this seed; try again", retry_after=1)
+        old, new = swapped
+        # The reveal is durable in this object's storage; D1 gets it now or from the alarm.
         try:
-            old, new = self.storage.transaction(swap)
-        except DomainError as error:
-            return refusal(error)
-        await (
-            self.deps.db.prepare(
-                "UPDATE seed_commitments SET revealed_server_seed = ?, revealed_at = ?, final_nonce = ? "
-                "WHERE server_seed_hash = ?"
-            )
-            .bind(old["server_seed"], rfc3339(now), old["next_nonce"], old["server_seed_hash"])
-            .run()
-        )
-        await self._commit_seed(meta["session_id"])
+            published = await self._publish_reveals()
+            await self._commit_seed(meta["session_id"])
+        except Unavailable:
+            published = False
+        if not published:
+            await self._arm(now)
         return {
             "status": 200,
             "body": {
@@ -305,3 +445,8 @@ class GameSession:
                 "nonce": 0,
             },
         }
+
+
+def _void_answer(refused: Result) -> Result:
+    reason = refused["body"].get("error", {}).get("detail", "the wallet refused it")
+    return refusal(RoundVoid(f"The round was void and moved no money: {reason}"))

@@ -16,7 +16,10 @@ Result = dict[str, Any]
 
 
 def refusal(error: DomainError) -> Result:
-    return {"status": error.status, "body": {"error": {"code": error.code, "detail": error.detail}}}
+    detail: dict[str, Any] = {"code": error.code, "detail": error.detail}
+    if "retry_after" in error.extra:
+        detail["retry_after"] = error.extra["retry_after"]
+    return {"status": error.status, "body": {"error": detail}}
 
 
 def answers_refusals(
