@@ -98,7 +98,7 @@ def round_payload(key: str, stake: int = 100, payout: int = 0, opened_at: str | 
             "rg": rg}  # fmt: skip
 
 
-async def test_the_session_time_limit_stops_rounds_until_a_real_break(wallet):
+async def test_the_session_time_limit_stops_rounds_and_a_break_does_not_reset_it(wallet):
     stub, clock = wallet
     await deposit(stub, 10_000, "dep")
     await stub.call("set_limits", {"player_id": "p", "changes": {"session_minutes": 30}})
@@ -111,8 +111,46 @@ async def test_the_session_time_limit_stops_rounds_until_a_real_break(wallet):
     clock.at = T0 + timedelta(minutes=30)
     refused = await stub.call("settle_round", round_payload("r30", opened_at=opened))
     assert refused["body"]["error"]["code"] == "session_time_limit_reached"
-    clock.at = T0 + timedelta(minutes=29 + 31)  # more than the 30-minute idle timeout later
-    assert (await stub.call("settle_round", round_payload("after-break")))["status"] == 201
+    clock.at = T0 + timedelta(minutes=29 + 31)  # a pause longer than the idle timeout
+    again = await stub.call("settle_round", round_payload("after-break"))
+    assert again["body"]["error"]["code"] == "session_time_limit_reached"
+    clock.at = T0 + timedelta(hours=25)  # that play (up to the refused tries) left the day
+    next_day = await stub.call("settle_round", round_payload("next-day"))
+    assert next_day["status"] == 201, next_day
+
+
+async def test_pauses_of_31_minutes_never_reset_a_60_minute_time_limit(wallet):
+    """The finding: play resumed after every 31-minute pause (5.5 h of play in 10.6 h under a
+    60-minute limit). Bursts of 20 minutes with 31-minute pauses: play stops at 60 minutes."""
+    stub, clock = wallet
+    await deposit(stub, 1_000_000, "dep")
+    await stub.call("set_limits", {"player_id": "p", "changes": {"time_daily": 60}})
+    played_rounds = refused = 0
+    at = T0
+    for burst in range(12):  # about 10 hours
+        for minute in range(0, 21, 2):
+            clock.at = at + timedelta(minutes=minute)
+            answer = await stub.call("settle_round", round_payload(f"b{burst}m{minute}"))
+            if answer["status"] == 201:
+                played_rounds += 1
+            else:
+                assert answer["body"]["error"]["code"] == "session_time_limit_reached"
+                refused += 1
+        at += timedelta(minutes=20 + 31)
+    # 60 minutes of play: two whole 20-minute bursts and the third up to minute 18; nothing more.
+    assert played_rounds == 32 and refused == 12 * 11 - 32
+
+
+async def test_a_weekly_time_limit_counts_play_across_days(wallet):
+    stub, clock = wallet
+    await deposit(stub, 100_000, "dep")
+    await stub.call("set_limits", {"player_id": "p", "changes": {"time_weekly": 45}})
+    for day in range(3):
+        for minute in (0, 10, 20):
+            clock.at = T0 + timedelta(days=day, minutes=minute)
+            answer = await stub.call("settle_round", round_payload(f"d{day}m{minute}"))
+            expected = 201 if day * 20 + minute < 45 else 403
+            assert answer["status"] == expected, (day, minute, answer)
 
 
 async def test_a_loss_limit_counts_net_losses_over_its_window(wallet):

@@ -21,6 +21,7 @@ from casino.passwords import hash_password, verify_password
 from casino.timefmt import rfc3339
 from infra.ports import ConstraintViolation
 
+from . import responsible
 from .security import issue_access_token
 from .services import Services
 
@@ -36,10 +37,14 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def register(services: Services, reg: Registration) -> str:
+async def register(services: Services, reg: Registration, limits: Any = None) -> str:
+    """A new player: the rules of the jurisdiction (the network's or deployment's, else the
+    declared country's), its limits in the player's WalletDO first, then the row in D1, so a
+    failure in between leaves nothing a retry would collide with."""
     now = services.clock.now()
     profile = services.profile(reg.country)
     valid = validate_registration(reg, profile, now.date())
+    changes = responsible.initial_changes(profile, limits)
     if await services.db.prepare("SELECT 1 FROM players WHERE email = ?").bind(valid.email).first():
         raise EmailTaken("An account with this email already exists")
     if (
@@ -54,6 +59,8 @@ async def register(services: Services, reg: Registration) -> str:
         services.pbkdf2,
     )
     player_id = services.new_id()
+    # The wallet first: a player never exists in D1 without the limits they chose.
+    await responsible.apply_initial_limits(services, player_id, profile, changes)
     try:
         await (
             services.db.prepare(

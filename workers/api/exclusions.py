@@ -100,7 +100,8 @@ async def check_on_login(services: Services, player_id: str) -> None:
     """The first login of each day (in the profile's time zone) re-checks the list."""
     player = (
         await services.db.prepare(
-            "SELECT player_id, cpf, country, account_status, last_login_day FROM players "
+            "SELECT player_id, cpf, country, jurisdiction, account_status, last_login_day "
+            "FROM players "
             "WHERE player_id = ?"
         )
         .bind(player_id)
@@ -108,7 +109,7 @@ async def check_on_login(services: Services, player_id: str) -> None:
     )
     if player is None:
         return
-    profile = services.profile(player["country"])
+    profile = services.player_profile(player)
     today = local_time(profile, services.clock.now()).date().isoformat()
     if player["last_login_day"] == today:
         return

@@ -13,6 +13,7 @@ from casino.rtp import RTP_MAX_BPS, RTP_MIN_BPS, GameConfig, check_rtp, config_j
 from .accounts import iso
 from .alerts import raise_alert
 from .audit import audit_entry
+from .responsible import play_rules
 from .security import Caller
 from .services import Services
 
@@ -173,7 +174,7 @@ async def stats(services: Services, game_id: str) -> dict[str, Any]:
 
 
 def kyc_gate(services: Services, player: dict[str, Any]) -> None:
-    profile = services.profile(player["country"])
+    profile = services.player_profile(player)
     if profile.kyc_before_play and player["kyc_status"] != "verified":
         raise KycRequired("Real-money play requires a verified identity (KYC)")
 
@@ -186,7 +187,7 @@ async def open_session(
     config = await load_config(services, game_id)
     player = await load_player(services, player_id)
     kyc_gate(services, player)
-    profile = services.profile(player["country"])
+    profile = services.player_profile(player)
     allowed = await services.wallets.get(player_id).call("check_can_play", {})
     if allowed["status"] != 200:
         return allowed
@@ -209,7 +210,8 @@ async def owned_session(services: Services, player_id: str, session_id: str) -> 
     """The player with the session's ownership checked in one read; another player's is 404."""
     row = (
         await services.db.prepare(
-            "SELECT p.player_id, p.country, p.cpf, p.kyc_status, s.session_id FROM players p "
+            "SELECT p.player_id, p.country, p.jurisdiction, p.cpf, p.kyc_status, s.session_id "
+            "FROM players p "
             "LEFT JOIN game_sessions s ON s.session_id = ? AND s.player_id = p.player_id "
             "WHERE p.player_id = ?"
         )
@@ -234,13 +236,9 @@ async def play(
     key = idempotency_key(key_header)
     player = await owned_session(services, player_id, session_id)
     kyc_gate(services, player)
-    profile = services.profile(player["country"])
+    profile = services.player_profile(player)
     payload = {
-        "rg": {
-            "idle_minutes": profile.idle_timeout_minutes,
-            "reality_check_minutes": profile.reality_check_minutes,
-            "utc_offset_minutes": profile.utc_offset_minutes,
-        },
+        "rg": play_rules(profile),
         "player_id": player_id,
         "idempotency_key": key,
         "request_hash": request_hash(

@@ -1,80 +1,106 @@
 """Responsible-gaming application: limits, self-exclusion, breaks and reality checks, all held
-by the player's WalletDO (strongly consistent, effective at once on every path)."""
+by the player's WalletDO (strongly consistent, effective at once on every path). The
+jurisdiction's rules for limits (mandatory kinds, maxima, defaults) travel with every call, so
+the WalletDO enforces them itself."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from casino.errors import InvalidLimit
-from casino.limits import WINDOWS, check_value
+from casino.jurisdictions import Jurisdiction
+from casino.limits import FAMILIES, WINDOWS, check_required, check_value, kind_of
 
 from .services import Services
 from .wallet import load_player
 
 
-def changes_from(family: str, values: dict[str, Any]) -> dict[str, Any]:
-    return {f"{family}_{period}": values.get(period) for period in WINDOWS}
+def limit_rules(profile: Jurisdiction) -> dict[str, Any]:
+    return profile.limit_rules().to_dict()
+
+
+def play_rules(profile: Jurisdiction) -> dict[str, Any]:
+    """What the WalletDO needs to settle a round under this jurisdiction."""
+    return {
+        "idle_minutes": profile.idle_timeout_minutes,
+        "reality_check_minutes": profile.reality_check_minutes,
+        "utc_offset_minutes": profile.utc_offset_minutes,
+        "limits": limit_rules(profile),
+    }
+
+
+def window_changes(family: str, given: dict[str, Any]) -> dict[str, Any]:
+    """`{daily, weekly, monthly}` as limit kinds: a window left out keeps its value, only an
+    explicit null removes it."""
+    unknown = set(given) - set(WINDOWS)
+    if unknown:
+        raise InvalidLimit(f"{family} limits have only the fields daily, weekly and monthly")
+    return {f"{family}_{period}": value for period, value in given.items()}
+
+
+def validated(profile: Jurisdiction, changes: dict[str, Any]) -> dict[str, Any]:
+    rules = profile.limit_rules()
+    for kind, value in changes.items():
+        check_value(kind, value, rules)
+    return changes
 
 
 async def set_limits(services: Services, player_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    await load_player(services, player_id)
+    player = await load_player(services, player_id)
+    profile = services.player_profile(player)
     return await services.wallets.get(player_id).call(
-        "set_limits", {"player_id": player_id, "changes": changes}
+        "set_limits",
+        {
+            "player_id": player_id,
+            "changes": validated(profile, changes),
+            "rules": limit_rules(profile),
+        },
     )
 
 
-def session_minutes(limits: dict[str, Any]) -> Any:
-    value = limits.get("session_minutes", limits.get("max_minutes"))
-    session = limits.get("session")
-    if value is None and isinstance(session, dict):
-        value = session.get("max_minutes")
-    return value
+async def get_limits(services: Services, player_id: str) -> dict[str, Any]:
+    player = await load_player(services, player_id)
+    rules = limit_rules(services.player_profile(player))
+    return await services.wallets.get(player_id).call("get_limits", {"rules": rules})
 
 
-def validate_initial_limits(given: Any) -> None:
-    """Registration's optional `limits`: the same fields and rules as the limit endpoints."""
+def initial_changes(profile: Jurisdiction, given: Any) -> dict[str, Any]:
+    """Registration's optional `limits` (`{deposit, loss, time: {daily, weekly, monthly},
+    session_minutes}`) over the jurisdiction's defaults, validated by the same rules as the
+    limit endpoints: a mandatory limit given as null is 422 `limit_required`."""
     if given is None:
-        return
+        given = {}
     if not isinstance(given, dict):
         raise InvalidLimit("limits must be an object")
-    for family in ("deposit", "loss"):
+    unknown = set(given) - {*FAMILIES, "session_minutes", "session"}
+    if unknown:
+        raise InvalidLimit(f"unknown limits: {', '.join(sorted(unknown))}")
+    changes: dict[str, Any] = dict(profile.default_limits)
+    for family in FAMILIES:
         values = given.get(family)
         if values is None:
             continue
         if not isinstance(values, dict):
             raise InvalidLimit(f"limits.{family} must be an object with daily, weekly, monthly")
-        for kind, value in changes_from(family, values).items():
-            check_value(kind, value)
-    check_value("session_minutes", session_minutes(given))
+        changes.update(window_changes(family, values))
+    session = given.get("session")
+    if isinstance(session, dict) and "max_minutes" in session:
+        changes[kind_of("session_minutes")] = session["max_minutes"]
+    if "session_minutes" in given:
+        changes[kind_of("session_minutes")] = given["session_minutes"]
+    validated(profile, changes)
+    check_required(changes, profile.limit_rules())
+    return {kind: value for kind, value in changes.items() if value is not None}
 
 
-async def initial_limits(services: Services, player_id: str, country: str, given: Any) -> None:
-    """At registration: the player's chosen limits, else the profile's mandatory defaults."""
-    profile = services.profile(country)
-    defaults = profile.default_limits if profile.mandatory_limits else {}
-    chosen = given if isinstance(given, dict) else {}
-    changes: dict[str, Any] = {}
-    for family in ("deposit", "loss"):
-        values = chosen.get(family, defaults.get(family))
-        if isinstance(values, dict):
-            changes.update({k: v for k, v in changes_from(family, values).items() if v is not None})
-    minutes = session_minutes(chosen)
-    if minutes is None:
-        minutes = defaults.get("session_minutes")
-    if minutes is not None:
-        changes["session_minutes"] = minutes
-    if changes:
+async def apply_initial_limits(
+    services: Services, player_id: str, profile: Jurisdiction, changes: dict[str, Any]
+) -> None:
+    if changes or profile.required_limits:
         await services.wallets.get(player_id).call(
-            "set_limits", {"player_id": player_id, "changes": changes}
+            "set_limits",
+            {"player_id": player_id, "changes": changes, "rules": limit_rules(profile)},
         )
-
-
-async def play_rules(services: Services, country: str) -> dict[str, int]:
-    profile = services.profile(country)
-    return {
-        "idle_minutes": profile.idle_timeout_minutes,
-        "reality_check_minutes": profile.reality_check_minutes,
-    }
 
 
 async def mirror_exclusion(services: Services, player_id: str, result: dict[str, Any]) -> None:

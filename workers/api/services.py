@@ -12,6 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from casino.jurisdictions import PROFILES, Jurisdiction, from_dict, jurisdiction_for
 from casino.passwords import Pbkdf2
@@ -65,6 +66,12 @@ class Services:
 
     def profile(self, country: str) -> Jurisdiction:
         return jurisdiction_for(country, self.settings.jurisdiction, self.profiles)
+
+    def player_profile(self, player: dict[str, Any]) -> Jurisdiction:
+        """The profile governing a player in this request: the deployment's or the network's
+        when they fix one (`settings.jurisdiction`), else the one the player registered under
+        (never the country they typed, once registered)."""
+        return self.profile(player.get("jurisdiction") or player["country"])
 
     async def refresh_profiles(self) -> list[tuple[str, str]]:
         """Reload the jurisdiction profiles from KV (`jurisdiction:<code>`) at most once a

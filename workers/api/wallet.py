@@ -80,7 +80,7 @@ async def move_money(
 ) -> JSONResponse:
     key = idempotency_key(key_header)
     player = await load_player(services, player_id)
-    profile = services.profile(player["country"])
+    profile = services.player_profile(player)
     check_payment(profile, player, body["method"], body.get("payer_document"))
     if operation == "withdraw" and player["kyc_status"] != "verified":
         raise KycRequired("Withdrawals require a verified identity (KYC)")
@@ -108,7 +108,7 @@ async def grant_bonus(
 
     key = idempotency_key(key_header)
     player = await load_player(services, player_id)
-    profile = services.profile(player["country"])
+    profile = services.player_profile(player)
     if not profile.bonuses_allowed:
         raise BonusNotAllowed(f"Bonuses are not allowed in the {profile.code} jurisdiction")
     payload = {

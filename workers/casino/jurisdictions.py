@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from .limits import FAMILIES, KINDS, LimitRules, family_kinds, highest
+
 
 @dataclass(frozen=True)
 class Jurisdiction:
@@ -27,9 +29,23 @@ class Jurisdiction:
     idle_timeout_minutes: int
     reality_check_minutes: int
     exclusion_recheck_days: int
-    mandatory_limits: bool
     kyc_before_play: bool = True
-    default_limits: dict[str, object] = field(default_factory=dict)
+    # Limit families of which a player always keeps at least one window (`loss`, `time`), and
+    # by kind (`loss_daily`, `time_weekly`, ...) the values a player starts with and the most
+    # each may be raised to.
+    required_limits: frozenset[str] = frozenset()
+    default_limits: dict[str, int] = field(default_factory=dict)
+    limit_maxima: dict[str, int] = field(default_factory=dict)
+    bonus_max_amount: int = 0
+    payout_within_minutes: int = 120
+    withdrawal_destination_required: bool = False
+
+    @property
+    def mandatory_limits(self) -> bool:
+        return bool(self.required_limits)
+
+    def limit_rules(self) -> LimitRules:
+        return LimitRules(self.required_limits, self.limit_maxima, self.default_limits)
 
 
 BRAZIL = Jurisdiction(
@@ -48,13 +64,28 @@ BRAZIL = Jurisdiction(
     idle_timeout_minutes=30,
     reality_check_minutes=60,
     exclusion_recheck_days=15,
-    mandatory_limits=True,
-    # Loss and time limits are mandatory from registration (P2579/2025); these defaults apply
-    # when the player chooses none (values are the operator's, not the law's).
+    # Loss and time limits are mandatory from registration (P2579/2025): they can be changed,
+    # never removed. The defaults apply when the player chooses none, and the maxima bound a
+    # raise (values are the operator's, not the law's).
+    required_limits=frozenset({"loss", "time"}),
     default_limits={
-        "loss": {"daily": 500_000, "weekly": 2_000_000, "monthly": 5_000_000},
-        "session_minutes": 480,
+        "loss_daily": 500_000,
+        "loss_weekly": 2_000_000,
+        "loss_monthly": 5_000_000,
+        "time_daily": 480,
+        "time_weekly": 2_400,
+        "time_monthly": 7_200,
     },
+    limit_maxima={
+        "loss_daily": 5_000_000,
+        "loss_weekly": 20_000_000,
+        "loss_monthly": 50_000_000,
+        "time_daily": 720,
+        "time_weekly": 3_360,
+        "time_monthly": 10_800,
+    },
+    payout_within_minutes=120,  # prizes paid within 120 minutes (P615/2024)
+    withdrawal_destination_required=True,  # only to an account in the player's own CPF
 )
 
 GENERIC = Jurisdiction(
@@ -73,8 +104,8 @@ GENERIC = Jurisdiction(
     idle_timeout_minutes=30,
     reality_check_minutes=60,
     exclusion_recheck_days=15,
-    mandatory_limits=False,
     kyc_before_play=False,
+    bonus_max_amount=100_000,  # R$ 1.000,00 per grant
 )
 
 
@@ -100,15 +131,43 @@ _FIELD_TYPES = {
     "one_account_per_document": bool, "payment_methods": list, "payer_must_be_player": bool,
     "bonuses_allowed": bool, "rtp_min_bps": int, "rtp_max_bps": int, "time_zone": str,
     "utc_offset_minutes": int, "idle_timeout_minutes": int, "reality_check_minutes": int,
-    "exclusion_recheck_days": int, "mandatory_limits": bool, "kyc_before_play": bool,
-    "default_limits": dict,
+    "exclusion_recheck_days": int, "kyc_before_play": bool, "required_limits": list,
+    "default_limits": dict, "limit_maxima": dict, "bonus_max_amount": int,
+    "payout_within_minutes": int, "withdrawal_destination_required": bool,
 }  # fmt: skip
 
 
 def to_dict(profile: Jurisdiction) -> dict[str, object]:
     data = {name: getattr(profile, name) for name in _FIELD_TYPES}
     data["payment_methods"] = sorted(profile.payment_methods)
+    data["required_limits"] = sorted(profile.required_limits)
     return data
+
+
+def _check_limits(data: dict[str, object]) -> None:
+    required, defaults, maxima = (
+        data["required_limits"],
+        data["default_limits"],
+        data["limit_maxima"],
+    )
+    assert isinstance(required, list) and isinstance(defaults, dict) and isinstance(maxima, dict)
+    if not set(required) <= set(FAMILIES):
+        raise ValueError(f"mandatory limit families are among {list(FAMILIES)}")
+    for kinds in (defaults, maxima):
+        if not set(kinds) <= set(KINDS):
+            raise ValueError(f"limit kinds are {sorted(KINDS)}")
+    for values in (defaults, maxima):
+        for kind, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{kind} must be an integer")
+            if not 1 <= value <= highest(kind):
+                raise ValueError(f"{kind} must be from 1 to {highest(kind)}")
+    for family in required:
+        if not any(kind in defaults for kind in family_kinds(family)):
+            raise ValueError(f"the mandatory {family} limits need a default")
+    for kind, value in defaults.items():
+        if kind in maxima and value > maxima[kind]:
+            raise ValueError(f"the default {kind} exceeds its maximum")
 
 
 def from_dict(data: object) -> Jurisdiction:
@@ -123,4 +182,13 @@ def from_dict(data: object) -> Jurisdiction:
         raise ValueError("the RTP range must lie within 8000-9900 bps")
     if data["min_age"] < 18 or data["idle_timeout_minutes"] < 1:
         raise ValueError("min_age must be at least 18 and the idle timeout positive")
-    return Jurisdiction(**{**data, "payment_methods": frozenset(data["payment_methods"])})
+    if data["bonus_max_amount"] < 0 or data["payout_within_minutes"] < 1:
+        raise ValueError("bonus_max_amount must be >= 0 and payout_within_minutes positive")
+    _check_limits(data)
+    return Jurisdiction(
+        **{
+            **data,
+            "payment_methods": frozenset(data["payment_methods"]),
+            "required_limits": frozenset(data["required_limits"]),
+        }
+    )

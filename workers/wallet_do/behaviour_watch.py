@@ -14,14 +14,11 @@ from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ActorStorage
 
 from .responsible import ResponsibleGaming
-from .schema import BEHAVIOUR_STATEMENTS
 
 
 class BehaviourWatch:
     def __init__(self, storage: ActorStorage, rg: ResponsibleGaming) -> None:
         self.storage, self.rg = storage, rg
-        for statement in BEHAVIOUR_STATEMENTS:
-            storage.exec(statement)
 
     def _signals(self, event: str, now: datetime, rules: dict[str, Any]) -> Signals:
         offset = timezone(timedelta(minutes=int(rules.get("utc_offset_minutes", 0))))

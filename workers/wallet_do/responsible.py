@@ -9,11 +9,9 @@ from typing import Any
 
 from casino.exclusion import Exclusion
 from casino.ledger import EventType, LedgerEvent
-from casino.limits import KINDS, WINDOWS, Limit, window_start
+from casino.limits import KINDS, WINDOWS, Limit, LimitRules, missing_required, window_start
 from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ActorStorage
-
-from .schema import RG_STATEMENTS
 
 FLOW_COLUMN = {EventType.DEPOSIT: "deposits", EventType.BET: "bets", EventType.WIN: "wins"}
 
@@ -28,8 +26,6 @@ def parse(text: str | None) -> datetime | None:
 class ResponsibleGaming:
     def __init__(self, storage: ActorStorage) -> None:
         self.storage = storage
-        for statement in RG_STATEMENTS:
-            storage.exec(statement)
 
     # Meta values (JSON) --------------------------------------------------------------------
     def get(self, key: str, default: Any = None) -> Any:
@@ -53,6 +49,15 @@ class ResponsibleGaming:
             ).settle(now)  # fmt: skip
             found[row["kind"]] = limit
         return {kind: found.get(kind, Limit(kind)) for kind in KINDS}
+
+    def ensure_required(self, now: datetime, rules: LimitRules) -> dict[str, Limit]:
+        """The limits in force, with any mandatory limit the player lacks set to the
+        jurisdiction's default at once (inside the caller's transaction)."""
+        limits = self.limits(now)
+        for kind, value in missing_required(limits, rules).items():
+            limits[kind] = Limit(kind, value)
+            self.save_limit(limits[kind])
+        return limits
 
     def save_limit(self, limit: Limit) -> None:
         self.storage.exec(
@@ -138,7 +143,39 @@ class ResponsibleGaming:
     def net_losses(self, now: datetime) -> dict[str, int]:
         return {p: sums["BET"] - sums["WIN"] for p, sums in self.window_sums(now).items()}
 
-    # The play session (for time limits and reality checks) --------------------------------
+    # Play time (time limits) --------------------------------------------------------------
+    def play_spans(self, now: datetime, idle: timedelta) -> list[tuple[datetime, datetime]]:
+        """The stretches of play of the last 30 days; one still going on (its last round within
+        the idle timeout) runs until now."""
+        rows = self.storage.exec(
+            "SELECT started_at, last_at FROM play_spans WHERE last_at > ? ORDER BY span_id",
+            iso(now - max(WINDOWS.values())),
+        )
+        spans = [(parse_rfc3339(r["started_at"]), parse_rfc3339(r["last_at"])) for r in rows]
+        if spans and now - spans[-1][1] <= idle:
+            spans[-1] = (spans[-1][0], now)
+        return spans
+
+    def record_play(self, now: datetime, idle: timedelta, opened_at: datetime | None) -> None:
+        """A round at `now` extends the current stretch of play, or starts one (at the opening
+        of its game session when that was within the idle timeout)."""
+        rows = self.storage.exec(
+            "SELECT span_id, last_at FROM play_spans ORDER BY span_id DESC LIMIT 1"
+        )
+        if rows and now - parse_rfc3339(rows[0]["last_at"]) <= idle:
+            self.storage.exec(
+                "UPDATE play_spans SET last_at = ? WHERE span_id = ?", iso(now), rows[0]["span_id"]
+            )
+            return
+        last = parse_rfc3339(rows[0]["last_at"]) if rows else None
+        started = now
+        if opened_at is not None and now - opened_at <= idle and (last is None or opened_at > last):
+            started = opened_at
+        self.storage.exec(
+            "INSERT INTO play_spans (started_at, last_at) VALUES (?, ?)", iso(started), iso(now)
+        )
+
+    # The play session (for reality checks) ------------------------------------------------
     def play_session(
         self, now: datetime, idle: timedelta, opened_at: datetime | None = None
     ) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The WalletDO's own SQLite schema: the player's ledger, idempotency records and outbox.
 
 Constraints are the last line of defence: one event per `seq`, no negative balance, one record
-per idempotency key.
+per idempotency key. The schema moves by numbered steps (`infra.storage_schema.migrate`, at the
+end of this module); a shipped step is never edited.
 """
 
 STATEMENTS = (
@@ -70,3 +71,17 @@ BEHAVIOUR_STATEMENTS = (
         created_at TEXT NOT NULL
     )""",
 )
+
+# Time limits count stretches of play (a pause longer than the idle timeout ends one), so a
+# pause never resets them; the daily time limit is the old `session_minutes`.
+PLAY_TIME_STATEMENTS = (
+    "UPDATE limits SET kind = 'time_daily' WHERE kind = 'session_minutes'",
+    """CREATE TABLE IF NOT EXISTS play_spans (
+        span_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at TEXT NOT NULL,
+        last_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS play_spans_last ON play_spans (last_at)",
+)
+
+STEPS = (STATEMENTS + RG_STATEMENTS + BEHAVIOUR_STATEMENTS, PLAY_TIME_STATEMENTS)

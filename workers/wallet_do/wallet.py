@@ -36,14 +36,25 @@ from casino.ledger import (
     decide_withdrawal,
     replay,
 )
-from casino.limits import WINDOWS, deposit_refusal, loss_refusal, request_change
+from casino.limits import (
+    WINDOWS,
+    LimitRules,
+    check_required,
+    deposit_refusal,
+    eventual_values,
+    kind_of,
+    loss_refusal,
+    request_change,
+    time_refusal,
+)
 from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ActorStorage, Clock, Database
+from infra.storage_schema import migrate
 
 from .behaviour_watch import BehaviourWatch
 from .responsible import ResponsibleGaming
 from .rpc import answers_refusals, refusal
-from .schema import STATEMENTS
+from .schema import STEPS
 
 PROJECTION_BATCH = 500
 Result = dict[str, Any]
@@ -80,8 +91,7 @@ class WalletDeps:
 class Wallet:
     def __init__(self, storage: ActorStorage, deps: WalletDeps) -> None:
         self.storage, self.deps = storage, deps
-        for statement in STATEMENTS:
-            storage.exec(statement)
+        migrate(storage, STEPS)
         self.rg = ResponsibleGaming(storage)
         self.behaviour = BehaviourWatch(storage, self.rg)
 
@@ -202,14 +212,19 @@ class Wallet:
             # Funds first: a round the player cannot afford is insufficient_funds, whatever
             # the limits say.
             events = decide_bet_and_win(ledger, record["stake"], record["payout"], ref, now)
-            limits = self.rg.limits(now)
+            limits = self.rg.ensure_required(now, LimitRules.from_dict(rules.get("limits")))
             opened = rules.get("session_opened_at")
-            session = self.rg.play_session(now, idle, parse_rfc3339(opened) if opened else None)
-            minutes = limits["session_minutes"].value
-            played = now - parse_rfc3339(session["started_at"])
-            if minutes is not None and played >= timedelta(minutes=minutes):
+            opened_at = parse_rfc3339(opened) if opened else None
+            session = self.rg.play_session(now, idle, opened_at)
+            # Any attempt to play is time at the table, refused or not: recorded first (it is
+            # kept when the round is refused), so no pause ever gives time back.
+            self.rg.record_play(now, idle, opened_at)
+            used_up = time_refusal(limits, self.rg.play_spans(now, idle), now)
+            if used_up is not None:
+                period, minutes = used_up
                 raise SessionTimeLimitReached(
-                    f"You reached your session time limit of {minutes} minutes; take a break"
+                    f"You reached your {period} time limit of {minutes} minutes of play; "
+                    "take a break"
                 )
             losses = (
                 self.rg.net_losses(now)
@@ -354,8 +369,8 @@ class Wallet:
         )
 
     # Responsible gaming ----------------------------------------------------------------
-    def _limits_view(self, now: datetime) -> dict[str, Any]:
-        limits = self.rg.limits(now)
+    def _limits_view(self, now: datetime, rules: LimitRules) -> dict[str, Any]:
+        limits = self.rg.ensure_required(now, rules)
         pending = [
             {
                 "limit": kind,
@@ -368,26 +383,36 @@ class Wallet:
         return {
             "deposit": {p: limits[f"deposit_{p}"].value for p in WINDOWS},
             "loss": {p: limits[f"loss_{p}"].value for p in WINDOWS},
-            "session_minutes": limits["session_minutes"].value,
+            "time": {p: limits[f"time_{p}"].value for p in WINDOWS},
+            "session_minutes": limits["time_daily"].value,
             "pending": pending,
         }
 
     @answers_refusals
     async def get_limits(self, payload: dict[str, Any]) -> Result:
-        return {"status": 200, "body": self._limits_view(self.deps.clock.now())}
+        rules = LimitRules.from_dict(payload.get("rules"))
+        body = self.storage.transaction(lambda: self._limits_view(self.deps.clock.now(), rules))
+        return {"status": 200, "body": body}
 
     @answers_refusals
     async def set_limits(self, payload: dict[str, Any]) -> Result:
-        """`{changes: {kind: value or None}}`: each change by the lower-at-once rule."""
+        """`{changes: {kind: value or None}, rules}`: each change by the lower-at-once rule,
+        under the jurisdiction's rules (mandatory kinds, maxima); all of them or none."""
         now = self.deps.clock.now()
+        rules = LimitRules.from_dict(payload.get("rules"))
 
-        def write() -> None:
+        def write() -> dict[str, Any]:
+            self._remember_player(payload["player_id"])
             limits = self.rg.limits(now)
-            for kind, value in payload["changes"].items():
-                self.rg.save_limit(request_change(limits[kind], value, now))
+            for name, value in payload["changes"].items():
+                kind = kind_of(name)
+                limits[kind] = request_change(limits[kind], value, now, rules)
+            check_required(eventual_values(limits), rules)
+            for limit in limits.values():
+                self.rg.save_limit(limit)
+            return self._limits_view(now, rules)
 
-        self.storage.transaction(write)
-        return {"status": 200, "body": self._limits_view(now)}
+        return {"status": 200, "body": self.storage.transaction(write)}
 
     @answers_refusals
     async def exclude(self, payload: dict[str, Any]) -> Result:

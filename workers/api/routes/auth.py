@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from casino.accounts import Registration
 
-from .. import accounts, exclusions, responsible
+from .. import accounts, exclusions
 from ..schemas import LoginIn, PlayerIdOut, RefreshIn, RegisterIn, TokenPairOut
 from ..security import ServicesDep
 
@@ -29,10 +29,8 @@ async def register(body: RegisterIn, services: ServicesDep) -> PlayerIdOut:
         country=body.country,
         cpf=body.cpf,
     )
-    responsible.validate_initial_limits(body.limits)
     await exclusions.refuse_if_listed(services, body.cpf)
-    player_id = await accounts.register(services, reg)
-    await responsible.initial_limits(services, player_id, body.country, body.limits)
+    player_id = await accounts.register(services, reg, body.limits)
     return PlayerIdOut(player_id=player_id)
 
 

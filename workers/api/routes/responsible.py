@@ -8,8 +8,6 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from casino.limits import check_value
-
 from .. import responsible, wallet
 from ..security import Caller, PlayerDep, ServicesDep
 from ..services import Services
@@ -37,11 +35,24 @@ class BreakIn(BaseModel):
     hours: Any = Field(json_schema_extra={"type": "integer", "minimum": 1, "maximum": 1008})
 
 
+class WindowsOut(BaseModel):
+    daily: int | None
+    weekly: int | None
+    monthly: int | None
+
+
+class PendingLimitOut(BaseModel):
+    limit: str = Field(description="The limit's kind, e.g. `deposit_daily`, `time_weekly`")
+    value: int | None = Field(description="The value it will take (null: removed)")
+    effective_at: str | None
+
+
 class LimitsOut(BaseModel):
-    deposit: dict[str, int | None]
-    loss: dict[str, int | None]
-    session_minutes: int | None
-    pending: list[dict[str, Any]]
+    deposit: WindowsOut
+    loss: WindowsOut
+    time: WindowsOut = Field(description="Minutes of play per rolling window")
+    session_minutes: int | None = Field(description="The daily time limit (`time.daily`)")
+    pending: list[PendingLimitOut]
 
 
 class ExclusionOut(BaseModel):
@@ -60,23 +71,16 @@ class RealityCheckOut(BaseModel):
     active: bool
 
 
-def _validated(family: str, body: WindowLimitsIn) -> dict[str, Any]:
-    changes = responsible.changes_from(family, body.model_dump())
-    for kind, value in changes.items():
-        check_value(kind, value)
-    return changes
-
-
 @router.get("/v1/limits", response_model=LimitsOut)
 async def get_limits(caller: PlayerDep, services: ServicesDep) -> JSONResponse:
-    await wallet.load_player(services, caller.subject)
-    return wallet.answer(await services.wallets.get(caller.subject).call("get_limits", {}))
+    return wallet.answer(await responsible.get_limits(services, caller.subject))
 
 
 async def _set_window_limits(
     family: str, body: WindowLimitsIn, caller: Caller, services: Services
 ) -> JSONResponse:
-    changes = _validated(family, body)
+    """Only the windows present in the body change; an explicit null removes one."""
+    changes = responsible.window_changes(family, body.model_dump(exclude_unset=True))
     return wallet.answer(await responsible.set_limits(services, caller.subject, changes))
 
 
@@ -94,11 +98,21 @@ async def set_loss_limits(
     return await _set_window_limits("loss", body, caller, services)
 
 
+@router.put("/v1/limits/time", response_model=LimitsOut)
+async def set_time_limits(
+    body: WindowLimitsIn, caller: PlayerDep, services: ServicesDep
+) -> JSONResponse:
+    """Minutes of play per rolling day, week and month (30 days); a pause never resets them."""
+    return await _set_window_limits("time", body, caller, services)
+
+
 @router.put("/v1/limits/session", response_model=LimitsOut)
 async def set_session_limit(
     body: SessionLimitIn, caller: PlayerDep, services: ServicesDep
 ) -> JSONResponse:
-    check_value("session_minutes", body.max_minutes)
+    """The first contract's session limit: the daily time limit (`time.daily`)."""
+    if "max_minutes" not in body.model_fields_set:
+        return wallet.answer(await responsible.get_limits(services, caller.subject))
     changes = {"session_minutes": body.max_minutes}
     return wallet.answer(await responsible.set_limits(services, caller.subject, changes))
 
@@ -141,5 +155,5 @@ async def take_a_break(body: BreakIn, caller: PlayerDep, services: ServicesDep) 
 @router.get("/v1/reality-check", response_model=RealityCheckOut)
 async def reality_check(caller: PlayerDep, services: ServicesDep) -> JSONResponse:
     player = await wallet.load_player(services, caller.subject)
-    rules = await responsible.play_rules(services, player["country"])
+    rules = responsible.play_rules(services.player_profile(player))
     return wallet.answer(await services.wallets.get(caller.subject).call("reality_check", rules))

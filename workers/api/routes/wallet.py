@@ -21,7 +21,7 @@ IdempotencyKey = Annotated[
 async def get_wallet(caller: PlayerDep, services: ServicesDep) -> WalletOut:
     player = await wallet.load_player(services, caller.subject)
     state = await services.wallets.get(caller.subject).call("balance", {})
-    currency = services.profile(player["country"]).currency
+    currency = services.player_profile(player).currency
     return WalletOut(balance=state["balance"], currency=currency, last_seq=state["last_seq"])
 
 
