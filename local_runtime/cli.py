@@ -134,16 +134,22 @@ def cmd_import_exclusions(args: argparse.Namespace) -> int:
 
 
 def cmd_rtp(args: argparse.Namespace) -> int:
-    from api import games
+    from api import game_config
     from api.security import Caller
+    from casino.games import GAMES
 
     async def run(services: Services) -> list[str]:
         if args.rtp_bps is not None:
-            await games.set_rtp(services, Caller("cli", "admin", ""), args.game, args.rtp_bps)
+            await game_config.set_rtp(
+                services, Caller("cli", "admin", ""), args.game, args.rtp_bps, args.jurisdiction
+            )
         lines = []
-        for game_id in [args.game] if args.game else sorted(games.GAMES):
-            c = await games.load_config(services, game_id)
-            lines.append(f"{game_id}: rtp {c.rtp_bps} bps, stakes {c.min_stake}-{c.max_stake}")
+        for game_id in [args.game] if args.game else sorted(GAMES):
+            for code, profile in sorted(services.profiles.items()):
+                c = await game_config.load_config(services, game_id, profile)
+                lines.append(
+                    f"{game_id} [{code}]: rtp {c.rtp_bps} bps, stakes {c.min_stake}-{c.max_stake}"
+                )
         return lines
 
     try:
@@ -196,6 +202,7 @@ def parser() -> argparse.ArgumentParser:
     set_ = rtp_sub.add_parser("set", help="set a game's RTP in basis points")
     set_.add_argument("--game", required=True)
     set_.add_argument("--rtp-bps", type=int, required=True)
+    set_.add_argument("--jurisdiction", help="one market (e.g. BR); default: every market")
     set_.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
     set_.set_defaults(run=cmd_rtp)
     excl = ops_sub.add_parser("exclusions", help="the national exclusion list")

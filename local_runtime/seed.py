@@ -3,7 +3,7 @@ default configurations, each only where the key is not set yet."""
 
 from __future__ import annotations
 
-from api.games import seed_defaults
+from api.game_config import seed_defaults
 from api.services import Services
 
 from .paths import PROJECT_ROOT

@@ -28,7 +28,9 @@ def test_operator_commands_on_a_fresh_state(tmp_path):
     assert casino("ops", "rtp", "set", "--game", "slots", "--rtp-bps", "9100", "--state",
                   state).returncode == 0  # fmt: skip
     shown = casino("ops", "rtp", "show", "--state", state)
-    assert "slots: rtp 9100 bps" in shown.stdout
+    assert (
+        "slots [generic]: rtp 9100 bps" in shown.stdout and "slots [BR]: rtp 9100" in shown.stdout
+    )
     refused = casino("ops", "rtp", "set", "--game", "slots", "--rtp-bps", "9950", "--state", state)
     assert refused.returncode == 1 and "rtp_out_of_range" in refused.stderr
 

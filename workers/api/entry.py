@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import js  # type: ignore[import-not-found]
+
 from api import scheduled
 from api.app import create_app, with_body_limits
 from api.services import Services, Settings, SystemClock, SystemEntropy
@@ -63,9 +65,25 @@ def build_services(env: Any) -> Services:
     return services
 
 
+def with_network_country(request: Any) -> Any:
+    """The request with `CF-IPCountry` set from `request.cf.country`, Cloudflare's own reading
+    of the client's network, which the app trusts for the jurisdiction (a header sent by the
+    client is replaced)."""
+    cf = getattr(request, "cf", None)
+    country = getattr(cf, "country", None) if cf is not None else None
+    if not country or not isinstance(country, str):
+        return request
+    raw = getattr(request, "js_object", request)
+    headers = js.Headers.new(raw.headers)
+    headers.set("cf-ipcountry", country)
+    init = js.Object.new()
+    init.headers = headers
+    return js.Request.new(raw, init)
+
+
 class Default(WorkerEntrypoint):  # type: ignore[misc]
     async def fetch(self, request: Any) -> Any:
-        return await asgi.fetch(app, request, build_services(self.env))
+        return await asgi.fetch(app, with_network_country(request), build_services(self.env))
 
     async def scheduled(self, controller: Any, *_: Any) -> None:
         await scheduled.run(build_services(self.env), str(getattr(controller, "cron", "")))

@@ -162,6 +162,7 @@ ClientSeed = Annotated[
 
 class GameOut(BaseModel):
     game_id: str
+    jurisdiction: str = Field(description="The market whose RTP and stakes these are")
     name: str
     kind: str
     rtp_bps: int
@@ -272,10 +273,12 @@ class RotationOut(BaseModel):
 
 class RtpIn(Strict):
     rtp_bps: Annotated[int, Field(strict=True)]
+    jurisdiction: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$|^generic$")] | None = None
 
 
 class GameConfigOut(BaseModel):
     game_id: str
+    jurisdiction: str
     rtp_bps: int
     min_stake: int
     max_stake: int
@@ -299,6 +302,7 @@ class GameStatsOut(BaseModel):
 class RtpChange(BaseModel):
     change_id: str
     game_id: str
+    jurisdiction: str
     old_rtp_bps: int | None
     new_rtp_bps: int
     changed_by: str

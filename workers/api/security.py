@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from casino.errors import Forbidden, InvalidToken, TokenExpired
 
 from .alerts import raise_alert
+from .jurisdiction import for_request
 from .services import Services
 
 ALGORITHM = "HS256"
@@ -67,19 +68,9 @@ async def get_services(request: Request) -> Services:
             "profile stays in force",
             problem,
         )  # fmt: skip
-    return for_host(services, request.headers.get("host", ""))
-
-
-BRAZILIAN_SUFFIX = ".bet.br"
-
-
-def for_host(services: Services, host: str) -> Services:
-    """A request to a `.bet.br` host is served under Brazil's profile even when the deployment
-    does not fix one (one Worker serving several markets)."""
-    hostname = host.rsplit(":", 1)[0].lower()
-    if services.settings.jurisdiction or not hostname.endswith(BRAZILIAN_SUFFIX):
-        return services
-    return replace(services, settings=replace(services.settings, jurisdiction="BR"))
+    return for_request(
+        services, request.headers.get("host", ""), request.headers.get("cf-ipcountry")
+    )
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

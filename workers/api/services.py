@@ -37,7 +37,8 @@ class Settings:
     jwt_secret: str
     password_pepper: bytes
     exclusion_key: bytes = b""
-    jurisdiction: str | None = None
+    jurisdiction: str | None = None  # the deployment's (`JURISDICTION`), fixed for every request
+    network_jurisdiction: str | None = None  # the request's network (host, Cloudflare country)
     currency: str = "BRL"
     access_token_minutes: int = 15
     refresh_token_days: int = 30
@@ -64,8 +65,14 @@ class Services:
     profiles: dict[str, Jurisdiction] = field(default_factory=lambda: dict(PROFILES))
     profiles_loaded_at: float = -PROFILE_TTL_SECONDS
 
+    @property
+    def fixed_jurisdiction(self) -> str | None:
+        """The profile every player of this request is under, when the deployment or the
+        request's network fixes one."""
+        return self.settings.jurisdiction or self.settings.network_jurisdiction
+
     def profile(self, country: str) -> Jurisdiction:
-        return jurisdiction_for(country, self.settings.jurisdiction, self.profiles)
+        return jurisdiction_for(country, self.fixed_jurisdiction, self.profiles)
 
     def player_profile(self, player: dict[str, Any]) -> Jurisdiction:
         """The profile governing a player in this request: the deployment's or the network's

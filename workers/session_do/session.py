@@ -31,6 +31,7 @@ from casino.errors import (
     SessionClosed,
 )
 from casino.games import GAMES, payout_moments
+from casino.rtp import RTP_MAX_BPS, RTP_MIN_BPS, check_rtp
 from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ActorNamespace, ActorStorage, Clock, Database, Entropy, Unavailable
 from infra.storage_schema import migrate
@@ -117,6 +118,8 @@ class GameSession:
         now = self.deps.clock.now()
         client_seed = payload.get("client_seed") or self.deps.entropy.token_bytes(8).hex()
         fairness.check_client_seed(client_seed)
+        low, high = payload.get("rtp_range") or (RTP_MIN_BPS, RTP_MAX_BPS)
+        check_rtp(payload["rtp_bps"], low, high)  # a market's floor holds here too
 
         def create() -> None:
             if self._meta():
@@ -193,6 +196,12 @@ class GameSession:
                 return known[0], False
             current = self._meta()
             self._check_open(current, now)
+            low, high = payload.get("rtp_range") or (RTP_MIN_BPS, RTP_MAX_BPS)
+            if not low <= current["rtp_bps"] <= high:
+                raise SessionClosed(
+                    f"This session plays at {current['rtp_bps']} bps, outside the "
+                    f"{low}-{high} bps allowed where you are playing; open a new session"
+                )
             game = GAMES[current["game_id"]]
             stake = payload["stake"]
             if not current["min_stake"] <= stake <= current["max_stake"]:

@@ -227,3 +227,24 @@ async def test_the_cron_handler_runs():
     assert callable(getattr(main.Default, "scheduled", None))
     for cron in ("*/5 * * * *", "0 3 * * *"):
         await host.scheduled(cron)
+
+
+async def test_cloudflares_country_puts_a_request_under_brazil_whatever_the_client_says():
+    """`request.cf.country` (set here as workerd sets it) decides, not a header the client sent
+    nor the country it typed."""
+    init = {
+        "method": "POST",
+        "headers": {"content-type": "application/json", "cf-ipcountry": "US"},
+        "body": json.dumps({
+            "email": f"us-{uuid.uuid4().hex[:8]}@example.com", "password": STRONG,
+            "full_name": "Joe", "birth_date": "1990-01-01", "country": "US"}),
+    }  # fmt: skip
+    request = js.Request.new(
+        "https://casino.test/v1/auth/register", to_js(init, dict_converter=js.Object.fromEntries)
+    )
+    js.Object.defineProperty(
+        request, "cf", to_js({"value": {"country": "BR"}}, dict_converter=js.Object.fromEntries)
+    )
+    response = await host.fetch(request)
+    body = json.loads(await response.text())
+    assert (int(response.status), body["code"]) == (422, "invalid_cpf"), body

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from .. import games, wallet
@@ -23,14 +25,28 @@ from .wallet import IdempotencyKey
 router = APIRouter(tags=["games"])
 
 
+JurisdictionQuery = Annotated[
+    str | None,
+    Query(pattern=r"^[A-Za-z]{2}$|^generic$", description="Show another market's RTPs"),
+]
+
+
 @router.get("/v1/games", response_model=GamesOut)
-async def list_games(services: ServicesDep) -> GamesOut:
-    return GamesOut(games=[GameOut(**g) for g in await games.catalogue(services)])
+async def list_games(
+    request: Request, services: ServicesDep, jurisdiction: JurisdictionQuery = None
+) -> GamesOut:
+    """Every game with the RTP, stakes and paytable of the market the request is under (the
+    network's or deployment's, else the logged-in player's, else `generic`)."""
+    profile = await games.lobby_profile(services, request.headers, jurisdiction)
+    return GamesOut(games=[GameOut(**g) for g in await games.catalogue(services, profile)])
 
 
 @router.get("/v1/games/{game_id}", response_model=GameOut)
-async def get_game(game_id: str, services: ServicesDep) -> GameOut:
-    [game] = [g for g in await games.catalogue(services, only=game_id)]
+async def get_game(
+    game_id: str, request: Request, services: ServicesDep, jurisdiction: JurisdictionQuery = None
+) -> GameOut:
+    profile = await games.lobby_profile(services, request.headers, jurisdiction)
+    [game] = [g for g in await games.catalogue(services, profile, only=game_id)]
     return GameOut(**game)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from .. import exclusions, games, kyc, wallet
+from .. import exclusions, game_config, games, kyc, wallet
 from ..schemas import (
     BonusGrantOut,
     BonusIn,
@@ -57,21 +57,32 @@ async def wallet_audit(player_id: str, staff: StaffDep, services: ServicesDep) -
 
 
 @router.get("/games/{game_id}/stats", response_model=GameStatsOut)
-async def game_stats(game_id: str, staff: StaffDep, services: ServicesDep) -> GameStatsOut:
-    return GameStatsOut(**await games.stats(services, game_id))
+async def game_stats(
+    game_id: str,
+    staff: StaffDep,
+    services: ServicesDep,
+    jurisdiction: Annotated[str | None, Query(description="whose target RTP to compare")] = None,
+) -> GameStatsOut:
+    code = game_config.target_jurisdiction(services, jurisdiction)
+    return GameStatsOut(**await games.stats(services, game_id, services.profiles[code]))
 
 
 @router.put("/games/{game_id}/rtp", response_model=GameConfigOut)
 async def set_rtp(
     game_id: str, body: RtpIn, staff: StaffDep, services: ServicesDep
 ) -> GameConfigOut:
-    config = await games.set_rtp(services, staff, game_id, body.rtp_bps)
-    return GameConfigOut(**vars(config))
+    """The RTP of sessions opened from now on, for one market (`jurisdiction`) or, without it,
+    for the deployment's market or every market without its own value; within that market's
+    range (BR: 8500-9900), else 422 `rtp_out_of_range`."""
+    config, code = await game_config.set_rtp(
+        services, staff, game_id, body.rtp_bps, body.jurisdiction
+    )
+    return GameConfigOut(**vars(config), jurisdiction=code)
 
 
 @router.get("/games/{game_id}/rtp/history", response_model=RtpHistoryOut)
 async def rtp_history(game_id: str, staff: StaffDep, services: ServicesDep) -> RtpHistoryOut:
-    return RtpHistoryOut(changes=await games.rtp_history(services, game_id))
+    return RtpHistoryOut(changes=await game_config.rtp_history(services, game_id))
 
 
 @router.get("/alerts", response_model=OperatorAlertsOut)
