@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from infra.ports import ConstraintViolation, Row, Unavailable
 
 from .faults import AFTER, BEFORE, INTERRUPT, NO_FAULTS, FaultPlan
+from .invocation import invocation
 
 T = TypeVar("T")
 log = logging.getLogger("casino.actors")
@@ -168,11 +169,12 @@ class ActorHost:
             raise Unavailable(f"injected fault: {method} did not reach the object")
         live = self._acquire(name)
         try:
-            run = getattr(live.obj, method)(_clone(payload))
-            if INTERRUPT in self.faults.modes:
-                result = await self._run_resettable(name, live, run, fault == INTERRUPT)
-            else:
-                result = await run
+            with invocation():  # a Durable Object request is an invocation of its own
+                run = getattr(live.obj, method)(_clone(payload))
+                if INTERRUPT in self.faults.modes:
+                    result = await self._run_resettable(name, live, run, fault == INTERRUPT)
+                else:
+                    result = await run
         finally:
             self._release(live)
         if fault == AFTER:
@@ -228,7 +230,8 @@ class ActorHost:
         self._alarms.execute("DELETE FROM alarms WHERE name = ? AND at_ms = ?", (name, at_ms))
         live = self._acquire(name)
         try:
-            await live.obj.alarm()
+            with invocation():
+                await live.obj.alarm()
         except Exception:
             log.exception("alarm of %s failed (attempt %d)", name, attempt + 1)
             if attempt + 1 < ALARM_RETRY_LIMIT and self.get_alarm(name) is None:

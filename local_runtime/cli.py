@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from casino.errors import DomainError
 
@@ -113,22 +113,33 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 def cmd_import_exclusions(args: argparse.Namespace) -> int:
     from api import exclusions
 
-    text = Path(args.file).read_text(encoding="utf-8")
+    path = Path(args.file)
 
-    async def run(services: Services) -> dict[str, int]:
-        # Every player is marked due: the server's next cron run (at most five minutes) closes
-        # the listed accounts in their own Durable Objects.
-        summary = await exclusions.import_list(services, "cli", text)
-        await services.db.prepare(
-            "UPDATE players SET exclusion_checked_at = NULL WHERE account_status = 'active'"
-        ).run()
+    async def chunks() -> AsyncIterator[bytes]:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                yield block
+
+    async def run(services: Services) -> dict[str, Any]:
+        summary = await exclusions.import_list(services, ("cli", "admin"), chunks(), args.dry_run)
+        if not args.dry_run:
+            # Listed players are closed by the server's next cron run (within five minutes),
+            # in their own Durable Objects (this command never opens one).
+            await services.db.prepare(
+                "UPDATE players SET exclusion_checked_at = NULL WHERE account_status = 'active'"
+            ).run()
         return summary
 
-    summary = _on_state(args, run)
+    try:
+        summary = _on_state(args, run)
+    except DomainError as error:
+        return _refused(error)
+    verb = "would import" if args.dry_run else "imported"
     print(
-        f"imported {summary['entries']} CPFs (added {summary['added']}, removed "
-        f"{summary['removed']}, invalid rows {summary['invalid_rows']}); listed players are "
-        "closed by the server's next cron run (or at once with POST /v1/ops/exclusions/import)"
+        f"{verb} {summary['entries']} CPFs from {summary['rows']} rows (added "
+        f"{summary['added']}, removed {summary['removed']}, invalid rows "
+        f"{summary['invalid_rows']})"
+        + ("" if args.dry_run else "; listed players are closed by the server's next cron run")
     )
     return 0
 
@@ -209,6 +220,7 @@ def parser() -> argparse.ArgumentParser:
     excl_sub = excl.add_subparsers(dest="exclusions_command", required=True)
     imp = excl_sub.add_parser("import", help="import the regulator's CSV of CPFs (keyed hashes)")
     imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="show the difference; change nothing")
     imp.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
     imp.set_defaults(run=cmd_import_exclusions)
     return root

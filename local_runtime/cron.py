@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+
+from .invocation import invocation
 
 log = logging.getLogger("casino.cron")
 FIELDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
@@ -48,6 +49,9 @@ async def run_crons(crons: list[str], handler: Callable[[str], Awaitable[object]
             last_minute = now
             for cron in crons:
                 if cron_matches(cron, now):
-                    with contextlib.suppress(Exception):
-                        await handler(cron)
+                    try:
+                        with invocation():  # each scheduled run is an invocation
+                            await handler(cron)
+                    except Exception:
+                        log.exception("cron %s failed", cron)
         await asyncio.sleep(5)

@@ -17,6 +17,12 @@ from typing import Any
 from infra.ports import ConstraintViolation, Row, Unavailable
 
 from .faults import AFTER, NO_FAULTS, FaultPlan
+from .invocation import count_d1
+
+# D1's limits per statement (developers.cloudflare.com/d1/platform/limits).
+MAX_BOUND_PARAMETERS = 100
+MAX_STATEMENT_BYTES = 100_000
+MAX_VALUE_BYTES = 2_000_000
 
 D1_PRAGMAS = frozenset(
     {
@@ -50,11 +56,13 @@ class LocalStatement:
         return rows[0] if rows else None
 
     async def all(self) -> list[Row]:
+        count_d1()
         rows = self._db.execute(self)
         await asyncio.sleep(0)
         return rows
 
     async def run(self) -> int:
+        count_d1()
         self._db.execute(self)
         await asyncio.sleep(0)
         return self._db.last_changes
@@ -91,7 +99,18 @@ class LocalD1:
     def prepare(self, sql: str) -> LocalStatement:
         return LocalStatement(self, sql)
 
+    @staticmethod
+    def check_limits(stmt: LocalStatement) -> None:
+        if len(stmt.params) > MAX_BOUND_PARAMETERS:
+            raise D1Error(f"too many SQL variables: D1 allows {MAX_BOUND_PARAMETERS} per query")
+        if len(stmt.sql.encode()) > MAX_STATEMENT_BYTES:
+            raise D1Error(f"statement too long: D1 allows {MAX_STATEMENT_BYTES} bytes")
+        for value in stmt.params:
+            if isinstance(value, str | bytes) and len(value) > MAX_VALUE_BYTES:
+                raise D1Error(f"string or blob too big: D1 allows {MAX_VALUE_BYTES} bytes")
+
     def execute(self, stmt: LocalStatement) -> list[Row]:
+        self.check_limits(stmt)
         try:
             cursor = self.conn.execute(stmt.sql, stmt.params)
             rows = [dict(row) for row in cursor.fetchall()]
@@ -103,6 +122,7 @@ class LocalD1:
             raise D1Error(str(exc)) from exc
 
     async def batch(self, statements: Sequence[LocalStatement]) -> list[list[Row]]:
+        count_d1(len(statements))
         fault = self.faults.draw("d1")
         if fault is not None and fault != AFTER:
             await asyncio.sleep(0)

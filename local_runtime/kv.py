@@ -13,6 +13,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from .invocation import count_kv
+
 _SCHEMA = """CREATE TABLE IF NOT EXISTS _mf_entries (
   key TEXT PRIMARY KEY,
   blob_id TEXT NOT NULL,
@@ -43,6 +45,7 @@ class LocalKV:
         return str(row[0])
 
     async def get(self, key: str) -> str | None:
+        count_kv()
         blob_id = self._live(key)
         await asyncio.sleep(0)
         if blob_id is None:
@@ -53,6 +56,7 @@ class LocalKV:
             return None
 
     async def put(self, key: str, value: str) -> None:
+        count_kv()
         blob_id = _blob_id()
         path = self.blobs / blob_id
         with open(path, "w", encoding="utf-8") as handle:
@@ -70,6 +74,7 @@ class LocalKV:
         await asyncio.sleep(0)
 
     async def delete(self, key: str) -> None:
+        count_kv()
         previous = self._live(key)
         self.conn.execute("DELETE FROM _mf_entries WHERE key = ?", (key,))
         if previous:
@@ -77,6 +82,7 @@ class LocalKV:
         await asyncio.sleep(0)
 
     async def list_keys(self, prefix: str = "") -> list[str]:
+        count_kv()
         rows = self.conn.execute(
             "SELECT key FROM _mf_entries WHERE substr(key, 1, ?) = ? ORDER BY key",
             (len(prefix), prefix),

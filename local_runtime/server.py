@@ -14,6 +14,7 @@ from api import scheduled
 from api.app import create_app, with_body_limits
 
 from .cron import run_crons
+from .invocation import invocation
 from .paths import PROJECT_ROOT
 from .runtime import LocalRuntime
 from .seed import seed_kv
@@ -51,7 +52,8 @@ class LocalGateway:
             assert self.static is not None
             await self.static(scope, receive, send)
             return
-        await self.api(scope, receive, send)
+        with invocation():
+            await self.api(scope, receive, send)
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:

@@ -36,3 +36,41 @@ FROM game_stats s LEFT JOIN game_configs c ON c.game_id = s.game_id AND c.jurisd
 CREATE VIEW v_game_configs AS
 SELECT game_id, jurisdiction, rtp_bps, min_stake, max_stake, updated_at, updated_by
 FROM game_configs ORDER BY game_id, jurisdiction;
+
+-- The national exclusion list as keyed hashes of CPFs, by version: an import stages a whole new
+-- version in batches, the switch to it is one statement, the old version is deleted after.
+-- (KV allows 1,000 operations per invocation: one key per CPF cannot hold a real list.)
+CREATE TABLE national_list (
+    version INTEGER NOT NULL,
+    hash    TEXT NOT NULL,
+    PRIMARY KEY (version, hash)
+) WITHOUT ROWID;
+CREATE TABLE national_list_current (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    version   INTEGER NOT NULL
+);
+ALTER TABLE exclusion_list_imports ADD COLUMN version INTEGER;
+ALTER TABLE exclusion_list_imports ADD COLUMN rows INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE exclusion_list_imports ADD COLUMN invalid_rows INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE exclusion_list_imports ADD COLUMN status TEXT NOT NULL DEFAULT 'applied'
+    CHECK (status IN ('staging', 'applied', 'dry_run', 'refused', 'superseded'));
+
+-- The player's CPF under the list's keyed hash, so a new list finds its players by an index.
+ALTER TABLE players ADD COLUMN cpf_list_hash TEXT;
+CREATE INDEX players_cpf_list_hash ON players (cpf_list_hash);
+CREATE INDEX players_recheck_due ON players (account_status, exclusion_checked_at);
+
+-- Messages to people (a notice of closure, a refused sign-up), kept as sent (at least 5 years,
+-- IN 31/2025) and delivered by the mail job.
+CREATE TABLE outbound_messages (
+    message_id TEXT PRIMARY KEY,
+    channel    TEXT NOT NULL,
+    recipient  TEXT NOT NULL,
+    player_id  TEXT,
+    kind       TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    sent_at    TEXT
+);
+CREATE INDEX outbound_messages_unsent ON outbound_messages (sent_at, created_at);

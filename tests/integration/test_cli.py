@@ -36,6 +36,12 @@ def test_operator_commands_on_a_fresh_state(tmp_path):
 
     csv = tmp_path / "sigap.csv"
     csv.write_text("cpf\n529.982.247-25\n111.111.111-11\n")
+    bad = casino("ops", "exclusions", "import", str(csv), "--state", state)
+    assert bad.returncode == 1 and "invalid_list" in bad.stderr and "1 of 2 rows" in bad.stderr
+    csv.write_text("CPF;NOME\n529.982.247-25;Ana\n")
+    preview = casino("ops", "exclusions", "import", str(csv), "--dry-run", "--state", state)
+    assert preview.returncode == 0 and "would import 1 CPFs" in preview.stdout
+    assert "added 1" in preview.stdout
     imported = casino("ops", "exclusions", "import", str(csv), "--state", state)
     assert imported.returncode == 0 and "imported 1 CPFs" in imported.stdout
-    assert "invalid rows 1" in imported.stdout
+    assert "invalid rows 0" in imported.stdout and "added 1" in imported.stdout

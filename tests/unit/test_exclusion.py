@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from casino.errors import SelfExcluded, ValidationFailed
+from casino.errors import InvalidList, SelfExcluded, ValidationFailed
 from casino.exclusion import (
     Exclusion,
     check_not_excluded,
@@ -10,7 +10,7 @@ from casino.exclusion import (
     self_exclusion,
     take_a_break,
 )
-from casino.national_list import listed_key, parse_csv
+from casino.national_list import ListReader, list_hash
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
@@ -57,13 +57,50 @@ def test_invalid_durations_are_refused(days):
         self_exclusion(days, False, NOW)
 
 
-def test_the_national_list_is_parsed_from_a_column_or_the_first_field():
-    parsed = parse_csv("nome,cpf\nAna,529.982.247-25\nBad,123\n")
-    assert parsed.cpfs == {"52998224725"} and parsed.invalid_rows == 1
-    assert parse_csv("52998224725\n\n").cpfs == {"52998224725"}
+def read(text: str, chunk: int = 7) -> tuple[list[str], ListReader]:
+    reader = ListReader()
+    cpfs = [c for i in range(0, len(text), chunk) for c in reader.feed(text[i : i + chunk])]
+    return cpfs + list(reader.finish()), reader
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nome,cpf\nAna,529.982.247-25\n",
+        "CPF;NOME\n529.982.247-25;José\n",
+        "\ufeffcpf\r\n52998224725\r\n",
+        "529.982.247-25\n\n",
+        "52998224725;Ana\n",
+        '"529.982.247-25","Ana"\n',
+    ],
+    ids=["comma-header", "semicolon-header", "bom-crlf", "one-per-row", "semicolon", "quoted"],
+)
+def test_the_national_list_is_read_in_every_usual_shape(text):
+    cpfs, reader = read(text)
+    assert cpfs == ["52998224725"] and reader.rows == 1 and reader.invalid_rows == 0
+    reader.check()
+
+
+@pytest.mark.parametrize(
+    "text", ["", "\n\n", "cpf\n", "CPF;NOME\n", "nome,idade\nAna,30\n"],
+    ids=["empty", "blank", "header-only", "semicolon-header-only", "no-valid-cpf"],
+)  # fmt: skip
+def test_a_list_with_no_valid_cpf_is_refused_whole(text):
+    _, reader = read(text)
+    with pytest.raises(InvalidList):
+        reader.check()
+
+
+def test_more_than_one_percent_invalid_rows_is_refused_and_one_percent_is_not():
+    good = "52998224725\n" * 100
+    _, reader = read(good + "123\n")
+    reader.check()  # 1 of 101 rows: under 1%
+    _, reader = read(good + "123\n456\n")
+    with pytest.raises(InvalidList, match="2 of 102 rows"):
+        reader.check()
 
 
 def test_listed_cpfs_are_stored_as_keyed_hashes_only():
-    key = listed_key("529.982.247-25", b"secret")
-    assert "52998224725" not in key and key == listed_key("52998224725", b"secret")
-    assert key != listed_key("52998224725", b"other")
+    key = list_hash("529.982.247-25", b"secret")
+    assert "52998224725" not in key and key == list_hash("52998224725", b"secret")
+    assert key != list_hash("52998224725", b"other") and len(key) == 32

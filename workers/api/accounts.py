@@ -17,6 +17,7 @@ from casino.errors import (
     RateLimited,
     RefreshTokenReused,
 )
+from casino.national_list import list_hash
 from casino.passwords import hash_password, verify_password
 from casino.timefmt import rfc3339
 from infra.ports import ConstraintViolation
@@ -65,7 +66,8 @@ async def register(services: Services, reg: Registration, limits: Any = None) ->
         await (
             services.db.prepare(
                 "INSERT INTO players (player_id, email, password_hash, full_name, birth_date, "
-                "country, cpf, jurisdiction, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                "country, cpf, jurisdiction, created_at, cpf_list_hash) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             )
             .bind(
                 player_id,
@@ -77,6 +79,7 @@ async def register(services: Services, reg: Registration, limits: Any = None) ->
                 valid.cpf,
                 profile.code,
                 iso(now),
+                list_hash(valid.cpf, services.settings.exclusion_key) if valid.cpf else None,
             )
             .run()
         )

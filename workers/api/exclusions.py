@@ -1,108 +1,289 @@
 """The national exclusion list: import, checks (registration, first login of the day, the
-scheduled re-check) and the closure of a listed player's account."""
+scheduled re-check) and the closure of a listed player's account.
+
+The list lives in D1 as keyed hashes by version (`national_list`). An import streams the file,
+stages a new version in a few large statements (a JSON array bound as one parameter, so a
+million CPFs take about fifty statements: well inside D1's 1,000 queries and 100 bound
+parameters per invocation), checks the file, computes the difference with the list in force and
+then switches to it in one statement. The re-check job works through the players due in bounded
+batches, a constant number of queries per batch whatever the number of players.
+"""
 
 from __future__ import annotations
 
+import json
+import secrets
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from casino.errors import SelfExcluded
+from casino.errors import DomainError, RegistrationRefused
 from casino.jurisdictions import local_time
-from casino.national_list import KEY_PREFIX, listed_key, parse_csv
+from casino.national_list import ListReader, list_hash
 
 from .accounts import iso
 from .audit import audit_entry
+from .messages import email
 from .services import Services
 
+STAGE_ROWS = 20_000  # hashes per INSERT (a ~700 kB JSON parameter; D1 allows 2 MB)
+STAGE_STATEMENTS_PER_BATCH = 5
+DELETE_ROWS = 200_000
+RECHECK_BATCH = 1_000
+RECHECK_BATCHES_PER_RUN = 10
+CLOSURES_PER_RUN = 200  # each a Durable Object call: bounded per invocation
+
+CLOSURE_SUBJECT = "Sua conta foi encerrada / Your account is closed"
 CLOSURE_NOTICE = (
-    "Your CPF is on the national list of people barred from betting. Your account is closed to "
-    "play and deposits; your balance is available for withdrawal to an account in your own CPF."
+    "Seu CPF consta na lista nacional de pessoas impedidas de apostar. Sua conta está encerrada "
+    "para apostas e depósitos; o saldo está disponível para saque para uma conta no seu próprio "
+    "CPF.\n\nYour CPF is on the national list of people barred from betting. Your account is "
+    "closed to play and deposits; your balance is available for withdrawal to an account in "
+    "your own CPF."
 )
-RECHECK_BATCH = 200
+REFUSAL_SUBJECT = "Seu cadastro não foi concluído / Your registration was not completed"
+REFUSAL_NOTICE = (
+    "Não pudemos abrir uma conta com este CPF: ele consta na lista nacional de pessoas impedidas "
+    "de apostar (gov.br/autoexclusaoapostas). Se acredita que isto é um erro, procure a "
+    "plataforma nacional.\n\nWe could not open an account with this CPF: it is on the national "
+    "list of people barred from betting. If you believe this is a mistake, contact the national "
+    "platform."
+)
+REFUSED_DETAIL = (
+    "We cannot open an account with these details. We have sent the reason to the e-mail "
+    "address you gave."
+)
 
 
-async def import_list(services: Services, actor: str, text: str) -> dict[str, Any]:
-    parsed = parse_csv(text)
-    secret = services.settings.exclusion_key
-    wanted = {listed_key(cpf, secret) for cpf in parsed.cpfs}
-    existing = set(await services.kv.list_keys(KEY_PREFIX))
-    for key in wanted - existing:
-        await services.kv.put(key, "1")
-    for key in existing - wanted:
-        await services.kv.delete(key)
-    summary = {
-        "import_id": services.new_id(),
-        "entries": len(wanted),
-        "added": len(wanted - existing),
-        "removed": len(existing - wanted),
-        "invalid_rows": parsed.invalid_rows,
-    }
-    await services.db.prepare(
-        "INSERT INTO exclusion_list_imports (import_id, entries, added, removed, imported_by, "
-        "imported_at) VALUES (?, ?, ?, ?, ?, ?)"
-    ).bind(
-        summary["import_id"], summary["entries"], summary["added"], summary["removed"], actor,
-        iso(services.clock.now()),
-    ).run()  # fmt: skip
-    return summary
+# The list in force ---------------------------------------------------------------------------
+async def current_version(services: Services) -> int | None:
+    row = await services.db.prepare(
+        "SELECT version FROM national_list_current WHERE singleton = 1"
+    ).first()
+    return int(row["version"]) if row else None
+
+
+def cpf_hash(services: Services, cpf: str) -> str:
+    return list_hash(cpf, services.settings.exclusion_key)
 
 
 async def is_listed(services: Services, cpf: str | None) -> bool:
     if not cpf:
         return False
-    return await services.kv.get(listed_key(cpf, services.settings.exclusion_key)) is not None
+    row = (
+        await services.db.prepare(
+            "SELECT 1 AS listed FROM national_list WHERE hash = ? AND version = "
+            "(SELECT version FROM national_list_current WHERE singleton = 1)"
+        )
+        .bind(cpf_hash(services, cpf))
+        .first()
+    )
+    return row is not None
 
 
-async def refuse_if_listed(services: Services, cpf: str | None) -> None:
-    if await is_listed(services, cpf):
-        raise SelfExcluded("This CPF is on the national list of people barred from betting")
+async def refuse_if_listed(services: Services, cpf: str | None, recipient: str) -> None:
+    """Sign-up of a listed CPF: the same refusal whatever the reason, which goes to the e-mail
+    the person gave (never to whoever is asking)."""
+    if not await is_listed(services, cpf):
+        return
+    await email(
+        services, recipient, "registration_refused", REFUSAL_SUBJECT, REFUSAL_NOTICE, None
+    ).run()
+    raise RegistrationRefused(REFUSED_DETAIL)
 
 
+# Import ----------------------------------------------------------------------------------------
+async def import_list(
+    services: Services,
+    actor: tuple[str, str],
+    body: AsyncIterator[bytes],
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Stage the file as a new version, refuse it whole if it is not a plausible list, else
+    report the difference and (unless `dry_run`) switch to it. Nothing changes on a refusal."""
+    actor_id, actor_role = actor
+    version = secrets.randbits(52)
+    import_id = services.new_id()
+    now = iso(services.clock.now())
+    await services.db.prepare(
+        "INSERT INTO exclusion_list_imports (import_id, entries, added, removed, imported_by, "
+        "imported_at, version, status) VALUES (?, 0, 0, 0, ?, ?, ?, 'staging')"
+    ).bind(import_id, actor_id, now, version).run()  # fmt: skip
+    reader = ListReader()
+    try:
+        await _stage(services, version, _cpfs(reader, body))
+        reader.check()
+    except DomainError:
+        await _finish(services, import_id, "refused", reader, {})
+        await _drop_version(services, version)
+        raise
+    current = await current_version(services)
+    summary = await _diff(services, version, current)
+    summary |= {"import_id": import_id, "invalid_rows": reader.invalid_rows, "rows": reader.rows}
+    if dry_run:
+        await _finish(services, import_id, "dry_run", reader, summary)
+        await _drop_version(services, version)
+        return summary | {"dry_run": True}
+    await services.db.batch(
+        [
+            services.db.prepare(
+                "INSERT INTO national_list_current (singleton, version) VALUES (1, ?) "
+                "ON CONFLICT (singleton) DO UPDATE SET version = excluded.version"
+            ).bind(version),
+            services.db.prepare(
+                "UPDATE exclusion_list_imports SET status = 'superseded' "
+                "WHERE status = 'applied' AND import_id != ?"
+            ).bind(import_id),
+            _finish_statement(services, import_id, "applied", reader, summary),
+            audit_entry(
+                services, actor_id, actor_role, "exclusions.import", import_id, summary, now
+            ),
+        ]
+    )
+    if current is not None:
+        await _drop_version(services, current)
+    return summary | {"dry_run": False}
+
+
+async def _cpfs(reader: ListReader, body: AsyncIterator[bytes]) -> AsyncIterator[str]:
+    # UTF-8 or Latin-1 (gov.br files are often ISO-8859-1): CPFs are ASCII either way.
+    async for chunk in body:
+        for cpf in reader.feed(chunk.decode("utf-8", errors="replace")):
+            yield cpf
+    for cpf in reader.finish():
+        yield cpf
+
+
+async def _stage(services: Services, version: int, cpfs: AsyncIterator[str]) -> None:
+    statements, hashes = [], []
+    insert = "INSERT OR IGNORE INTO national_list (version, hash) SELECT ?, value FROM json_each(?)"
+    async for cpf in cpfs:
+        hashes.append(cpf_hash(services, cpf))
+        if len(hashes) == STAGE_ROWS:
+            statements.append(services.db.prepare(insert).bind(version, json.dumps(hashes)))
+            hashes = []
+            if len(statements) == STAGE_STATEMENTS_PER_BATCH:
+                await services.db.batch(statements)
+                statements = []
+    if hashes:
+        statements.append(services.db.prepare(insert).bind(version, json.dumps(hashes)))
+    if statements:
+        await services.db.batch(statements)
+
+
+async def _diff(services: Services, version: int, current: int | None) -> dict[str, int]:
+    row = (
+        await services.db.prepare(
+            "SELECT (SELECT count(*) FROM national_list WHERE version = ?1) AS entries, "
+            "(SELECT count(*) FROM national_list n WHERE n.version = ?1 AND NOT EXISTS "
+            " (SELECT 1 FROM national_list o WHERE o.version = ?2 AND o.hash = n.hash)) AS added, "
+            "(SELECT count(*) FROM national_list o WHERE o.version = ?2 AND NOT EXISTS "
+            " (SELECT 1 FROM national_list n WHERE n.version = ?1 AND n.hash = o.hash)) AS removed"
+        )
+        .bind(version, current if current is not None else -1)
+        .first()
+    )
+    assert row is not None
+    return {"entries": row["entries"], "added": row["added"], "removed": row["removed"]}
+
+
+def _finish_statement(
+    services: Services, import_id: str, status: str, reader: ListReader, summary: dict[str, Any]
+) -> Any:
+    return services.db.prepare(
+        "UPDATE exclusion_list_imports SET status = ?, entries = ?, added = ?, removed = ?, "
+        "rows = ?, invalid_rows = ? WHERE import_id = ?"
+    ).bind(
+        status, summary.get("entries", 0), summary.get("added", 0), summary.get("removed", 0),
+        reader.rows, reader.invalid_rows, import_id,
+    )  # fmt: skip
+
+
+async def _finish(
+    services: Services, import_id: str, status: str, reader: ListReader, summary: dict[str, Any]
+) -> None:
+    await _finish_statement(services, import_id, status, reader, summary).run()
+
+
+async def _drop_version(services: Services, version: int) -> None:
+    """Delete a version that is not in force, in bounded statements."""
+    while (
+        await services.db.prepare(
+            "DELETE FROM national_list WHERE version = ?1 AND hash IN "
+            "(SELECT hash FROM national_list WHERE version = ?1 LIMIT ?2)"
+        )
+        .bind(version, DELETE_ROWS)
+        .run()
+    ) == DELETE_ROWS:
+        pass
+
+
+# Closing a listed player's account -------------------------------------------------------------
 async def close_if_listed(services: Services, player: dict[str, Any]) -> bool:
     """Check one player against the list; a listed player's account is closed at once."""
     now = services.clock.now()
     listed = await is_listed(services, player.get("cpf"))
     await (
-        services.db.prepare("UPDATE players SET exclusion_checked_at = ? WHERE player_id = ?")
-        .bind(iso(now), player["player_id"])
+        services.db.prepare(
+            "UPDATE players SET exclusion_checked_at = ?, cpf_list_hash = ? WHERE player_id = ?"
+        )
+        .bind(
+            iso(now),
+            cpf_hash(services, player["cpf"]) if player.get("cpf") else None,
+            player["player_id"],
+        )  # fmt: skip
         .run()
     )
-    if not listed or player.get("account_status") == "closed":
-        return listed
+    if listed and player.get("account_status") != "closed":
+        await close_account(services, player, now)
+    return listed
+
+
+async def close_account(services: Services, player: dict[str, Any], now: datetime) -> None:
     result = await services.wallets.get(player["player_id"]).call(
         "exclude", {"player_id": player["player_id"], "kind": "national"}
     )
-    await services.db.batch(
-        [
-            services.db.prepare(
-                "UPDATE players SET account_status = 'closed', excluded_until = 'permanent', "
-                "exclusion_kind = 'national' WHERE player_id = ?"
-            ).bind(player["player_id"]),
-            services.db.prepare(
-                "INSERT INTO player_notices (notice_id, player_id, kind, channel, text, at) "
-                "VALUES (?, ?, 'national_exclusion', 'api', ?, ?)"
-            ).bind(services.new_id(), player["player_id"], CLOSURE_NOTICE, iso(now)),
-            audit_entry(
+    statements = [
+        services.db.prepare(
+            "UPDATE players SET account_status = 'closed', excluded_until = 'permanent', "
+            "exclusion_kind = 'national' WHERE player_id = ?"
+        ).bind(player["player_id"]),
+        services.db.prepare(
+            "INSERT INTO player_notices (notice_id, player_id, kind, channel, text, at) "
+            "VALUES (?, ?, 'national_exclusion', 'email', ?, ?)"
+        ).bind(services.new_id(), player["player_id"], CLOSURE_NOTICE, iso(now)),
+        audit_entry(
+            services,
+            "system",
+            "system",
+            "account.closed",
+            player["player_id"],
+            {"reason": "national_exclusion_list", "wallet": result["status"]},
+            iso(now),
+        ),  # fmt: skip
+    ]
+    if player.get("email"):
+        statements.append(
+            email(
                 services,
-                "system",
-                "system",
-                "account.closed",
+                player["email"],
+                "national_exclusion",
+                CLOSURE_SUBJECT,
+                CLOSURE_NOTICE,
                 player["player_id"],
-                {"reason": "national_exclusion_list", "wallet": result["status"]},
-                iso(now),
-            ),  # fmt: skip
-        ]
-    )
-    return True
+            )  # fmt: skip
+        )
+    await services.db.batch(statements)
+
+
+PLAYER_COLUMNS = "player_id, email, cpf, country, jurisdiction, account_status"
 
 
 async def check_on_login(services: Services, player_id: str) -> None:
     """The first login of each day (in the profile's time zone) re-checks the list."""
     player = (
         await services.db.prepare(
-            "SELECT player_id, cpf, country, jurisdiction, account_status, last_login_day "
-            "FROM players "
-            "WHERE player_id = ?"
+            f"SELECT {PLAYER_COLUMNS}, last_login_day FROM players WHERE player_id = ?"  # noqa: S608
         )
         .bind(player_id)
         .first()
@@ -122,39 +303,87 @@ async def check_on_login(services: Services, player_id: str) -> None:
 
 
 async def recheck_due(services: Services, now: datetime | None = None) -> int:
-    """The scheduled job: every player is re-checked at the profile's interval (BR: 15 days)."""
+    """The scheduled job: players are re-checked at the profile's interval (BR: 15 days), in
+    batches of a constant number of queries, a bounded number of batches per run."""
     now = now or services.clock.now()
-    checked = 0
     profile = services.profile(services.settings.jurisdiction or "BR")
     cutoff = iso(now - timedelta(days=profile.exclusion_recheck_days))
-    while True:
+    checked = closures = 0
+    for _ in range(RECHECK_BATCHES_PER_RUN):
         players = (
             await services.db.prepare(
-                "SELECT player_id, cpf, country, account_status FROM players "
+                f"SELECT {PLAYER_COLUMNS} FROM players "  # noqa: S608
                 "WHERE cpf IS NOT NULL AND account_status = 'active' "
                 "AND (exclusion_checked_at IS NULL OR exclusion_checked_at < ?) LIMIT ?"
             )
             .bind(cutoff, RECHECK_BATCH)
             .all()
         )
-        for player in players:
-            await close_if_listed(services, player)
+        if not players:
+            break
+        hashes = {p["player_id"]: cpf_hash(services, p["cpf"]) for p in players}
+        listed = await _listed_among(services, list(hashes.values()))
+        await services.db.prepare(
+            "UPDATE players SET exclusion_checked_at = ?1, cpf_list_hash = "
+            "json_extract(?2, '$.\"' || player_id || '\"') "
+            "WHERE player_id IN (SELECT key FROM json_each(?2))"
+        ).bind(iso(now), json.dumps(hashes)).run()  # fmt: skip
+        matches = [p for p in players if hashes[p["player_id"]] in listed]
+        for player in matches[: CLOSURES_PER_RUN - closures]:
+            await close_account(services, player, now)
+        left = [p["player_id"] for p in matches[CLOSURES_PER_RUN - closures :]]
+        closures = min(CLOSURES_PER_RUN, closures + len(matches))
+        if left:  # the next run closes them: they stay due
+            await _make_due(services, left)
         checked += len(players)
         if len(players) < RECHECK_BATCH:
-            return checked
+            break
+    return checked
+
+
+async def _listed_among(services: Services, hashes: list[str]) -> set[str]:
+    rows = (
+        await services.db.prepare(
+            "SELECT hash FROM national_list WHERE version = "
+            "(SELECT version FROM national_list_current WHERE singleton = 1) "
+            "AND hash IN (SELECT value FROM json_each(?))"
+        )
+        .bind(json.dumps(hashes))
+        .all()
+    )
+    return {r["hash"] for r in rows}
+
+
+async def _make_due(services: Services, player_ids: list[str]) -> None:
+    await services.db.prepare(
+        "UPDATE players SET exclusion_checked_at = NULL "
+        "WHERE player_id IN (SELECT value FROM json_each(?))"
+    ).bind(json.dumps(player_ids)).run()  # fmt: skip
+
+
+LISTED_NOW = (
+    "cpf_list_hash IN (SELECT hash FROM national_list WHERE version = "
+    "(SELECT version FROM national_list_current WHERE singleton = 1))"
+)
 
 
 async def close_newly_listed(services: Services) -> int:
-    """After an import, players on the list are closed at once, not at the next interval: one
-    read of the active players' CPFs, hashed here, then a closure for each match."""
-    secret = services.settings.exclusion_key
-    listed = set(await services.kv.list_keys(KEY_PREFIX))
-    players = await services.db.prepare(
-        "SELECT player_id, cpf, country, account_status FROM players "
-        "WHERE cpf IS NOT NULL AND account_status = 'active'"
-    ).all()
-    closed = 0
+    """After an import, the players on the new list are found by index (their CPF's keyed hash)
+    and closed at once, up to a bounded number per request; the rest, and older accounts whose
+    hash is not known yet, are made due for the re-check job (every five minutes)."""
+    await services.db.prepare(
+        "UPDATE players SET exclusion_checked_at = NULL WHERE account_status = 'active' "  # noqa: S608
+        f"AND cpf IS NOT NULL AND (cpf_list_hash IS NULL OR {LISTED_NOW})"
+    ).run()
+    players = (
+        await services.db.prepare(
+            f"SELECT {PLAYER_COLUMNS} FROM players WHERE account_status = 'active' "  # noqa: S608
+            f"AND {LISTED_NOW} LIMIT ?"
+        )
+        .bind(CLOSURES_PER_RUN)
+        .all()
+    )
+    now = services.clock.now()
     for player in players:
-        if listed_key(player["cpf"], secret) in listed:
-            closed += await close_if_listed(services, player)
-    return closed
+        await close_account(services, player, now)
+    return len(players)

@@ -8,6 +8,8 @@ from .problems import problem
 
 Scope = dict[str, Any]
 UPLOAD_PATHS = ("/v1/kyc/documents",)
+LIST_PATHS = ("/v1/ops/exclusions/import",)
+LIST_BODY_BYTES = 64 * 1024 * 1024  # a national list of a few million CPFs
 
 
 class BodyLimit:
@@ -21,6 +23,8 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.upload if scope["path"] in UPLOAD_PATHS else self.default
+        if scope["path"] in LIST_PATHS:
+            limit = LIST_BODY_BYTES
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):

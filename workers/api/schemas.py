@@ -329,10 +329,12 @@ class OperatorAlertsOut(BaseModel):
 
 class ExclusionImportOut(BaseModel):
     import_id: str
-    entries: int
-    added: int
-    removed: int
+    entries: int = Field(description="Distinct CPFs on the list imported")
+    added: int = Field(description="CPFs not on the list in force before")
+    removed: int = Field(description="CPFs of the list in force that the new one drops")
     invalid_rows: int
+    rows: int
+    dry_run: bool
     closed_accounts: int
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from casino.jurisdictions import PROFILES, Jurisdiction, from_dict, jurisdiction_for
 from casino.passwords import Pbkdf2
-from infra.ports import ActorNamespace, BlobStore, Database, KeyValue
+from infra.ports import ActorNamespace, BlobStore, Database, KeyValue, Mailer
 
 PROFILE_TTL_SECONDS = 60.0
 log = logging.getLogger("casino.services")
@@ -58,6 +58,7 @@ class Services:
     pbkdf2: Pbkdf2
     clock: SystemClock
     entropy: SystemEntropy
+    mailer: Mailer | None = None
 
     def new_id(self) -> str:
         return str(uuid.UUID(bytes=self.entropy.token_bytes(16), version=4))

@@ -41,6 +41,9 @@ RefreshTokenReused = _error(
 RateLimited = _error("RateLimited", "rate_limited", 429, "Too many attempts")
 Forbidden = _error("Forbidden", "forbidden", 403, "Forbidden")
 NotFound = _error("NotFound", "not_found", 404, "Not found")
+RegistrationRefused = _error(
+    "RegistrationRefused", "registration_refused", 403, "The account could not be opened"
+)
 ValidationFailed = _error("ValidationFailed", "validation_error", 422, "Invalid request")
 
 # Wallet
@@ -96,6 +99,9 @@ RoundsPending = _error(
     "RoundsPending", "rounds_pending", 409, "Rounds of this seed are still being settled"
 )
 RoundVoid = _error("RoundVoid", "round_void", 409, "The round was void; no money moved")
+
+# National exclusion list
+InvalidList = _error("InvalidList", "invalid_list", 422, "The list was not imported")
 
 # KYC
 InvalidDocument = _error("InvalidDocument", "invalid_document", 422, "Unsupported document")

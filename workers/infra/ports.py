@@ -99,3 +99,9 @@ class BlobStore(Protocol):
     async def put(self, key: str, content: bytes, content_type: str) -> None: ...
 
     async def get(self, key: str) -> bytes | None: ...
+
+
+class Mailer(Protocol):
+    """Sends an e-mail (a provider on the edge; files in the state directory locally)."""
+
+    async def send(self, recipient: str, subject: str, body: str) -> None: ...

@@ -29,7 +29,7 @@ async def register(body: RegisterIn, services: ServicesDep) -> PlayerIdOut:
         country=body.country,
         cpf=body.cpf,
     )
-    await exclusions.refuse_if_listed(services, body.cpf)
+    await exclusions.refuse_if_listed(services, body.cpf, body.email)
     player_id = await accounts.register(services, reg, body.limits)
     return PlayerIdOut(player_id=player_id)
 

@@ -94,14 +94,30 @@ async def operator_alerts(staff: StaffDep, services: ServicesDep) -> OperatorAle
     return OperatorAlertsOut(alerts=rows)
 
 
-@router.post("/exclusions/import", response_model=ExclusionImportOut)
+@router.post(
+    "/exclusions/import",
+    response_model=ExclusionImportOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def import_exclusions(
-    request: Request, staff: StaffDep, services: ServicesDep
+    request: Request,
+    staff: StaffDep,
+    services: ServicesDep,
+    dry_run: Annotated[bool, Query(description="Report the difference; change nothing")] = False,
 ) -> ExclusionImportOut:
-    """The regulator's list as a CSV body (`text/csv`): one CPF per row, or a `cpf` column."""
-    text = (await request.body()).decode("utf-8", errors="replace")
-    summary = await exclusions.import_list(services, staff.subject, text)
-    summary["closed_accounts"] = await exclusions.close_newly_listed(services)
+    """Replace the national exclusion list with a CSV body (`text/csv`): one CPF per row or a
+    `cpf` column, comma or semicolon separated, header optional, CPFs with or without
+    punctuation. An empty list, a file with no valid CPF, or more than 1% invalid rows is 422
+    `invalid_list` and changes nothing. `?dry_run=true` answers the difference only."""
+    summary = await exclusions.import_list(
+        services, (staff.subject, staff.role), request.stream(), dry_run
+    )
+    summary["closed_accounts"] = 0 if dry_run else await exclusions.close_newly_listed(services)
     return ExclusionImportOut(**summary)
 
 
