@@ -188,3 +188,40 @@ async def test_the_recheck_job_costs_the_same_queries_at_any_number_of_players(c
     assert large[1] < 100, large  # ten batches of a few queries each, plus one closure
     closed = await db.prepare("SELECT account_status FROM players WHERE player_id = 'p5'").first()
     assert closed == {"account_status": "closed"}
+
+
+async def test_an_unverified_squatter_cannot_hold_someone_elses_cpf_for_long(client, runtime):
+    """The finding: anyone could register another person's CPF first and keep it. Within the
+    claim period the sign-up is 409 `cpf_taken` (and the holder is told); after it, an account
+    never verified that never moved money loses the CPF to the new sign-up."""
+    db = runtime.services.db
+    cpf = cpf_for(uuid.uuid4().int)
+    squatter = await register(client, cpf, "squatter@example.com")
+    assert squatter.status_code == 201
+    owner_email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
+    taken = await register(client, cpf, owner_email)
+    assert taken.status_code == 409 and taken.json()["code"] == "cpf_taken"
+    told = await db.prepare(
+        "SELECT kind FROM outbound_messages WHERE recipient = 'squatter@example.com'"
+    ).all()  # fmt: skip
+    assert told == [{"kind": "cpf_attempt"}]
+    await db.prepare(
+        "UPDATE players SET created_at = '2026-01-01T00:00:00.000Z' WHERE player_id = ?"
+    ).bind(squatter.json()["player_id"]).run()  # fmt: skip
+    owner = await register(client, cpf, owner_email)
+    assert owner.status_code == 201, owner.text
+    old = await db.prepare("SELECT cpf, account_status FROM players WHERE player_id = ?").bind(
+        squatter.json()["player_id"]
+    ).first()  # fmt: skip
+    assert old == {"cpf": None, "account_status": "closed"}
+
+
+async def test_a_verified_or_funded_account_keeps_its_cpf(client, runtime):
+    db = runtime.services.db
+    player = await register_and_login(client)
+    await db.prepare(
+        "UPDATE players SET created_at = '2026-01-01T00:00:00.000Z', kyc_status = 'verified' "
+        "WHERE player_id = ?"
+    ).bind(player["player_id"]).run()  # fmt: skip
+    r = await register(client, player["cpf"])
+    assert r.status_code == 409 and r.json()["code"] == "cpf_taken"

@@ -17,12 +17,14 @@ from casino.errors import (
     RateLimited,
     RefreshTokenReused,
 )
+from casino.jurisdictions import Jurisdiction
 from casino.national_list import list_hash
 from casino.passwords import hash_password, verify_password
-from casino.timefmt import rfc3339
+from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ConstraintViolation
 
-from . import responsible
+from . import messages, responsible
+from .audit import audit_entry
 from .security import issue_access_token
 from .services import Services
 
@@ -48,11 +50,8 @@ async def register(services: Services, reg: Registration, limits: Any = None) ->
     changes = responsible.initial_changes(profile, limits)
     if await services.db.prepare("SELECT 1 FROM players WHERE email = ?").bind(valid.email).first():
         raise EmailTaken("An account with this email already exists")
-    if (
-        valid.cpf
-        and await services.db.prepare("SELECT 1 FROM players WHERE cpf = ?").bind(valid.cpf).first()
-    ):
-        raise CpfTaken("An account with this CPF already exists")
+    if valid.cpf:
+        await _claim_cpf(services, valid.cpf, profile, now)
     password_hash = await hash_password(
         valid.password,
         services.settings.password_pepper,
@@ -88,6 +87,84 @@ async def register(services: Services, reg: Registration, limits: Any = None) ->
             raise CpfTaken("An account with this CPF already exists") from exc
         raise EmailTaken("An account with this email already exists") from exc
     return player_id
+
+
+CPF_ATTEMPT_SUBJECT = "Tentativa de cadastro com o seu CPF / A sign-up tried your CPF"
+CPF_ATTEMPT_TEXT = (
+    "Alguém tentou abrir uma conta com o seu CPF. Se não foi você, nada muda: conclua a "
+    "verificação de identidade (KYC) para garantir que o CPF fique com a sua conta.\n\n"
+    "Someone tried to open an account with your CPF. If it was not you, nothing changes: "
+    "complete the identity verification (KYC) so the CPF stays with your account."
+)
+CPF_RELEASED_TEXT = (
+    "O CPF desta conta foi cadastrado por outra pessoa depois de {days} dias sem verificação de "
+    "identidade; esta conta foi encerrada sem movimentação.\n\nThe CPF of this account was "
+    "registered by someone else after {days} days without identity verification; this account, "
+    "which never moved money, is closed."
+)
+
+
+async def _claim_cpf(services: Services, cpf: str, profile: Jurisdiction, now: datetime) -> None:
+    """One account per CPF, but an unverified account cannot hold someone else's CPF forever:
+    once it is older than the profile's claim period, never verified nor in review and has never
+    moved money, the CPF goes to the new sign-up and the old account is closed. Otherwise the
+    sign-up is 409 `cpf_taken` and the holder is told by e-mail."""
+    holder = (
+        await services.db.prepare(
+            "SELECT p.player_id, p.email, p.kyc_status, p.created_at, "
+            "(SELECT count(*) FROM wallet_events w WHERE w.player_id = p.player_id) AS events "
+            "FROM players p WHERE p.cpf = ?"
+        )
+        .bind(cpf)
+        .first()
+    )
+    if holder is None:
+        return
+    days = profile.unverified_cpf_claim_days
+    lapsed = (
+        days > 0
+        and holder["kyc_status"] in ("none", "rejected")
+        and holder["events"] == 0
+        and parse_rfc3339(holder["created_at"]) <= now - timedelta(days=days)
+    )
+    if lapsed:
+        text = CPF_RELEASED_TEXT.format(days=days)
+        await services.db.batch(
+            [
+                services.db.prepare(
+                    "UPDATE players SET cpf = NULL, cpf_list_hash = NULL, "
+                    "account_status = 'closed' WHERE player_id = ?"
+                ).bind(holder["player_id"]),
+                messages.email(
+                    services,
+                    holder["email"],
+                    "cpf_released",
+                    CPF_ATTEMPT_SUBJECT,
+                    text,
+                    holder["player_id"],
+                ),  # fmt: skip
+                audit_entry(
+                    services,
+                    "system",
+                    "system",
+                    "account.cpf_released",
+                    holder["player_id"],
+                    {"reason": "unverified_claim_lapsed", "days": days},
+                    iso(now),
+                ),  # fmt: skip
+            ]
+        )
+        return
+    recent = await services.db.prepare(
+        "SELECT 1 FROM outbound_messages WHERE player_id = ? AND kind = 'cpf_attempt' "
+        "AND created_at > ?"
+    ).bind(holder["player_id"], iso(now - timedelta(days=1))).first()  # fmt: skip
+    if recent is None:
+        await messages.email(
+            services, holder["email"], "cpf_attempt", CPF_ATTEMPT_SUBJECT, CPF_ATTEMPT_TEXT,
+            holder["player_id"],
+        ).run()  # fmt: skip
+    raise CpfTaken("An account with this CPF already exists")
 
 
 async def _recent_failures(services: Services, bucket: str, now_ms: int) -> list[int]:

@@ -39,6 +39,9 @@ class Jurisdiction:
     bonus_max_amount: int = 0
     payout_within_minutes: int = 120
     withdrawal_destination_required: bool = False
+    # An unverified account that never moved money loses its claim on a CPF after this many
+    # days, when someone else signs up with it (0: never).
+    unverified_cpf_claim_days: int = 0
 
     @property
     def mandatory_limits(self) -> bool:
@@ -86,6 +89,7 @@ BRAZIL = Jurisdiction(
     },
     payout_within_minutes=120,  # prizes paid within 120 minutes (P615/2024)
     withdrawal_destination_required=True,  # only to an account in the player's own CPF
+    unverified_cpf_claim_days=7,
 )
 
 GENERIC = Jurisdiction(
@@ -134,6 +138,7 @@ _FIELD_TYPES = {
     "exclusion_recheck_days": int, "kyc_before_play": bool, "required_limits": list,
     "default_limits": dict, "limit_maxima": dict, "bonus_max_amount": int,
     "payout_within_minutes": int, "withdrawal_destination_required": bool,
+    "unverified_cpf_claim_days": int,
 }  # fmt: skip
 
 
