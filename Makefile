@@ -21,6 +21,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
+	node scripts/copy_swagger_ui.mjs
 	touch $@
 
 dev: setup

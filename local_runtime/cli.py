@@ -3,7 +3,8 @@
 casino dev [--host 127.0.0.1] [--port 8787] [--state .wrangler/state] [--jurisdiction BR]
            [--faults RATE --fault-seed N]
 casino migrate [--state DIR]
-casino ops create-user --state DIR --email E --password P --role operator|admin
+casino ops create-user --state DIR --email E --password P --role admin|operator|kyc_reviewer|compliance
+casino ops reset-user --state DIR --email E [--reset-mfa]
 casino ops exclusions import FILE.csv [--state DIR]
 casino ops rtp show|set --game G [--rtp-bps R] [--state DIR]
 casino verify --seed SEED rounds.json       recompute a session's rounds (stdlib only)
@@ -97,16 +98,58 @@ def _refused(error: DomainError) -> int:
     return 1
 
 
+def _print_factor(answer: dict[str, object]) -> None:
+    """The second factor, shown this once: the otpauth URI alone on its line (test suites and
+    authenticator apps read it), then the recovery codes."""
+    print("TOTP secret (add it to an authenticator app; shown only now):")
+    print(answer["otpauth_uri"])
+    print("recovery codes (each works once; shown only now):")
+    for code in answer["recovery_codes"]:  # type: ignore[attr-defined]
+        print(f"  {code}")
+
+
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from api.accounts import create_staff
+    from api.staff import CLI_ACTOR, create_staff
 
     try:
-        staff_id = _on_state(
-            args, lambda services: create_staff(services, args.email, args.password, args.role)
+        created = _on_state(
+            args,
+            lambda services: create_staff(
+                services, CLI_ACTOR, args.email, args.password, args.role
+            ),
         )
     except DomainError as error:
         return _refused(error)
-    print(f"created {args.role} {args.email.strip().lower()} ({staff_id})")
+    print(f"created {args.role} {created['email']} ({created['staff_id']})")
+    _print_factor(created)
+    return 0
+
+
+def cmd_reset_user(args: argparse.Namespace) -> int:
+    """A staff member who lost their password or authenticator (the admin API does the same)."""
+    from api.staff import CLI_ACTOR, reset_staff
+
+    async def run(services: Services) -> dict[str, object]:
+        email = args.email.strip().lower()
+        row = (
+            await services.db.prepare("SELECT staff_id FROM staff WHERE email = ?")
+            .bind(email)
+            .first()
+        )
+        if row is None:
+            from casino.errors import NotFound
+
+            raise NotFound(f"No staff account with the email {email}")
+        return await reset_staff(services, CLI_ACTOR, row["staff_id"], args.reset_mfa)
+
+    try:
+        answer = _on_state(args, run)
+    except DomainError as error:
+        return _refused(error)
+    print(f"reset {args.email.strip().lower()}; every login ended")
+    print(f"temporary password: {answer['temporary_password']}")
+    if "otpauth_uri" in answer:
+        _print_factor(answer)
     return 0
 
 
@@ -191,8 +234,17 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
     create.add_argument("--email", required=True)
     create.add_argument("--password", required=True)
-    create.add_argument("--role", choices=["operator", "admin"], required=True)
+    create.add_argument(
+        "--role", choices=["admin", "operator", "kyc_reviewer", "compliance"], required=True
+    )
     create.set_defaults(run=cmd_create_user)
+    reset = ops_sub.add_parser(
+        "reset-user", help="a staff member's temporary password (and new TOTP with --reset-mfa)"
+    )
+    reset.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    reset.add_argument("--email", required=True)
+    reset.add_argument("--reset-mfa", action="store_true")
+    reset.set_defaults(run=cmd_reset_user)
     rtp = ops_sub.add_parser("rtp", help="show or set a game's RTP (audited, as the API does)")
     rtp_sub = rtp.add_subparsers(dest="rtp_command", required=True)
     show = rtp_sub.add_parser("show", help="every game's configuration")
