@@ -74,3 +74,8 @@ CREATE VIEW v_staff AS
 SELECT s.staff_id, s.email, s.role, s.status, s.created_at, s.created_by, s.password_changed_at,
        m.status AS mfa_status, m.activated_at AS mfa_activated_at
 FROM staff s LEFT JOIN mfa_totp m ON m.subject = s.staff_id;
+
+-- Ending every login of an account (password change, reset, role change) finds them by subject;
+-- the audit log is read by actor too.
+CREATE INDEX login_families_subject ON login_families (subject, revoked_at);
+CREATE INDEX audit_log_actor ON audit_log (actor_id, at);

@@ -37,6 +37,7 @@ class Permission(StrEnum):
     WALLET_AUDIT = "wallet.audit"  # replay a player's ledger
     BONUSES = "bonuses"  # grant a bonus
     STAFF = "staff"  # create, list, change, reset staff accounts
+    AUDIT_LOG = "audit.read"  # read the audit log of staff actions
 
 
 ALLOWED: dict[Permission, frozenset[str]] = {
@@ -53,6 +54,7 @@ ALLOWED: dict[Permission, frozenset[str]] = {
     Permission.WALLET_AUDIT: frozenset({COMPLIANCE, OPERATOR, ADMIN}),
     Permission.BONUSES: frozenset({ADMIN}),
     Permission.STAFF: frozenset({ADMIN}),
+    Permission.AUDIT_LOG: frozenset({COMPLIANCE, ADMIN}),
 }
 assert set(ALLOWED) == set(Permission), "every permission names its roles"
 assert all(roles <= STAFF_ROLES for roles in ALLOWED.values())

@@ -426,3 +426,17 @@ class BonusGrantOut(BaseModel):
     event: EventOut
     balance: int
     bonus: BonusStatusOut
+
+
+class AuditEntryOut(BaseModel):
+    audit_id: str
+    actor_id: str
+    actor_role: str
+    action: str
+    subject: str
+    details: dict[str, Any]
+    at: str
+
+
+class AuditLogOut(BaseModel):
+    entries: list[AuditEntryOut]

@@ -38,10 +38,11 @@ class ThrottlePolicy:
 
 
 MINUTE_MS = 60_000
-# Failed logins of one account (player or staff), everywhere: 5 at once, then 1 s, 2 s, 4 s, ...
-# up to 15 minutes between attempts; forgotten after an hour without one.
-ACCOUNT_LOGIN = ThrottlePolicy("account", 5, 1_000, 15 * MINUTE_MS, 60 * MINUTE_MS)
+# Failed logins of one account (player or staff), everywhere: 5 at once, then 10 s, 20 s, 40 s,
+# ... up to 15 minutes between attempts; forgotten after an hour without one. (The first wait is
+# long enough that a burst of parallel guesses ends inside it: 5 evaluated of 100.)
+ACCOUNT_LOGIN = ThrottlePolicy("account", 5, 10_000, 15 * MINUTE_MS, 60 * MINUTE_MS)
 # Failed logins from one address (many players may share one behind a NAT).
-ADDRESS_LOGIN = ThrottlePolicy("address", 100, 1_000, 15 * MINUTE_MS, 15 * MINUTE_MS)
+ADDRESS_LOGIN = ThrottlePolicy("address", 100, 10_000, 15 * MINUTE_MS, 15 * MINUTE_MS)
 # Registrations from one address.
 ADDRESS_REGISTRATION = ThrottlePolicy("register", 20, 30_000, 60 * MINUTE_MS, 60 * MINUTE_MS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 from .. import exclusions, game_config, games, kyc, staff, wallet
 from ..permissions import Permission, require
 from ..schemas import (
+    AuditLogOut,
     BonusGrantOut,
     BonusIn,
     ExclusionImportOut,
@@ -51,6 +53,7 @@ OperatorAlertsStaff = _staff(Permission.OPERATOR_ALERTS)
 ExclusionListStaff = _staff(Permission.EXCLUSION_LIST)
 BonusStaff = _staff(Permission.BONUSES)
 StaffAdmin = _staff(Permission.STAFF)
+AuditStaff = _staff(Permission.AUDIT_LOG)
 
 
 @router.get("/kyc", response_model=KycQueueOut)
@@ -176,3 +179,24 @@ async def reset_staff(
 ) -> StaffResetOut:
     """A temporary password (and a new second factor with `reset_mfa`), every login ended."""
     return StaffResetOut(**await staff.reset_staff(services, admin, staff_id, body.reset_mfa))
+
+
+@router.get("/audit", response_model=AuditLogOut)
+async def audit_log(
+    staff_member: AuditStaff,
+    services: ServicesDep,
+    actor_id: Annotated[str | None, Query(max_length=64)] = None,
+    subject: Annotated[str | None, Query(max_length=512)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> AuditLogOut:
+    """What staff (and the system) did, newest first: who, with which role, what, to whom."""
+    rows = await (
+        services.db.prepare(
+            "SELECT audit_id, actor_id, actor_role, action, subject, details, at FROM audit_log "
+            "WHERE (?1 IS NULL OR actor_id = ?1) AND (?2 IS NULL OR subject = ?2) "
+            "ORDER BY at DESC, audit_id LIMIT ?3"
+        )
+        .bind(actor_id, subject, limit)
+        .all()
+    )
+    return AuditLogOut(entries=[{**r, "details": json.loads(r["details"])} for r in rows])
