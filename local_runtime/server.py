@@ -40,7 +40,7 @@ class LocalGateway:
         # On the edge `public/_headers` gives static assets the security headers; here the same
         # middleware as the Worker's does (without the Worker's default `no-store`).
         self.static = (
-            SecurityHeaders(StaticFiles(directory=public, html=True), default_cache_control=None)
+            SecurityHeaders(StaticFiles(directory=public, html=True), static=True)
             if public.is_dir()
             else None
         )

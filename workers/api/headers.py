@@ -55,11 +55,13 @@ def _relative(location: bytes) -> bytes:
 
 
 class SecurityHeaders:
-    """ASGI middleware. `default_cache_control` is added where a response sets none: `no-store`
-    for the Worker's answers (personal data, tokens), None for static files."""
+    """ASGI middleware. The Worker's answers get `Cache-Control: no-store` where they set none
+    (personal data, tokens) and the CSP of their media type. Static files (`static=True`) get what
+    `public/_headers` gives them on the edge: the HTML CSP whatever the type, because a 304
+    revalidating a cached page carries no type and its headers replace the cached ones."""
 
-    def __init__(self, app: Any, default_cache_control: str | None = "no-store") -> None:
-        self.app, self.default_cache_control = app, default_cache_control
+    def __init__(self, app: Any, static: bool = False) -> None:
+        self.app, self.static = app, static
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -81,11 +83,12 @@ class SecurityHeaders:
         ]
         present = {name.lower() for name, _ in headers}
         wanted = dict(COMMON_HEADERS)
-        wanted["Content-Security-Policy"] = HTML_CSP if _is_html(headers) else API_CSP
+        html = self.static or _is_html(headers)
+        wanted["Content-Security-Policy"] = HTML_CSP if html else API_CSP
         if https:
             wanted["Strict-Transport-Security"] = HSTS
-        if self.default_cache_control:
-            wanted["Cache-Control"] = self.default_cache_control
+        if not self.static:
+            wanted["Cache-Control"] = "no-store"
         for name, value in wanted.items():
             if name.lower().encode() not in present:
                 headers.append((name.lower().encode(), value.encode()))
