@@ -4,6 +4,7 @@ casino dev [--host 127.0.0.1] [--port 8787] [--state .wrangler/state] [--jurisdi
            [--faults RATE --fault-seed N]
 casino migrate [--state DIR]
 casino ops create-user --state DIR --email E --password P --role admin|operator|kyc_reviewer|compliance
+casino ops create-user --emit-sql FILE --email E --password P --role admin   (for the edge's D1)
 casino ops reset-user --state DIR --email E [--reset-mfa]
 casino ops exclusions import FILE.csv [--state DIR]
 casino ops rtp show|set --game G [--rtp-bps R] [--state DIR]
@@ -108,9 +109,79 @@ def _print_factor(answer: dict[str, object]) -> None:
         print(f"  {code}")
 
 
+STAFF_TABLES = ("staff", "mfa_totp", "recovery_codes", "audit_log")
+
+
+def _sql_literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _emit_sql(args: argparse.Namespace) -> dict[str, object]:
+    """Create the account on a scratch state with the deployment's own secrets (from the
+    environment, as put with `wrangler secret put`) and write its rows as SQL for
+    `wrangler d1 execute casino --remote --file FILE`: the first admin of a deployment."""
+    import dataclasses
+    import os
+    import tempfile
+
+    from api.staff import CLI_ACTOR, create_staff
+
+    from .paths import WranglerConfig
+    from .runtime import apply_migrations, build
+
+    missing = [n for n in ("PASSWORD_PEPPER", "MFA_ENCRYPTION_KEY") if not os.environ.get(n)]
+    if missing:
+        raise SystemExit(f"casino: set {' and '.join(missing)} to the deployment's secrets")
+    config = WranglerConfig.load()
+    with tempfile.TemporaryDirectory(prefix="casino-staff-") as scratch:
+        state = Path(scratch)
+        apply_migrations(state, config)
+        runtime = build(state, config)
+        runtime.services.settings = dataclasses.replace(
+            runtime.services.settings,
+            password_pepper=os.environ["PASSWORD_PEPPER"].encode(),
+            mfa_key=os.environ["MFA_ENCRYPTION_KEY"].encode(),
+        )
+        try:
+
+            async def run() -> tuple[dict[str, object], list[str]]:
+                services = runtime.services
+                created = await create_staff(
+                    services, CLI_ACTOR, args.email, args.password, args.role
+                )
+                lines = []
+                for table in STAFF_TABLES:
+                    for row in await services.db.prepare(f"SELECT * FROM {table}").all():
+                        columns = ", ".join(row)
+                        values = ", ".join(_sql_literal(v) for v in row.values())
+                        lines.append(f"INSERT INTO {table} ({columns}) VALUES ({values});")
+                return created, lines
+
+            created, lines = asyncio.run(run())
+        finally:
+            runtime.close()
+    Path(args.emit_sql).write_text("\n".join(lines) + "\n")
+    os.chmod(args.emit_sql, 0o600)
+    return created
+
+
 def cmd_create_user(args: argparse.Namespace) -> int:
     from api.staff import CLI_ACTOR, create_staff
 
+    if args.emit_sql:
+        try:
+            created = _emit_sql(args)
+        except DomainError as error:
+            return _refused(error)
+        print(f"wrote {args.emit_sql}: apply it with "
+              f"`npx wrangler d1 execute casino --remote --file {args.emit_sql}`, then delete it")  # fmt: skip
+        print(f"created {args.role} {created['email']} ({created['staff_id']})")
+        _print_factor(created)
+        return 0
     try:
         created = _on_state(
             args,
@@ -237,6 +308,10 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--role", choices=["admin", "operator", "kyc_reviewer", "compliance"], required=True
     )
+    create.add_argument(
+        "--emit-sql", metavar="FILE",
+        help="write the account as SQL for the edge's D1 instead (secrets from the environment)",
+    )  # fmt: skip
     create.set_defaults(run=cmd_create_user)
     reset = ops_sub.add_parser(
         "reset-user", help="a staff member's temporary password (and new TOTP with --reset-mfa)"
