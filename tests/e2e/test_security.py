@@ -93,9 +93,10 @@ def test_the_right_password_inside_a_burst_gets_no_token_while_throttled_then_ge
     assert all(r.status_code in (401, 429) for r in answers), [r.status_code for r in answers]
     assert answers[20].status_code == 429, answers[20].text
     assert not any("access_token" in r.text for r in answers)
-    # The back-off passes, and the owner gets in: no permanent lock-out.
+    # The back-off passes, and the owner gets in: no lock-out of the owner by 5 failures (the
+    # finding: 15 minutes for anyone who knows the e-mail).
     wait = max(int(r.headers.get("Retry-After", "0")) for r in answers)
-    assert 1 <= wait <= 15 * 60
+    assert 1 <= wait <= 60, wait
     time.sleep(wait + 0.5)
     r = client.post("/v1/auth/login", json={"email": p.email, "password": p.password})
     assert r.status_code == 200, r.text

@@ -60,4 +60,8 @@ def common_password_reason(password: str) -> str | None:
             return "The password is a common password or word; choose a less guessable one"
     if _is_sequence(lowered) or (len(stripped) >= 4 and _is_sequence(stripped)):
         return "The password is a keyboard or alphabet sequence"
+    if len(stripped) < 4:  # hardly any letters: then its digit and letter runs must not be common
+        for run in re.findall(r"[a-z]+|\d+", lowered):
+            if len(run) >= 6 and (_listed(run) or _is_sequence(run)):
+                return "The password is built on a common number or sequence"
     return None
