@@ -7,7 +7,7 @@ STATE ?= .wrangler/state
 HOST ?= 127.0.0.1
 PORT ?= 8787
 
-.PHONY: dev test setup lint unit integration e2e browser conformance bench clean chromium
+.PHONY: dev test setup lint audit unit integration e2e browser conformance bench clean chromium
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -21,15 +21,21 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
+	node scripts/copy_swagger_ui.mjs
 	touch $@
 
 dev: setup
 	$(BIN)/casino dev --host $(HOST) --port $(PORT) --state $(STATE)
 
 lint: setup
-	$(BIN)/ruff check workers local_runtime tests bench
-	$(BIN)/ruff format --check workers local_runtime tests bench
+	$(BIN)/ruff check workers local_runtime tests bench scripts
+	$(BIN)/ruff format --check workers local_runtime tests bench scripts
 	$(BIN)/mypy --strict workers/casino workers/infra/ports.py
+
+# Known vulnerabilities with a fix, in the locked Python requirements and the npm packages that
+# ship (needs the package registries; see scripts/audit_dependencies.py).
+audit: setup
+	$(BIN)/python scripts/audit_dependencies.py
 
 unit: setup
 	$(BIN)/pytest tests/unit
@@ -51,7 +57,7 @@ conformance: setup
 	bash scripts/vendor_python_modules.sh
 	node tests/conformance/harness.mjs
 
-test: lint unit integration e2e browser conformance
+test: lint audit unit integration e2e browser conformance
 
 bench: setup
 	$(BIN)/python -m bench

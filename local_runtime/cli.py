@@ -3,7 +3,9 @@
 casino dev [--host 127.0.0.1] [--port 8787] [--state .wrangler/state] [--jurisdiction BR]
            [--faults RATE --fault-seed N]
 casino migrate [--state DIR]
-casino ops create-user --state DIR --email E --password P --role operator|admin
+casino ops create-user --state DIR --email E --password P --role admin|operator|kyc_reviewer|compliance
+casino ops create-user --emit-sql FILE --email E --password P --role admin   (for the edge's D1)
+casino ops reset-user --state DIR --email E [--reset-mfa]
 casino ops exclusions import FILE.csv [--state DIR]
 casino ops rtp show|set --game G [--rtp-bps R] [--state DIR]
 casino verify --seed SEED rounds.json       recompute a session's rounds (stdlib only)
@@ -97,16 +99,128 @@ def _refused(error: DomainError) -> int:
     return 1
 
 
-def cmd_create_user(args: argparse.Namespace) -> int:
-    from api.accounts import create_staff
+def _print_factor(answer: dict[str, object]) -> None:
+    """The second factor, shown this once: the otpauth URI alone on its line (test suites and
+    authenticator apps read it), then the recovery codes."""
+    print("TOTP secret (add it to an authenticator app; shown only now):")
+    print(answer["otpauth_uri"])
+    print("recovery codes (each works once; shown only now):")
+    for code in answer["recovery_codes"]:  # type: ignore[attr-defined]
+        print(f"  {code}")
 
+
+STAFF_TABLES = ("staff", "mfa_totp", "recovery_codes", "audit_log")
+
+
+def _sql_literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _emit_sql(args: argparse.Namespace) -> dict[str, object]:
+    """Create the account on a scratch state with the deployment's own secrets (from the
+    environment, as put with `wrangler secret put`) and write its rows as SQL for
+    `wrangler d1 execute casino --remote --file FILE`: the first admin of a deployment."""
+    import dataclasses
+    import os
+    import tempfile
+
+    from api.staff import CLI_ACTOR, create_staff
+
+    from .paths import WranglerConfig
+    from .runtime import apply_migrations, build
+
+    missing = [n for n in ("PASSWORD_PEPPER", "MFA_ENCRYPTION_KEY") if not os.environ.get(n)]
+    if missing:
+        raise SystemExit(f"casino: set {' and '.join(missing)} to the deployment's secrets")
+    config = WranglerConfig.load()
+    with tempfile.TemporaryDirectory(prefix="casino-staff-") as scratch:
+        state = Path(scratch)
+        apply_migrations(state, config)
+        runtime = build(state, config)
+        runtime.services.settings = dataclasses.replace(
+            runtime.services.settings,
+            password_pepper=os.environ["PASSWORD_PEPPER"].encode(),
+            mfa_key=os.environ["MFA_ENCRYPTION_KEY"].encode(),
+        )
+        try:
+
+            async def run() -> tuple[dict[str, object], list[str]]:
+                services = runtime.services
+                created = await create_staff(
+                    services, CLI_ACTOR, args.email, args.password, args.role
+                )
+                lines = []
+                for table in STAFF_TABLES:
+                    for row in await services.db.prepare(f"SELECT * FROM {table}").all():
+                        columns = ", ".join(row)
+                        values = ", ".join(_sql_literal(v) for v in row.values())
+                        lines.append(f"INSERT INTO {table} ({columns}) VALUES ({values});")
+                return created, lines
+
+            created, lines = asyncio.run(run())
+        finally:
+            runtime.close()
+    Path(args.emit_sql).write_text("\n".join(lines) + "\n")
+    os.chmod(args.emit_sql, 0o600)
+    return created
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from api.staff import CLI_ACTOR, create_staff
+
+    if args.emit_sql:
+        try:
+            created = _emit_sql(args)
+        except DomainError as error:
+            return _refused(error)
+        print(f"wrote {args.emit_sql}: apply it with "
+              f"`npx wrangler d1 execute casino --remote --file {args.emit_sql}`, then delete it")  # fmt: skip
+        print(f"created {args.role} {created['email']} ({created['staff_id']})")
+        _print_factor(created)
+        return 0
     try:
-        staff_id = _on_state(
-            args, lambda services: create_staff(services, args.email, args.password, args.role)
+        created = _on_state(
+            args,
+            lambda services: create_staff(
+                services, CLI_ACTOR, args.email, args.password, args.role
+            ),
         )
     except DomainError as error:
         return _refused(error)
-    print(f"created {args.role} {args.email.strip().lower()} ({staff_id})")
+    print(f"created {args.role} {created['email']} ({created['staff_id']})")
+    _print_factor(created)
+    return 0
+
+
+def cmd_reset_user(args: argparse.Namespace) -> int:
+    """A staff member who lost their password or authenticator (the admin API does the same)."""
+    from api.staff import CLI_ACTOR, reset_staff
+
+    async def run(services: Services) -> dict[str, object]:
+        email = args.email.strip().lower()
+        row = (
+            await services.db.prepare("SELECT staff_id FROM staff WHERE email = ?")
+            .bind(email)
+            .first()
+        )
+        if row is None:
+            from casino.errors import NotFound
+
+            raise NotFound(f"No staff account with the email {email}")
+        return await reset_staff(services, CLI_ACTOR, row["staff_id"], args.reset_mfa)
+
+    try:
+        answer = _on_state(args, run)
+    except DomainError as error:
+        return _refused(error)
+    print(f"reset {args.email.strip().lower()}; every login ended")
+    print(f"temporary password: {answer['temporary_password']}")
+    if "otpauth_uri" in answer:
+        _print_factor(answer)
     return 0
 
 
@@ -202,8 +316,21 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
     create.add_argument("--email", required=True)
     create.add_argument("--password", required=True)
-    create.add_argument("--role", choices=["operator", "admin"], required=True)
+    create.add_argument(
+        "--role", choices=["admin", "operator", "kyc_reviewer", "compliance"], required=True
+    )
+    create.add_argument(
+        "--emit-sql", metavar="FILE",
+        help="write the account as SQL for the edge's D1 instead (secrets from the environment)",
+    )  # fmt: skip
     create.set_defaults(run=cmd_create_user)
+    reset = ops_sub.add_parser(
+        "reset-user", help="a staff member's temporary password (and new TOTP with --reset-mfa)"
+    )
+    reset.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    reset.add_argument("--email", required=True)
+    reset.add_argument("--reset-mfa", action="store_true")
+    reset.set_defaults(run=cmd_reset_user)
     rtp = ops_sub.add_parser("rtp", help="show or set a game's RTP (audited, as the API does)")
     rtp_sub = rtp.add_subparsers(dest="rtp_command", required=True)
     show = rtp_sub.add_parser("show", help="every game's configuration")

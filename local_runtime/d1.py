@@ -4,6 +4,12 @@ D1 refuses explicit transactions (BEGIN/COMMIT/SAVEPOINT), ATTACH and most PRAGM
 authorizer refuses them here too, so code that works locally does not break on the edge.
 `batch` is one transaction, as on D1. Every call yields to the event loop, because on the edge
 every D1 call is an await at which other requests run.
+
+Each call is one synchronous unit on the connection: its statement (or a batch's transaction)
+runs, and its result (rows and the number of changed rows) is taken, before anything else may
+run. No per-connection state survives an await: an earlier version kept "the changes of the last
+statement" on the connection and read it after the yield, so a concurrent request's statement
+could answer for it (a refresh token redeemed twice, another login revoked).
 """
 
 from __future__ import annotations
@@ -57,15 +63,15 @@ class LocalStatement:
 
     async def all(self) -> list[Row]:
         count_d1()
-        rows = self._db.execute(self)
+        rows, _ = self._db.execute(self)
         await asyncio.sleep(0)
         return rows
 
     async def run(self) -> int:
         count_d1()
-        self._db.execute(self)
+        _, changes = self._db.execute(self)
         await asyncio.sleep(0)
-        return self._db.last_changes
+        return changes
 
 
 class LocalD1:
@@ -77,7 +83,6 @@ class LocalD1:
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self._internal = False
-        self.last_changes = 0
         self.conn.set_authorizer(self._authorize)
 
     def _authorize(self, action: int, arg1: str | None, *_: object) -> int:
@@ -109,13 +114,13 @@ class LocalD1:
             if isinstance(value, str | bytes) and len(value) > MAX_VALUE_BYTES:
                 raise D1Error(f"string or blob too big: D1 allows {MAX_VALUE_BYTES} bytes")
 
-    def execute(self, stmt: LocalStatement) -> list[Row]:
+    def execute(self, stmt: LocalStatement) -> tuple[list[Row], int]:
+        """Run one statement; its rows and changed-row count, taken before anything else runs."""
         self.check_limits(stmt)
         try:
             cursor = self.conn.execute(stmt.sql, stmt.params)
             rows = [dict(row) for row in cursor.fetchall()]
-            self.last_changes = max(cursor.rowcount, 0)
-            return rows
+            return rows, max(cursor.rowcount, 0)
         except sqlite3.IntegrityError as exc:
             raise ConstraintViolation(str(exc)) from exc
         except sqlite3.DatabaseError as exc:
@@ -131,7 +136,7 @@ class LocalD1:
         self._begin()
         try:
             for stmt in statements:
-                results.append(self.execute(stmt))
+                results.append(self.execute(stmt)[0])
         except BaseException:
             self._end("ROLLBACK")
             raise

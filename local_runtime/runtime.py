@@ -29,6 +29,24 @@ async def pbkdf2_local(material: bytes, salt: bytes, iterations: int, length: in
     )
 
 
+class LocalAesGcm:
+    """AES-256-GCM with `cryptography` (the edge uses Web Crypto; same bytes)."""
+
+    async def seal(self, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        return AESGCM(key).encrypt(nonce, plaintext, aad)
+
+    async def open(self, key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes) -> bytes:
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        try:
+            return AESGCM(key).decrypt(nonce, ciphertext, aad)
+        except InvalidTag as exc:
+            raise ValueError("the sealed value does not verify") from exc
+
+
 def wrangler_bin() -> Path:
     return PROJECT_ROOT / "node_modules" / ".bin" / "wrangler"
 
@@ -103,6 +121,8 @@ def build(
         exclusion_key=secrets["EXCLUSION_LIST_KEY"].encode(),
         jurisdiction=jurisdiction or vars_.get("JURISDICTION") or None,
         currency=vars_.get("CURRENCY", "BRL"),
+        mfa_key=secrets["MFA_ENCRYPTION_KEY"].encode(),
+        exempt_loopback_addresses=True,
     )
     services = Services(
         db=d1,
@@ -114,6 +134,7 @@ def build(
         pbkdf2=pbkdf2_local,
         clock=clock,
         entropy=entropy,
+        aead=LocalAesGcm(),
     )
     return LocalRuntime(services, wallets, sessions, d1, config.crons)
 

@@ -1,6 +1,7 @@
 """Local secrets (JWT signing key, password pepper), generated once into the state directory.
 
-On the edge these are Worker secrets (`wrangler secret put JWT_SECRET`, `PASSWORD_PEPPER`).
+On the edge these are Worker secrets (`wrangler secret put JWT_SECRET`, `PASSWORD_PEPPER`,
+`EXCLUSION_LIST_KEY`, `MFA_ENCRYPTION_KEY`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
-NAMES = ("JWT_SECRET", "PASSWORD_PEPPER", "EXCLUSION_LIST_KEY")
+NAMES = ("JWT_SECRET", "PASSWORD_PEPPER", "EXCLUSION_LIST_KEY", "MFA_ENCRYPTION_KEY")
 
 
 def load_or_create(path: Path) -> dict[str, str]:

@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from api import scheduled
 from api.app import create_app, with_body_limits
+from api.headers import SecurityHeaders
 
 from .cron import run_crons
 from .invocation import invocation
@@ -19,7 +20,11 @@ from .paths import PROJECT_ROOT
 from .runtime import LocalRuntime
 from .seed import seed_kv
 
-API_PREFIXES = ("/v1/", "/healthz", "/openapi.json", "/docs", "/redoc")
+# wrangler.toml `run_worker_first`: these go to the Worker even where a file has the same name.
+API_PREFIXES = ("/v1/", "/docs/")
+API_PATHS = frozenset({"/healthz", "/openapi.json", "/docs"})
+# Files Cloudflare reads as configuration and never serves.
+NOT_SERVED = frozenset({"/_headers", "/_redirects", "/.assetsignore"})
 
 
 class LocalGateway:
@@ -33,10 +38,18 @@ class LocalGateway:
         self._cron: asyncio.Task[None] | None = None
         self.api = with_body_limits(create_app())
         self.public = public.resolve()
-        self.static = StaticFiles(directory=public, html=True) if public.is_dir() else None
+        # On the edge `public/_headers` gives static assets the security headers; here the same
+        # middleware as the Worker's does (without the Worker's default `no-store`).
+        self.static = (
+            SecurityHeaders(StaticFiles(directory=public, html=True), static=True)
+            if public.is_dir()
+            else None
+        )
 
     def _is_asset(self, path: str) -> bool:
-        if self.static is None or path.startswith(API_PREFIXES):
+        if self.static is None or path.startswith(API_PREFIXES) or path in API_PATHS:
+            return False
+        if path in NOT_SERVED:
             return False
         target = (self.public / path.lstrip("/")).resolve()
         if not target.is_relative_to(self.public):

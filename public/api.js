@@ -24,8 +24,10 @@ export function createClient(storageKey) {
   return {
     call,
     get loggedIn() { return Boolean(token); },
-    async login(email, password) {
-      const pair = await call("POST", "/v1/auth/login", { email, password });
+    async login(email, password, otp) {
+      const body = { email, password };
+      if (otp) body.otp = otp;
+      const pair = await call("POST", "/v1/auth/login", body);
       token = pair.access_token;
       sessionStorage.setItem(storageKey, token);
       return pair;

@@ -33,7 +33,7 @@ async function enter() {
 $("login-form").addEventListener("submit", (e) => guarded(async () => {
   e.preventDefault();
   const form = new FormData(e.target);
-  await api.login(form.get("email"), form.get("password"));
+  await api.login(form.get("email"), form.get("password"), form.get("otp"));
   await enter();
 }));
 

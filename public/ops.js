@@ -78,13 +78,23 @@ async function loadAlerts() {
 async function enter() {
   $("ops-auth").hidden = true;
   $("console").hidden = false;
-  await Promise.all([loadKyc(), loadGames(), loadAlerts()]);
+  await Promise.all([section("kyc-table", loadKyc), section("games-table", loadGames), section("alerts", loadAlerts)]);
+}
+
+// A section the staff member's role may not use is hidden (403), not an error.
+async function section(id, load) {
+  try {
+    await load();
+  } catch (error) {
+    if (error.problem?.status === 403) $(id).closest(".card").hidden = true;
+    else show(message, `${error.problem?.code ?? "error"}: ${error.message}`, true);
+  }
 }
 
 $("ops-login").addEventListener("submit", (e) => guarded(async () => {
   e.preventDefault();
   const form = new FormData(e.target);
-  await api.login(form.get("email"), form.get("password"));
+  await api.login(form.get("email"), form.get("password"), form.get("otp"));
   await enter();
 }));
 $("kyc-reload").addEventListener("click", () => guarded(loadKyc));

@@ -24,6 +24,7 @@ REQUIREMENTS=(
   fastapi==0.165.0
   pydantic==2.14.4
   pyjwt==2.15.1
+  pyotp==2.12.1
   python-multipart==0.0.34
   workers-runtime-sdk==1.9.5
 )
@@ -37,7 +38,8 @@ stamp="$( (printf '%s\n' "${REQUIREMENTS[@]}" "${PLATFORM[@]}"; cat "$SELF") | s
 up_to_date() {
   [ "$(cat "$STAMP_FILE" 2>/dev/null)" = "$stamp" ] \
     && [ -d python_modules/pydantic_core ] && [ -f python_modules/workers/__init__.py ] \
-    && [ -f python_modules/fastapi/__init__.py ] && [ -d python_modules/jwt ]
+    && [ -f python_modules/fastapi/__init__.py ] && [ -d python_modules/jwt ] \
+    && [ -f python_modules/pyotp/__init__.py ]
 }
 
 if [ -z "${FORCE:-}" ] && up_to_date; then

@@ -43,6 +43,7 @@ const SECRETS = {
   JWT_SECRET: "conformance-jwt-secret-of-at-least-32-bytes!",
   PASSWORD_PEPPER: "conformance-pepper",
   EXCLUSION_LIST_KEY: "conformance-exclusion-key",
+  MFA_ENCRYPTION_KEY: "conformance-mfa-key",
 };
 const started = Date.now();
 const run = promisify(execFile);

@@ -3,7 +3,8 @@
 
     .venv/bin/pytest tests/e2e                      # starts its own server
     E2E_BASE_URL=http://host:port E2E_OPERATOR_EMAIL=... E2E_OPERATOR_PASSWORD=... \\
-        .venv/bin/pytest tests/e2e                  # against a running deployment
+        E2E_OPERATOR_OTPAUTH=otpauth://... .venv/bin/pytest tests/e2e   # a running deployment
+        (an admin account: the suite reviews KYC, sets RTP, imports lists)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 from .support import (
     STRONG_PASSWORD,
     CasinoServer,
+    fresh_totp_code,
     idem,
     kyc_document,
     new_cpf,
@@ -56,20 +58,31 @@ class Player:
 
 @dataclass
 class Operator:
+    """A staff member logged in with password and TOTP (the otpauth URI `create-user` printed)."""
+
     email: str
     password: str
     base_url: str
+    otpauth_uri: str
+    role: str = "admin"
     _token: str | None = None
     _at: float = 0.0
+
+    def login(self) -> httpx.Response:
+        return httpx.post(
+            f"{self.base_url}/v1/auth/login",
+            json={
+                "email": self.email,
+                "password": self.password,
+                "otp": fresh_totp_code(self.otpauth_uri),
+            },
+            timeout=TIMEOUT,
+        )
 
     @property
     def token(self) -> str:
         if self._token is None or time.monotonic() - self._at > 600:
-            r = httpx.post(
-                f"{self.base_url}/v1/auth/login",
-                json={"email": self.email, "password": self.password},
-                timeout=TIMEOUT,
-            )
+            r = self.login()
             assert r.status_code == 200, f"operator login failed: {r.status_code} {r.text}"
             self._token, self._at = r.json()["access_token"], time.monotonic()
         return self._token
@@ -109,16 +122,37 @@ def base_url(local_server: CasinoServer | None) -> str:
 
 @pytest.fixture(scope="session")
 def operator(local_server: CasinoServer | None, base_url: str) -> Operator:
+    """An admin (every operator endpoint is open to it; role by role: `staff_member`)."""
     if local_server is None:
         email = os.environ.get("E2E_OPERATOR_EMAIL")
         password = os.environ.get("E2E_OPERATOR_PASSWORD")
-        if not email or not password:
-            pytest.skip("E2E_OPERATOR_EMAIL / E2E_OPERATOR_PASSWORD not set")
-        return Operator(email, password, base_url)
+        uri = os.environ.get("E2E_OPERATOR_OTPAUTH")
+        if not email or not password or not uri:
+            pytest.skip("E2E_OPERATOR_EMAIL / E2E_OPERATOR_PASSWORD / E2E_OPERATOR_OTPAUTH not set")
+        return Operator(email, password, base_url, uri)
     email = f"ops-{uuid.uuid4().hex[:12]}@example.com"
     password = "0perator-Passw0rd!"
-    local_server.create_staff(email, password, "operator")
-    return Operator(email, password, base_url)
+    uri = local_server.create_staff(email, password, "admin")
+    return Operator(email, password, base_url, uri)
+
+
+@pytest.fixture(scope="session")
+def staff_member(local_server: CasinoServer | None, base_url: str) -> Callable[[str], Operator]:
+    """A new staff account of the given role (local server only: `casino ops create-user`)."""
+    made: dict[str, Operator] = {}
+
+    def _staff(role: str, fresh: bool = False) -> Operator:
+        if local_server is None:
+            pytest.skip("staff of each role are created with the CLI of a local server")
+        if fresh or role not in made:
+            email = f"{role.replace('_', '-')}-{uuid.uuid4().hex[:10]}@example.com"
+            password = "St4ff-Passw0rd!"
+            made[role] = Operator(
+                email, password, base_url, local_server.create_staff(email, password, role), role
+            )
+        return made[role]
+
+    return _staff
 
 
 @pytest.fixture(scope="session")

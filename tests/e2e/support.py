@@ -301,7 +301,8 @@ class CasinoServer:
         except ProcessLookupError:
             pass
 
-    def create_staff(self, email: str, password: str, role: str = "operator") -> None:
+    def create_staff(self, email: str, password: str, role: str = "operator") -> str:
+        """`casino ops create-user`; the otpauth URI it prints (once) for the TOTP factor."""
         result = subprocess.run(
             [
                 str(CASINO),
@@ -325,3 +326,38 @@ class CasinoServer:
             f"casino ops create-user failed ({result.returncode}):\n"
             f"{result.stdout}\n{result.stderr}"
         )
+        return otpauth_uri_from(result.stdout)
+
+
+# ---------------------------------------------------------------- staff second factor (TOTP)
+
+
+def otpauth_uri_from(output: str) -> str:
+    """The `otpauth://` URI that `casino ops create-user` prints on its own line."""
+    uris = [line.strip() for line in output.splitlines() if line.strip().startswith("otpauth://")]
+    assert len(uris) == 1, f"expected one otpauth URI in:\n{output}"
+    return uris[0]
+
+
+def totp_code(otpauth_uri: str, at: float | None = None) -> str:
+    """The code an authenticator app shows now for this factor (RFC 6238 through pyotp)."""
+    import pyotp
+
+    return pyotp.parse_uri(otpauth_uri).at(time.time() if at is None else at)
+
+
+_last_step: dict[str, int] = {}
+
+
+def fresh_totp_code(otpauth_uri: str) -> str:
+    """A code not used before in this process: the server accepts each code once (RFC 6238
+    5.2), so a second login within the same 30-second step waits for the next one."""
+    import pyotp
+
+    totp = pyotp.parse_uri(otpauth_uri)
+    step = int(time.time()) // totp.interval
+    if _last_step.get(otpauth_uri, -1) >= step:
+        time.sleep((step + 1) * totp.interval - time.time() + 0.05)
+        step = int(time.time()) // totp.interval
+    _last_step[otpauth_uri] = step
+    return totp.at(step * totp.interval)

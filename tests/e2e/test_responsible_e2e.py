@@ -113,11 +113,11 @@ def test_the_national_exclusion_list_closes_accounts_and_refuses_sign_ups(
     assert deposit(listed, 5_000).status_code == 201
     upload_document(listed)
     decide(listed.player_id, "approve", "ok")
-    csv = f"nome,cpf\nListed,{listed.cpf}\nSomeone,529.982.247-25\nbad,123\n"
+    csv = f"nome,cpf\nListed,{listed.cpf}\nSomeone,529.982.247-25\n"
     r = client.post("/v1/ops/exclusions/import", content=csv,
                     headers=operator.headers | {"content-type": "text/csv"})  # fmt: skip
     assert r.status_code == 200, r.text
-    assert r.json()["entries"] == 2 and r.json()["invalid_rows"] == 1
+    assert r.json()["entries"] == 2 and r.json()["invalid_rows"] == 0
     assert r.json()["closed_accounts"] >= 1
     assert_problem(deposit(listed, 100), 403, "self_excluded")
     assert_problem(client.post("/v1/games/dice/sessions", json={}, headers=listed.headers), 403,
@@ -126,7 +126,28 @@ def test_the_national_exclusion_list_closes_accounts_and_refuses_sign_ups(
     refused = client.post("/v1/auth/register", json={
         "email": f"x-{uuid.uuid4().hex[:8]}@example.com", "password": "Str0ng-Passw0rd!x",
         "full_name": "Ana", "birth_date": "1990-01-01", "country": "BR", "cpf": "52998224725"})  # fmt: skip
-    assert_problem(refused, 403, "self_excluded")
+    assert_problem(refused, 403, "registration_refused")
+    assert "list" not in refused.json()["detail"].lower()
     as_player = client.post("/v1/ops/exclusions/import", content=csv,
                             headers=listed.headers | {"content-type": "text/csv"})  # fmt: skip
     assert_problem(as_player, 403, "forbidden")
+
+
+def test_a_bad_national_list_import_changes_nothing_and_a_dry_run_shows_the_diff(client, operator):
+    headers = operator.headers | {"content-type": "text/csv"}
+    listed = "295.379.955-93"
+    applied = client.post("/v1/ops/exclusions/import", content=f"CPF;NOME\n{listed};Ana\n",
+                          headers=headers)  # fmt: skip
+    assert applied.status_code == 200 and applied.json()["entries"] == 1, applied.text
+    for bad in ("", "cpf\n", "CPF;NOME\n", "nome;idade\nAna;30\n", f"{listed}\nbad\n"):
+        r = client.post("/v1/ops/exclusions/import", content=bad, headers=headers)
+        assert_problem(r, 422, "invalid_list")
+    preview = client.post("/v1/ops/exclusions/import?dry_run=true",
+                          content="529.982.247-25\n", headers=headers)  # fmt: skip
+    assert preview.status_code == 200
+    body = preview.json()
+    assert (body["entries"], body["added"], body["removed"], body["invalid_rows"]) == (1, 1, 1, 0)
+    still = client.post("/v1/auth/register", json={
+        "email": f"x-{uuid.uuid4().hex[:8]}@example.com", "password": "Str0ng-Passw0rd!x",
+        "full_name": "Ana", "birth_date": "1990-01-01", "country": "BR", "cpf": listed})  # fmt: skip
+    assert_problem(still, 403, "registration_refused")

@@ -94,3 +94,35 @@ async def verify_player(runtime, player_id: str) -> None:
         .bind(player_id)
         .run()
     )
+
+
+def totp_now(otpauth_uri: str, at: float | None = None) -> str:
+    """The current code of a TOTP factor from its otpauth URI (as an authenticator app does)."""
+    import time
+
+    import pyotp
+
+    return pyotp.parse_uri(otpauth_uri).at(time.time() if at is None else at)
+
+
+async def create_staff(runtime, email: str, role: str, password: str = STRONG) -> dict:
+    from api.staff import CLI_ACTOR
+    from api.staff import create_staff as create
+
+    return await create(runtime.services, CLI_ACTOR, email, password, role)
+
+
+async def staff_login(client, runtime, role: str = "admin", email: str | None = None) -> dict:
+    """A staff member of `role`, logged in with password and TOTP: their headers, id and factor."""
+    email = email or f"{role}-{uuid.uuid4().hex[:8]}@example.com"
+    created = await create_staff(runtime, email, role)
+    r = await client.post(
+        "/v1/auth/login",
+        json={"email": email, "password": STRONG, "otp": totp_now(created["otpauth_uri"])},
+    )
+    assert r.status_code == 200, r.text
+    return {
+        **created,
+        "tokens": r.json(),
+        "headers": {"Authorization": f"Bearer {r.json()['access_token']}"},
+    }

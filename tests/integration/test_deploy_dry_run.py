@@ -95,5 +95,20 @@ def test_the_worker_is_deployable_with_exactly_its_own_modules(vendored, tmp_pat
     assert listed == expected - {"entry.py"}, sorted(listed ^ (expected - {"entry.py"}))
     assert "Vendored Modules" in result.stdout
     assert "env.DB" in result.stdout and "env.WALLET (WalletDO)" in result.stdout
+    # `[build]` copied Swagger UI's assets into the static assets: /docs needs no CDN.
+    assert "[custom build] swagger-ui-dist" in output
+    assert (PROJECT_ROOT / "public/swagger-ui/swagger-ui-bundle.js").stat().st_size > 100_000
     if environment == "br":
         assert 'env.JURISDICTION ("BR")' in result.stdout
+
+
+def test_static_assets_get_the_workers_security_headers_from_public_headers():
+    """Cloudflare serves public/ without running the Worker: `_headers` must give every asset
+    the headers `api.headers` gives the Worker's own answers."""
+    from api.headers import STATIC_ASSET_HEADERS
+
+    lines = (PROJECT_ROOT / "public/_headers").read_text().splitlines()
+    rules = [line for line in lines if line and not line.startswith("#")]
+    assert rules[0] == "/*"
+    parsed = dict(line.strip().split(": ", 1) for line in rules[1:])
+    assert parsed == STATIC_ASSET_HEADERS

@@ -9,7 +9,7 @@ import pytest
 
 from casino.jurisdictions import BRAZIL
 
-from .conftest import STRONG, cpf_for, register_and_login, verify_player
+from .conftest import STRONG, cpf_for, register_and_login, staff_login, verify_player
 
 pytestmark = pytest.mark.anyio
 BR_NETWORK = {"CF-IPCountry": "BR"}
@@ -21,12 +21,8 @@ def key() -> dict[str, str]:
 
 
 async def operator(client, runtime) -> dict[str, str]:
-    from api.accounts import create_staff
-
-    email = f"ops-{uuid.uuid4().hex[:8]}@example.com"
-    await create_staff(runtime.services, email, STRONG, "admin")
-    r = await client.post("/v1/auth/login", json={"email": email, "password": STRONG})
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+    """An admin, logged in with password and TOTP."""
+    return (await staff_login(client, runtime, "admin"))["headers"]
 
 
 async def set_rtp(client, ops, rtp, **extra):

@@ -4,18 +4,15 @@ import base64
 
 import pytest
 
-from api.accounts import create_staff
-
-from .conftest import STRONG, register_and_login
+from .conftest import register_and_login, staff_login
 
 pytestmark = pytest.mark.anyio
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 async def operator_headers(client, runtime) -> dict[str, str]:
-    await create_staff(runtime.services, "ops@example.com", STRONG, "operator")
-    r = await client.post("/v1/auth/login", json={"email": "ops@example.com", "password": STRONG})
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+    """A KYC reviewer (the role that decides identities)."""
+    return (await staff_login(client, runtime, "kyc_reviewer"))["headers"]
 
 
 def document(content: bytes = PNG, **changes) -> dict:

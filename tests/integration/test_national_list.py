@@ -13,7 +13,7 @@ import pytest
 from casino.cpf import _check_digit
 from local_runtime.invocation import D1_QUERIES, invocation
 
-from .conftest import STRONG, cpf_for, register_and_login
+from .conftest import STRONG, cpf_for, register_and_login, staff_login
 
 pytestmark = pytest.mark.anyio
 LISTED = "529.982.247-25"
@@ -26,12 +26,7 @@ def cpf_number(i: int) -> str:
 
 
 async def staff(client, runtime, role: str = "operator") -> dict[str, str]:
-    from api.accounts import create_staff
-
-    email = f"ops-{uuid.uuid4().hex[:8]}@example.com"
-    await create_staff(runtime.services, email, STRONG, role)
-    r = await client.post("/v1/auth/login", json={"email": email, "password": STRONG})
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+    return (await staff_login(client, runtime, role))["headers"]
 
 
 async def post_list(client, ops, text: str | bytes, dry_run: bool = False):

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from .conftest import STRONG, register_and_login, verify_player
+from .conftest import STRONG, register_and_login, staff_login, verify_player
 
 pytestmark = pytest.mark.anyio
 
@@ -134,13 +134,9 @@ async def test_the_reality_check_reports_the_play_session(client, runtime):
 
 
 async def test_a_listed_cpf_cannot_register_and_an_existing_account_is_closed(client, runtime):
-    from api.accounts import create_staff
-
     player = await register_and_login(client)
     await deposit(client, player, 2000)
-    await create_staff(runtime.services, "ops@example.com", STRONG, "operator")
-    ops = (await client.post("/v1/auth/login", json={"email": "ops@example.com",
-                                                     "password": STRONG})).json()  # fmt: skip
+    ops = (await staff_login(client, runtime, "operator"))["tokens"]
     csv = f"cpf\n{player['cpf']}\n529.982.247-25\n"
     r = await client.post("/v1/ops/exclusions/import", content=csv,
                           headers={"Authorization": f"Bearer {ops['access_token']}",
@@ -165,12 +161,7 @@ async def test_a_listed_cpf_cannot_register_and_an_existing_account_is_closed(cl
 
 
 async def test_bonuses_are_refused_in_brazil_and_carry_wagering_elsewhere(client, runtime):
-    from api.accounts import create_staff
-
-    await create_staff(runtime.services, "ops@example.com", STRONG, "operator")
-    ops = (await client.post("/v1/auth/login", json={"email": "ops@example.com",
-                                                     "password": STRONG})).json()  # fmt: skip
-    staff = {"Authorization": f"Bearer {ops['access_token']}"}
+    staff = (await staff_login(client, runtime, "admin"))["headers"]  # only admins grant bonuses
     br = await register_and_login(client)
     refused = await client.post(f"/v1/ops/players/{br['player_id']}/bonuses",
                                 json={"amount": 1000, "wagering_multiplier": 5},
@@ -193,7 +184,7 @@ async def test_bonuses_are_refused_in_brazil_and_carry_wagering_elsewhere(client
         .bind(pt["player_id"])
         .all()
     )
-    assert audit == [{"actor_role": "operator", "action": "wallet.bonus",
+    assert audit == [{"actor_role": "admin", "action": "wallet.bonus",
                       "details": '{"amount": 1000, "wagering_multiplier": 3}'}]  # fmt: skip
     session = (await client.post("/v1/games/dice/sessions", json={}, headers=pt["headers"])).json()
     r = await client.post(f"/v1/sessions/{session['session_id']}/rounds",

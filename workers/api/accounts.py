@@ -1,37 +1,41 @@
-"""Accounts application: registration, login with throttling, refresh-token rotation, logout."""
+"""Accounts application: registration, login (throttled, with a second factor for staff and for
+players who turned it on), password change, refresh-token rotation, logout.
+
+Staff and players are separate identities: an e-mail belongs to one of them (the API refuses a
+player registration with a staff e-mail, and D1 triggers refuse it whatever writes it), and login
+looks for a staff account first, so no player row can ever shadow a staff member's.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from casino.accounts import Registration, validate_registration
+from casino.accounts import Registration, check_password_policy, validate_registration
 from casino.errors import (
     CpfTaken,
     EmailTaken,
     InvalidCredentials,
+    InvalidOtp,
     InvalidToken,
+    MfaRequired,
     RateLimited,
     RefreshTokenReused,
+    WeakPassword,
 )
 from casino.jurisdictions import Jurisdiction
 from casino.national_list import list_hash
 from casino.passwords import hash_password, verify_password
+from casino.throttle import ACCOUNT_LOGIN, ADDRESS_LOGIN, ADDRESS_REGISTRATION
 from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ConstraintViolation
 
-from . import messages, responsible
+from . import messages, mfa, responsible, throttle
 from .audit import audit_entry
-from .security import issue_access_token
+from .security import STAFF_ROLES, Caller, issue_access_token
 from .services import Services
-
-FAILURE_WINDOW_MS = 15 * 60 * 1000
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 300  # behind one NAT or proxy many players share an address
-
 
 iso = rfc3339
 
@@ -40,15 +44,38 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+async def charge_registration(services: Services, address: str) -> None:
+    """Registrations are throttled per client address (loopback exempt on the local runtime)."""
+    if throttle.exempt_address(services, address):
+        return
+    now_ms = int(services.clock.now().timestamp() * 1000)
+    name = throttle.bucket(ADDRESS_REGISTRATION, address)
+    await throttle.charge(services, ADDRESS_REGISTRATION, name, now_ms)
+
+
+async def email_taken(services: Services, email: str) -> bool:
+    """Whether a player or a staff member already has this e-mail."""
+    row = await (
+        services.db.prepare(
+            "SELECT EXISTS (SELECT 1 FROM players WHERE email = ?1) "
+            "OR EXISTS (SELECT 1 FROM staff WHERE email = ?1) AS taken"
+        )
+        .bind(email)
+        .first()
+    )
+    return bool(row and row["taken"])
+
+
 async def register(services: Services, reg: Registration, limits: Any = None) -> str:
     """A new player: the rules of the jurisdiction (the network's or deployment's, else the
     declared country's), its limits in the player's WalletDO first, then the row in D1, so a
-    failure in between leaves nothing a retry would collide with."""
+    failure in between leaves nothing a retry would collide with. An e-mail of a player or of a
+    staff member is taken."""
     now = services.clock.now()
     profile = services.profile(reg.country)
     valid = validate_registration(reg, profile, now.date())
     changes = responsible.initial_changes(profile, limits)
-    if await services.db.prepare("SELECT 1 FROM players WHERE email = ?").bind(valid.email).first():
+    if await email_taken(services, valid.email):
         raise EmailTaken("An account with this email already exists")
     if valid.cpf:
         await _claim_cpf(services, valid.cpf, profile, now)
@@ -167,56 +194,21 @@ async def _claim_cpf(services: Services, cpf: str, profile: Jurisdiction, now: d
     raise CpfTaken("An account with this CPF already exists")
 
 
-async def _recent_failures(services: Services, bucket: str, now_ms: int) -> list[int]:
-    rows = (
-        await services.db.prepare(
-            "SELECT at_ms FROM login_failures WHERE bucket = ? AND at_ms > ? ORDER BY at_ms"
-        )
-        .bind(bucket, now_ms - FAILURE_WINDOW_MS)
-        .all()
-    )
-    return [int(r["at_ms"]) for r in rows]
-
-
-async def _check_throttle(services: Services, buckets: dict[str, int], now_ms: int) -> None:
-    for bucket, limit in buckets.items():
-        failures = await _recent_failures(services, bucket, now_ms)
-        if len(failures) >= limit:
-            unlock_ms = failures[-limit] + FAILURE_WINDOW_MS
-            retry_after = max(1, math.ceil((unlock_ms - now_ms) / 1000))
-            raise RateLimited(
-                "Too many failed login attempts; try again later", retry_after=retry_after
-            )
-
-
-async def _record_failure(services: Services, buckets: list[str], now_ms: int) -> None:
-    statements = [
-        services.db.prepare("INSERT INTO login_failures (bucket, at_ms) VALUES (?, ?)").bind(
-            bucket, now_ms
-        )
-        for bucket in buckets
-    ]
-    statements.append(
-        services.db.prepare("DELETE FROM login_failures WHERE at_ms <= ?").bind(
-            now_ms - FAILURE_WINDOW_MS
-        )
-    )
-    await services.db.batch(statements)
-
-
 async def _find_account(services: Services, email: str) -> dict[str, Any] | None:
-    player = (
-        await services.db.prepare(
-            "SELECT player_id AS subject, password_hash, 'player' AS role FROM players WHERE email = ?"
+    """Staff first: a staff member's e-mail can never be shadowed by a player's row."""
+    staff = await (
+        services.db.prepare(
+            "SELECT staff_id AS subject, password_hash, role, status FROM staff WHERE email = ?"
         )
         .bind(email)
         .first()
     )
-    if player is not None:
-        return player
-    return (
-        await services.db.prepare(
-            "SELECT staff_id AS subject, password_hash, role FROM staff WHERE email = ?"
+    if staff is not None:
+        return staff
+    return await (
+        services.db.prepare(
+            "SELECT player_id AS subject, password_hash, 'player' AS role, 'active' AS status "
+            "FROM players WHERE email = ?"
         )
         .bind(email)
         .first()
@@ -228,38 +220,176 @@ _DUMMY_HASH = (
 )
 
 
-async def login(services: Services, email: str, password: str, address: str) -> dict[str, Any]:
+class _Charges:
+    """The throttle buckets one login attempt was charged to."""
+
+    def __init__(self, services: Services, email: str, address: str, now_ms: int) -> None:
+        self.services, self.now_ms = services, now_ms
+        self.account = throttle.bucket(ACCOUNT_LOGIN, email)
+        exempt = throttle.exempt_address(services, address)
+        self.address = None if exempt else throttle.bucket(ADDRESS_LOGIN, address)
+
+    async def charge(self) -> None:
+        """Per account first (its back-off protects the owner's password), then per address."""
+        await throttle.charge(self.services, ACCOUNT_LOGIN, self.account, self.now_ms)
+        if self.address is None:
+            return
+        try:
+            await throttle.charge(self.services, ADDRESS_LOGIN, self.address, self.now_ms)
+        except RateLimited:
+            await throttle.refund(self.services, self.account)
+            raise
+
+    async def refund(self) -> None:
+        await throttle.refund(self.services, self.account)
+        if self.address is not None:
+            await throttle.refund(self.services, self.address)
+
+    async def succeeded(self) -> None:
+        await throttle.reset(self.services, self.account, self.now_ms)
+        if self.address is not None:
+            await throttle.refund(self.services, self.address)
+
+
+async def _second_factor(
+    services: Services,
+    account: dict[str, Any],
+    otp: str | None,
+    recovery_code: str | None,
+    charges: _Charges,
+) -> None:
+    """Staff always, players who turned it on: a TOTP code or an unused recovery code."""
+    subject, staff = account["subject"], account["role"] in STAFF_ROLES
+    status = await mfa.factor_status(services, subject)
+    if status != "active" and not staff:
+        return
+    if not otp and not recovery_code:
+        # The password was right: asking for the code is not a failed attempt.
+        await charges.refund()
+        detail = "Enter the 6-digit code from your authenticator app (field `otp`)"
+        if status != "active":
+            detail = "This staff account has no second factor yet; ask an admin to reset it"
+        raise MfaRequired(detail)
+    if otp and await mfa.verify_totp(services, subject, otp):
+        return
+    if recovery_code and await mfa.use_recovery_code(services, subject, recovery_code):
+        return
+    raise InvalidOtp("The code is wrong, expired or already used; wait for the next code")
+
+
+async def login(
+    services: Services,
+    email: str,
+    password: str,
+    address: str,
+    otp: str | None = None,
+    recovery_code: str | None = None,
+) -> dict[str, Any]:
+    """Every attempt is charged to the throttle before its password is hashed, so a burst of
+    parallel guesses gets no more evaluations than the back-off allows; a charged attempt whose
+    password was right is refunded, a successful login forgets the account's failures."""
     now = services.clock.now()
-    now_ms = int(now.timestamp() * 1000)
     email = email.strip().lower()
-    account_bucket = "account:" + hashlib.sha256(email.encode()).hexdigest()
-    address_bucket = "address:" + address
-    await _check_throttle(
-        services,
-        {account_bucket: MAX_FAILURES_PER_ACCOUNT, address_bucket: MAX_FAILURES_PER_ADDRESS},
-        now_ms,
-    )
+    charges = _Charges(services, email, address, int(now.timestamp() * 1000))
+    await charges.charge()
     account = await _find_account(services, email)
     # An unknown email costs the same hash as a wrong password: same answer, same time.
     stored = account["password_hash"] if account else _DUMMY_HASH
     ok = await verify_password(password, stored, services.settings.password_pepper, services.pbkdf2)
-    if account is None or not ok:
-        await _record_failure(services, [account_bucket, address_bucket], now_ms)
+    if account is None or not ok or account["status"] != "active":
         raise InvalidCredentials("Invalid email or password")
-    await (
-        services.db.prepare("DELETE FROM login_failures WHERE bucket = ?")
-        .bind(account_bucket)
-        .run()
-    )
+    await _second_factor(services, account, otp, recovery_code, charges)
+    await charges.succeeded()
     family_id = services.new_id()
-    await (
+    statements = [
         services.db.prepare(
             "INSERT INTO login_families (family_id, subject, role, created_at) VALUES (?, ?, ?, ?)"
+        ).bind(family_id, account["subject"], account["role"], iso(now))
+    ]
+    if account["role"] in STAFF_ROLES:
+        method = "totp" if otp else "recovery_code"
+        statements.append(
+            audit_entry(
+                services,
+                account["subject"],
+                account["role"],
+                "auth.login",
+                account["subject"],
+                {"second_factor": method, "login": family_id},
+                iso(now),
+            )  # fmt: skip
         )
-        .bind(family_id, account["subject"], account["role"], iso(now))
-        .run()
-    )
+    await services.db.batch(statements)
     return await _issue_pair(services, account["subject"], account["role"], family_id, now)
+
+
+async def change_password(
+    services: Services, caller: Caller, current_password: str, new_password: str
+) -> None:
+    """Check the current password (throttled like a login of the account), set the new one, and
+    end every other login of the account (this one goes on)."""
+    now = services.clock.now()
+    table, key = ("staff", "staff_id") if caller.role in STAFF_ROLES else ("players", "player_id")
+    row = await (
+        services.db.prepare(f"SELECT email, password_hash FROM {table} WHERE {key} = ?")
+        .bind(caller.subject)
+        .first()
+    )
+    if row is None:
+        raise InvalidToken("This login has ended; log in again")
+    account_bucket = throttle.bucket(ACCOUNT_LOGIN, row["email"])
+    now_ms = int(now.timestamp() * 1000)
+    await throttle.charge(services, ACCOUNT_LOGIN, account_bucket, now_ms)
+    pepper = services.settings.password_pepper
+    if not await verify_password(current_password, row["password_hash"], pepper, services.pbkdf2):
+        raise InvalidCredentials("The current password is wrong")
+    await throttle.reset(services, account_bucket, now_ms)
+    check_password_policy(new_password, row["email"])
+    if new_password == current_password:
+        raise WeakPassword("The new password must differ from the current one")
+    password_hash = await hash_password(
+        new_password, pepper, services.entropy.token_bytes(16), services.pbkdf2
+    )
+    statements = [
+        services.db.prepare(f"UPDATE {table} SET password_hash = ? WHERE {key} = ?").bind(
+            password_hash, caller.subject
+        ),
+        *end_logins(services, caller.subject, "password_changed", iso(now), keep=caller.family_id),
+    ]
+    if table == "staff":
+        statements.append(
+            services.db.prepare("UPDATE staff SET password_changed_at = ? WHERE staff_id = ?").bind(
+                iso(now), caller.subject
+            )
+        )
+        statements.append(
+            audit_entry(
+                services,
+                caller.subject,
+                caller.role,
+                "auth.password_changed",
+                caller.subject,
+                {},
+                iso(now),
+            )  # fmt: skip
+        )
+    await services.db.batch(statements)
+
+
+def end_logins(services: Services, subject: str, why: str, at: str, keep: str = "") -> list[Any]:
+    """Statements revoking every login of `subject` but `keep`: its refresh tokens, and (through
+    the revoked family) its access tokens."""
+    return [
+        services.db.prepare(
+            "UPDATE refresh_tokens SET status = 'revoked' WHERE status = 'active' AND family_id IN "
+            "(SELECT family_id FROM login_families WHERE subject = ? AND family_id != ? "
+            "AND revoked_at IS NULL)"
+        ).bind(subject, keep),
+        services.db.prepare(
+            "UPDATE login_families SET revoked_at = ?, revoked_why = ? "
+            "WHERE subject = ? AND family_id != ? AND revoked_at IS NULL"
+        ).bind(at, why, subject, keep),
+    ]
 
 
 async def _issue_pair(
@@ -342,30 +472,3 @@ async def logout(services: Services, token: str) -> None:
     )
     if row is not None:
         await _revoke_family(services, row["family_id"], "logout")
-
-
-async def create_staff(services: Services, email: str, password: str, role: str) -> str:
-    """A staff account (operator or admin); the password policy applies to staff too."""
-    from casino.accounts import check_password_policy
-
-    email = email.strip().lower()
-    check_password_policy(password, email)
-    password_hash = await hash_password(
-        password,
-        services.settings.password_pepper,
-        services.entropy.token_bytes(16),
-        services.pbkdf2,
-    )
-    staff_id = services.new_id()
-    try:
-        await (
-            services.db.prepare(
-                "INSERT INTO staff (staff_id, email, password_hash, role, created_at) "
-                "VALUES (?, ?, ?, ?, ?)"
-            )
-            .bind(staff_id, email, password_hash, role, iso(services.clock.now()))
-            .run()
-        )
-    except ConstraintViolation as exc:
-        raise EmailTaken("A staff account with this email already exists") from exc
-    return staff_id

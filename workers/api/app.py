@@ -8,7 +8,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from . import problems
+from . import docs, problems
+from .headers import SecurityHeaders
 from .limits import BodyLimit
 from .routes import auth, games, kyc, ops, players, public, responsible, wallet
 
@@ -18,12 +19,18 @@ errors are RFC 9457 problem details with a stable `code`; money-moving POSTs nee
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="AcmeToCasino Edge", version="1.0.0", description=DESCRIPTION)
-    for module in (public, auth, players, wallet, games, responsible, kyc, ops):
+    # Swagger UI from the platform's own assets (`docs`), no CDN; no ReDoc (it loads from one).
+    app = FastAPI(
+        title="AcmeToCasino Edge", version="1.0.0", description=DESCRIPTION, docs_url=None,
+        redoc_url=None,
+    )  # fmt: skip
+    for module in (public, auth, players, wallet, games, responsible, kyc, ops, docs):
         app.include_router(module.router)
     problems.install(app)
     return app
 
 
 def with_body_limits(app: Any, default: int = 1024 * 1024, upload: int = 8 * 1024 * 1024) -> Any:
-    return BodyLimit(app, default, upload)
+    """The app as it is served: body caps inside, security headers outermost (so the caps' own
+    413 answers carry them too)."""
+    return SecurityHeaders(BodyLimit(app, default, upload))

@@ -18,6 +18,7 @@ from infra.cloudflare import (
     DurableObjectStorage,
     KVNamespace,
     R2Bucket,
+    WebCryptoAesGcm,
     js_value,
     pbkdf2_webcrypto,
     to_py,
@@ -47,9 +48,13 @@ def build_services(env: Any) -> Services:
         jurisdiction=_var(env, "JURISDICTION") or None,
         currency=_var(env, "CURRENCY", "BRL"),
         trust_forwarded_ip=True,
+        mfa_key=_var(env, "MFA_ENCRYPTION_KEY").encode(),
     )
-    if not settings.jwt_secret or not settings.password_pepper or not settings.exclusion_key:
-        raise RuntimeError("Set the JWT_SECRET, PASSWORD_PEPPER and EXCLUSION_LIST_KEY secrets")
+    required = (settings.jwt_secret, settings.password_pepper, settings.exclusion_key)
+    if not all(required) or not settings.mfa_key:
+        raise RuntimeError(
+            "Set the JWT_SECRET, PASSWORD_PEPPER, EXCLUSION_LIST_KEY and MFA_ENCRYPTION_KEY secrets"
+        )
     services = Services(
         db=D1Database(env.DB),
         kv=KVNamespace(env.KV),
@@ -60,6 +65,7 @@ def build_services(env: Any) -> Services:
         pbkdf2=pbkdf2_webcrypto,
         clock=SystemClock(),
         entropy=SystemEntropy(),
+        aead=WebCryptoAesGcm(),
     )
     _services.append(services)
     return services

@@ -1,7 +1,13 @@
-"""Request body caps, enforced before the body is parsed (413 problem details)."""
+"""Request body caps, enforced before the body is parsed (413 problem details).
+
+A declared `Content-Length` over the cap is refused at once. A chunked body (no length) is counted
+as it arrives; once past the cap the app's own answer is dropped and 413 goes out instead (the
+framework turns a failing read into a 400 of its own, which is not what a client should see).
+"""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from .problems import problem
@@ -31,19 +37,29 @@ class BodyLimit:
             await self._refuse(scope, receive, send, limit)
             return
         received = 0
+        too_large = False
+        started = False
 
         async def limited_receive() -> dict[str, Any]:
-            nonlocal received
+            nonlocal received, too_large
             message: dict[str, Any] = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    too_large = True
                     raise _TooLarge
             return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
+        async def guarded_send(message: dict[str, Any]) -> None:
+            nonlocal started
+            if too_large:
+                return  # the app's answer to a body it could not read: replaced by the 413
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        with contextlib.suppress(_TooLarge):
+            await self.app(scope, limited_receive, guarded_send)
+        if too_large and not started:
             await self._refuse(scope, receive, send, limit)
 
     @staticmethod

@@ -43,6 +43,82 @@ class PlayerIdOut(BaseModel):
 class LoginIn(Strict):
     email: Annotated[str, Field(min_length=1, max_length=254)]
     password: Annotated[str, Field(min_length=1, max_length=1024)]
+    otp: Annotated[
+        str | None,
+        Field(max_length=16, description="TOTP code (RFC 6238, 6 digits): staff always, players "
+              "who turned two-step login on; without it such a login is 401 `mfa_required`"),
+    ] = None  # fmt: skip
+    recovery_code: Annotated[
+        str | None, Field(max_length=64, description="A single-use recovery code instead of `otp`")
+    ] = None
+
+
+class PasswordChangeIn(Strict):
+    current_password: Annotated[str, Field(min_length=1, max_length=1024)]
+    new_password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class OtpIn(Strict):
+    otp: Annotated[str, Field(min_length=1, max_length=16)]
+
+
+class TotpEnrollmentOut(BaseModel):
+    otpauth_uri: str
+    secret: str = Field(description="The base32 secret of the URI, for manual entry")
+
+
+class RecoveryCodesOut(BaseModel):
+    recovery_codes: list[str] = Field(description="Single-use codes, shown this once")
+
+
+StaffRole = Literal["kyc_reviewer", "compliance", "operator", "admin"]
+
+
+class StaffIn(Strict):
+    email: Email
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+    role: StaffRole
+
+
+class StaffOut(BaseModel):
+    staff_id: str
+    email: str
+    role: str
+    status: str
+
+
+class StaffListEntry(StaffOut):
+    created_at: str
+    password_changed_at: str | None
+    mfa_status: str | None
+
+
+class StaffListOut(BaseModel):
+    staff: list[StaffListEntry]
+
+
+class StaffCreatedOut(BaseModel):
+    staff_id: str
+    email: str
+    role: str
+    otpauth_uri: str = Field(description="The TOTP secret as an otpauth URI, shown this once")
+    recovery_codes: list[str]
+
+
+class StaffUpdateIn(Strict):
+    role: StaffRole | None = None
+    status: Literal["active", "disabled"] | None = None
+
+
+class StaffResetIn(Strict):
+    reset_mfa: bool = False
+
+
+class StaffResetOut(BaseModel):
+    staff_id: str
+    temporary_password: str
+    otpauth_uri: str | None = None
+    recovery_codes: list[str] | None = None
 
 
 class TokenPairOut(BaseModel):
@@ -352,3 +428,17 @@ class BonusGrantOut(BaseModel):
     event: EventOut
     balance: int
     bonus: BonusStatusOut
+
+
+class AuditEntryOut(BaseModel):
+    audit_id: str
+    actor_id: str
+    actor_role: str
+    action: str
+    subject: str
+    details: dict[str, Any]
+    at: str
+
+
+class AuditLogOut(BaseModel):
+    entries: list[AuditEntryOut]

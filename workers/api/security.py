@@ -17,7 +17,8 @@ from .jurisdiction import for_request
 from .services import Services
 
 ALGORITHM = "HS256"
-STAFF_ROLES = frozenset({"operator", "admin"})
+# Staff roles; what each may do is the table in `api.permissions`.
+STAFF_ROLES = frozenset({"kyc_reviewer", "compliance", "operator", "admin"})
 
 
 @dataclass(frozen=True)
@@ -101,11 +102,5 @@ async def get_player(caller: CallerDep) -> Caller:
     return caller
 
 
-async def get_staff(caller: CallerDep) -> Caller:
-    if caller.role not in STAFF_ROLES:
-        raise Forbidden("This endpoint requires an operator or admin role")
-    return caller
-
-
 PlayerDep = Annotated[Caller, Depends(get_player)]
-StaffDep = Annotated[Caller, Depends(get_staff)]
+# Staff endpoints take `Annotated[Caller, Depends(permissions.require(Permission.X))]`.

@@ -16,6 +16,7 @@ from typing import Any
 
 from casino.jurisdictions import PROFILES, Jurisdiction, from_dict, jurisdiction_for
 from casino.passwords import Pbkdf2
+from casino.sealed import Aead
 from infra.ports import ActorNamespace, BlobStore, Database, KeyValue, Mailer
 
 PROFILE_TTL_SECONDS = 60.0
@@ -45,6 +46,10 @@ class Settings:
     trust_forwarded_ip: bool = False
     max_body_bytes: int = 1024 * 1024
     max_upload_body_bytes: int = 8 * 1024 * 1024
+    # Seals TOTP secrets (Worker secret MFA_ENCRYPTION_KEY; locally in the state's secrets).
+    mfa_key: bytes = b""
+    # Per-address throttles skip loopback addresses (the local runtime: suites on one machine).
+    exempt_loopback_addresses: bool = False
 
 
 @dataclass
@@ -58,6 +63,7 @@ class Services:
     pbkdf2: Pbkdf2
     clock: SystemClock
     entropy: SystemEntropy
+    aead: Aead
     mailer: Mailer | None = None
 
     def new_id(self) -> str:

@@ -8,6 +8,7 @@ from datetime import date
 from .cpf import is_valid_cpf, normalize_cpf
 from .errors import InvalidCpf, Underage, WeakPassword
 from .jurisdictions import Jurisdiction
+from .password_policy import common_password_reason
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
@@ -32,7 +33,8 @@ def age_on(birth_date: date, today: date) -> int:
 
 
 def check_password_policy(password: str, email: str) -> None:
-    """At least 10 characters with a letter and a digit, and not built on the email."""
+    """At least 10 characters with a letter and a digit, not built on the email, nor on a common
+    password or word (see `password_policy`)."""
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise WeakPassword(
             f"The password must have {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
@@ -42,6 +44,8 @@ def check_password_policy(password: str, email: str) -> None:
     local_part = email.split("@", 1)[0].lower()
     if len(local_part) >= 4 and local_part in password.lower():
         raise WeakPassword("The password must not contain the email address")
+    if reason := common_password_reason(password):
+        raise WeakPassword(reason)
 
 
 def validate_registration(reg: Registration, profile: Jurisdiction, today: date) -> Registration:

@@ -105,3 +105,15 @@ InvalidList = _error("InvalidList", "invalid_list", 422, "The list was not impor
 
 # KYC
 InvalidDocument = _error("InvalidDocument", "invalid_document", 422, "Unsupported document")
+
+# Staff security and second factors
+MfaRequired = _error(
+    "MfaRequired", "mfa_required", 401, "A one-time code from the authenticator app is required"
+)
+InvalidOtp = _error("InvalidOtp", "invalid_otp", 401, "The one-time code is not valid")
+MfaAlreadyEnabled = _error(
+    "MfaAlreadyEnabled", "mfa_already_enabled", 409, "A second factor is already enabled"
+)
+MfaNotPending = _error(
+    "MfaNotPending", "mfa_not_pending", 409, "No second factor is waiting for confirmation"
+)

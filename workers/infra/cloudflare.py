@@ -281,3 +281,38 @@ async def pbkdf2_webcrypto(material: bytes, salt: bytes, iterations: int, length
     params.salt = to_js(bytes(salt))
     bits = await subtle.deriveBits(params, key, length * 8)
     return bytes(js.Uint8Array.new(bits).to_bytes())
+
+
+class WebCryptoAesGcm:
+    """AES-256-GCM through `crypto.subtle` (Pyodide has no AES); 16-byte tag appended, as
+    `cryptography`'s AESGCM does."""
+
+    @staticmethod
+    async def _key(key: bytes, usage: str) -> Any:
+        return await js.crypto.subtle.importKey(
+            "raw", to_js(bytes(key)), "AES-GCM", False, js_value([usage])
+        )
+
+    @staticmethod
+    def _params(nonce: bytes, aad: bytes) -> Any:
+        params = js_value({"name": "AES-GCM", "tagLength": 128})
+        params.iv = to_js(bytes(nonce))
+        params.additionalData = to_js(bytes(aad))
+        return params
+
+    async def seal(self, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
+        subtle = js.crypto.subtle
+        out = await subtle.encrypt(
+            self._params(nonce, aad), await self._key(key, "encrypt"), to_js(bytes(plaintext))
+        )
+        return bytes(js.Uint8Array.new(out).to_bytes())
+
+    async def open(self, key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes) -> bytes:
+        subtle = js.crypto.subtle
+        try:
+            out = await subtle.decrypt(
+                self._params(nonce, aad), await self._key(key, "decrypt"), to_js(bytes(ciphertext))
+            )
+        except JsException as exc:
+            raise ValueError("the sealed value does not verify") from exc
+        return bytes(js.Uint8Array.new(out).to_bytes())

@@ -73,3 +73,39 @@ async def test_the_core_vectors_equal_cpythons():
     ]
     assert not differences, "\n".join(differences)
     assert set(actual) == set(expected)
+
+
+# casino.sealed.seal(b"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", b"conformance-mfa-key", "totp-secret",
+# bytes(range(12)), <cryptography's AESGCM>) on CPython 3.11.
+CPYTHON_SEALED = (
+    "v1.AAECAwQFBgcICQoL.j-YdAPnCow_M7sRGkCBHM6DRAurKh8-2Rc3vyxnWEa5TGFCCfbN6J9dAwhw0q9Yv"
+)
+# AESGCM(bytes(range(32))).encrypt(bytes(12), b"", b"").hex(): the bare tag of an empty message.
+CPYTHON_EMPTY_TAG = "f05d76ae4ab99fe5a6f69b3148c2363d"
+
+
+async def test_web_crypto_aes_gcm_seals_totp_secrets_as_cpython_does():
+    from casino.sealed import seal, unseal
+    from infra.cloudflare import WebCryptoAesGcm
+
+    aead = WebCryptoAesGcm()
+    assert (await aead.seal(bytes(range(32)), bytes(12), b"", b"")).hex() == CPYTHON_EMPTY_TAG
+    secret = b"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    sealed = await seal(secret, b"conformance-mfa-key", "totp-secret", bytes(range(12)), aead)
+    assert sealed == CPYTHON_SEALED
+    assert await unseal(CPYTHON_SEALED, b"conformance-mfa-key", "totp-secret", aead) == secret
+    for wrong_key, purpose in ((b"another-key", "totp-secret"), (b"conformance-mfa-key", "other")):
+        try:
+            await unseal(CPYTHON_SEALED, wrong_key, purpose, aead)
+        except ValueError:
+            continue
+        raise AssertionError("a sealed value opened under the wrong key or purpose")
+
+
+async def test_pyotp_computes_rfc_6238_codes_in_pyodide():
+    import pyotp
+
+    # RFC 6238 appendix B, SHA-1, T = 59 s (8 digits there; the last 6 here).
+    totp = pyotp.TOTP("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", digits=8)
+    assert totp.at(59) == "94287082" and totp.at(1111111109) == "07081804"
+    assert pyotp.TOTP("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").at(59) == "287082"

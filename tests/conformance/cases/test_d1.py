@@ -110,9 +110,20 @@ async def test_constraint_violations_raise_constraint_violation():
     )
     assert "CHECK" in str(error)
     # The project's schema: a second account for the same email.
-    insert = "INSERT INTO staff VALUES (?, 'dup@example.com', 'h', 'operator', ?)"
+    insert = (
+        "INSERT INTO staff (staff_id, email, password_hash, role, created_at) "
+        "VALUES (?, 'dup@example.com', 'h', 'operator', ?)"
+    )
     await db.prepare(insert).bind("s1", NOW).run()
     await raises(ConstraintViolation, db.prepare(insert).bind("s2", NOW).run())
+    # A player row over a staff e-mail: refused by the migration's trigger, mapped the same way.
+    player = (
+        "INSERT INTO players (player_id, email, password_hash, full_name, birth_date, country, "
+        "jurisdiction, created_at) VALUES ('p1', 'dup@example.com', 'h', 'n', '1990-01-01', "
+        "'BR', 'BR', ?)"
+    )
+    error = await raises(ConstraintViolation, db.prepare(player).bind(NOW).run())
+    assert "staff e-mail" in str(error)
     # Other errors are not constraint violations.
     error = await raises(Exception, db.prepare("SELECT * FROM no_such_table").all())
     assert not isinstance(error, ConstraintViolation) and "no such table" in str(error)

@@ -248,3 +248,88 @@ async def test_cloudflares_country_puts_a_request_under_brazil_whatever_the_clie
     response = await host.fetch(request)
     body = json.loads(await response.text())
     assert (int(response.status), body["code"]) == (422, "invalid_cpf"), body
+
+
+async def fetch_with_headers(method: str, path: str, body=None, headers=None):
+    init = {"method": method, "headers": {"content-type": "application/json", **(headers or {})}}
+    if body is not None:
+        init["body"] = json.dumps(body)
+    request = js.Request.new(
+        f"https://casino.test{path}", to_js(init, dict_converter=js.Object.fromEntries)
+    )
+    response = await host.fetch(request)
+    text = await response.text()
+    media = str(response.headers.get("content-type") or "")
+    names = ("x-content-type-options", "referrer-policy", "x-frame-options",
+             "content-security-policy", "strict-transport-security", "cache-control", "retry-after")  # fmt: skip
+    found = {n: str(response.headers.get(n)) for n in names if response.headers.has(n)}
+    return int(response.status), found, (json.loads(text) if text and "json" in media else text)
+
+
+async def test_staff_log_in_with_totp_on_the_edge_and_roles_are_enforced():
+    """Web Crypto AES-GCM seals the TOTP secret in D1, pyotp checks the code, the permission
+    table answers 403 to a role without the right."""
+    import entry  # type: ignore[import-not-found]
+    import pyotp
+
+    from api.staff import CLI_ACTOR, create_staff
+
+    services = entry.build_services(_EnvWrapper(env))
+    admin_email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
+    admin = await create_staff(services, CLI_ACTOR, admin_email, STRONG, "admin")
+    stored = (
+        await db.prepare("SELECT secret_enc FROM mfa_totp WHERE subject = ?")
+        .bind(admin["staff_id"])
+        .first()
+    )
+    assert stored["secret_enc"].startswith("v1.")
+    assert admin["otpauth_uri"].split("secret=")[1].split("&")[0] not in stored["secret_enc"]
+    status, _, body = await call(
+        "POST", "/v1/auth/login", {"email": admin_email, "password": STRONG}
+    )
+    assert (status, body["code"]) == (401, "mfa_required"), body
+    otp = pyotp.parse_uri(admin["otpauth_uri"]).now()
+    status, _, tokens = await call(
+        "POST", "/v1/auth/login", {"email": admin_email, "password": STRONG, "otp": otp}
+    )
+    assert status == 200, tokens
+    auth = {"authorization": f"Bearer {tokens['access_token']}"}
+    ops_email = f"ops-{uuid.uuid4().hex[:8]}@example.com"
+    status, _, made = await call("POST", "/v1/ops/staff", {
+        "email": ops_email, "password": STRONG, "role": "operator"}, headers=auth)  # fmt: skip
+    assert status == 201, made
+    status, _, ops = await call("POST", "/v1/auth/login", {
+        "email": ops_email, "password": STRONG,
+        "otp": pyotp.parse_uri(made["otpauth_uri"]).now()})  # fmt: skip
+    assert status == 200, ops
+    ops_auth = {"authorization": f"Bearer {ops['access_token']}"}
+    status, _, body = await call("GET", "/v1/ops/staff", headers=ops_auth)
+    assert (status, body["code"]) == (403, "forbidden")
+    status, _, body = await call("GET", "/v1/ops/games/dice/stats", headers=ops_auth)
+    assert status == 200, body
+
+
+async def test_the_worker_sends_the_security_headers_and_hsts_over_https():
+    status, headers, _ = await fetch_with_headers("GET", "/healthz")
+    assert status == 200
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer" and headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["strict-transport-security"].startswith("max-age=")
+    assert headers["cache-control"] == "no-store"
+    status, headers, page = await fetch_with_headers("GET", "/docs")
+    assert status == 200 and "/swagger-ui/swagger-ui-bundle.js" in page
+    assert "script-src 'self'" in headers["content-security-policy"]
+    status, headers, body = await fetch_with_headers("GET", "/v1/nowhere")
+    assert status == 404 and headers["x-content-type-options"] == "nosniff"
+
+
+async def test_a_burst_of_wrong_passwords_is_throttled_by_one_d1_statement():
+    p = await player()
+    answers = await asyncio.gather(*(
+        fetch_with_headers("POST", "/v1/auth/login", {"email": p["email"], "password": f"W{i}x"})
+        for i in range(20)
+    ))  # fmt: skip
+    statuses = [status for status, _, _ in answers]
+    assert statuses.count(401) <= 5 and statuses.count(429) >= 15, statuses
+    assert all(h.get("retry-after", "").isdigit() for s, h, _ in answers if s == 429)

@@ -1,14 +1,17 @@
-"""/v1/ops: operator endpoints (role operator or admin)."""
+"""/v1/ops: staff endpoints; each names its permission (the table is `api.permissions`)."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from .. import exclusions, game_config, games, kyc, wallet
+from .. import exclusions, game_config, games, kyc, staff, wallet
+from ..permissions import Permission, require
 from ..schemas import (
+    AuditLogOut,
     BonusGrantOut,
     BonusIn,
     ExclusionImportOut,
@@ -20,37 +23,68 @@ from ..schemas import (
     OperatorAlertsOut,
     RtpHistoryOut,
     RtpIn,
+    StaffCreatedOut,
+    StaffIn,
+    StaffListOut,
+    StaffOut,
+    StaffResetIn,
+    StaffResetOut,
+    StaffUpdateIn,
     WalletAuditOut,
 )
-from ..security import ServicesDep, StaffDep
+from ..security import Caller, ServicesDep
 from .wallet import IdempotencyKey
 
 router = APIRouter(prefix="/v1/ops", tags=["operators"])
 KycStatusQuery = Literal["none", "pending", "verified", "rejected"]
 
 
+def _staff(permission: Permission) -> object:
+    return Annotated[Caller, Depends(require(permission))]
+
+
+KycQueueStaff = _staff(Permission.KYC_QUEUE)
+KycDecideStaff = _staff(Permission.KYC_DECIDE)
+KycDocumentStaff = _staff(Permission.KYC_DOCUMENTS)
+WalletAuditStaff = _staff(Permission.WALLET_AUDIT)
+GamesStaff = _staff(Permission.GAMES)
+GamesConfigureStaff = _staff(Permission.GAMES_CONFIGURE)
+OperatorAlertsStaff = _staff(Permission.OPERATOR_ALERTS)
+ExclusionListStaff = _staff(Permission.EXCLUSION_LIST)
+BonusStaff = _staff(Permission.BONUSES)
+StaffAdmin = _staff(Permission.STAFF)
+AuditStaff = _staff(Permission.AUDIT_LOG)
+
+
 @router.get("/kyc", response_model=KycQueueOut)
 async def kyc_queue(
-    staff: StaffDep, services: ServicesDep, status: Annotated[KycStatusQuery, Query()] = "pending"
+    staff: KycQueueStaff,
+    services: ServicesDep,
+    status: Annotated[KycStatusQuery, Query()] = "pending",
 ) -> KycQueueOut:
     return KycQueueOut(players=await kyc.queue(services, status))
 
 
 @router.post("/kyc/{player_id}/decision", response_model=KycStatusOut)
 async def kyc_decision(
-    player_id: str, body: KycDecisionIn, staff: StaffDep, services: ServicesDep
+    player_id: str, body: KycDecisionIn, staff: KycDecideStaff, services: ServicesDep
 ) -> KycStatusOut:
     return KycStatusOut(**await kyc.decide(services, staff, player_id, body.decision, body.reason))
 
 
 @router.get("/kyc/documents/{document_id}", response_class=Response)
-async def kyc_document(document_id: str, staff: StaffDep, services: ServicesDep) -> Response:
-    content, content_type = await kyc.document(services, document_id)
-    return Response(content, media_type=content_type, headers={"Cache-Control": "no-store"})
+async def kyc_document(
+    document_id: str, staff: KycDocumentStaff, services: ServicesDep
+) -> Response:
+    """The file as an attachment, never rendered on this origin (nosniff, a sandboxing CSP)."""
+    content, content_type, filename = await kyc.document(services, document_id)
+    return Response(content, media_type=content_type, headers=kyc.download_headers(filename))
 
 
 @router.get("/players/{player_id}/wallet/audit", response_model=WalletAuditOut)
-async def wallet_audit(player_id: str, staff: StaffDep, services: ServicesDep) -> WalletAuditOut:
+async def wallet_audit(
+    player_id: str, staff: WalletAuditStaff, services: ServicesDep
+) -> WalletAuditOut:
     await wallet.load_player(services, player_id)
     result = await services.wallets.get(player_id).call("audit", {})
     return WalletAuditOut(player_id=player_id, **result)
@@ -59,7 +93,7 @@ async def wallet_audit(player_id: str, staff: StaffDep, services: ServicesDep) -
 @router.get("/games/{game_id}/stats", response_model=GameStatsOut)
 async def game_stats(
     game_id: str,
-    staff: StaffDep,
+    staff: GamesStaff,
     services: ServicesDep,
     jurisdiction: Annotated[str | None, Query(description="whose target RTP to compare")] = None,
 ) -> GameStatsOut:
@@ -69,7 +103,7 @@ async def game_stats(
 
 @router.put("/games/{game_id}/rtp", response_model=GameConfigOut)
 async def set_rtp(
-    game_id: str, body: RtpIn, staff: StaffDep, services: ServicesDep
+    game_id: str, body: RtpIn, staff: GamesConfigureStaff, services: ServicesDep
 ) -> GameConfigOut:
     """The RTP of sessions opened from now on, for one market (`jurisdiction`) or, without it,
     for the deployment's market or every market without its own value; within that market's
@@ -81,12 +115,12 @@ async def set_rtp(
 
 
 @router.get("/games/{game_id}/rtp/history", response_model=RtpHistoryOut)
-async def rtp_history(game_id: str, staff: StaffDep, services: ServicesDep) -> RtpHistoryOut:
+async def rtp_history(game_id: str, staff: GamesStaff, services: ServicesDep) -> RtpHistoryOut:
     return RtpHistoryOut(changes=await game_config.rtp_history(services, game_id))
 
 
 @router.get("/alerts", response_model=OperatorAlertsOut)
-async def operator_alerts(staff: StaffDep, services: ServicesDep) -> OperatorAlertsOut:
+async def operator_alerts(staff: OperatorAlertsStaff, services: ServicesDep) -> OperatorAlertsOut:
     rows = await services.db.prepare(
         "SELECT alert_id, kind, subject, detail, created_at, status FROM operator_alerts "
         "ORDER BY created_at DESC LIMIT 500"
@@ -106,7 +140,7 @@ async def operator_alerts(staff: StaffDep, services: ServicesDep) -> OperatorAle
 )
 async def import_exclusions(
     request: Request,
-    staff: StaffDep,
+    staff: ExclusionListStaff,
     services: ServicesDep,
     dry_run: Annotated[bool, Query(description="Report the difference; change nothing")] = False,
 ) -> ExclusionImportOut:
@@ -125,10 +159,60 @@ async def import_exclusions(
 async def grant_bonus(
     player_id: str,
     body: BonusIn,
-    staff: StaffDep,
+    staff: BonusStaff,
     services: ServicesDep,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     """A bonus with a wagering requirement (403 `bonus_not_allowed` where the jurisdiction, such
     as Brazil, forbids bonuses)."""
     return await wallet.grant_bonus(services, staff, player_id, key, body.model_dump())
+
+
+@router.get("/staff", response_model=StaffListOut)
+async def list_staff(admin: StaffAdmin, services: ServicesDep) -> StaffListOut:
+    return StaffListOut(staff=await staff.list_staff(services))
+
+
+@router.post("/staff", status_code=201, response_model=StaffCreatedOut)
+async def create_staff(body: StaffIn, admin: StaffAdmin, services: ServicesDep) -> StaffCreatedOut:
+    """A staff account; the answer carries its TOTP secret (otpauth URI) and recovery codes,
+    shown this once."""
+    created = await staff.create_staff(services, admin, body.email, body.password, body.role)
+    return StaffCreatedOut(**created)
+
+
+@router.patch("/staff/{staff_id}", response_model=StaffOut)
+async def update_staff(
+    staff_id: str, body: StaffUpdateIn, admin: StaffAdmin, services: ServicesDep
+) -> StaffOut:
+    """Change a member's role or disable them; their logins end."""
+    return StaffOut(**await staff.update_staff(services, admin, staff_id, body.role, body.status))
+
+
+@router.post("/staff/{staff_id}/reset", response_model=StaffResetOut)
+async def reset_staff(
+    staff_id: str, body: StaffResetIn, admin: StaffAdmin, services: ServicesDep
+) -> StaffResetOut:
+    """A temporary password (and a new second factor with `reset_mfa`), every login ended."""
+    return StaffResetOut(**await staff.reset_staff(services, admin, staff_id, body.reset_mfa))
+
+
+@router.get("/audit", response_model=AuditLogOut)
+async def audit_log(
+    staff_member: AuditStaff,
+    services: ServicesDep,
+    actor_id: Annotated[str | None, Query(max_length=64)] = None,
+    subject: Annotated[str | None, Query(max_length=512)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> AuditLogOut:
+    """What staff (and the system) did, newest first: who, with which role, what, to whom."""
+    rows = await (
+        services.db.prepare(
+            "SELECT audit_id, actor_id, actor_role, action, subject, details, at FROM audit_log "
+            "WHERE (?1 IS NULL OR actor_id = ?1) AND (?2 IS NULL OR subject = ?2) "
+            "ORDER BY at DESC, audit_id LIMIT ?3"
+        )
+        .bind(actor_id, subject, limit)
+        .all()
+    )
+    return AuditLogOut(entries=[{**r, "details": json.loads(r["details"])} for r in rows])
