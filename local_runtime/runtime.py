@@ -19,6 +19,7 @@ from .d1 import LocalD1
 from .faults import NO_FAULTS, FaultPlan
 from .kv import LocalKV
 from .paths import PROJECT_ROOT, StatePaths, WranglerConfig
+from .payments import LocalMailbox, LocalPayouts
 from .secrets_store import load_or_create
 
 
@@ -101,9 +102,10 @@ def build(
     secrets = load_or_create(paths.secrets_file)
     d1 = LocalD1(paths.d1_file, faults)
     clock = SystemClock()
+    payouts = LocalPayouts(paths.root / "payouts.jsonl")
     wallets = ActorHost(
         paths.durable_objects("WalletDO"),
-        lambda name, storage: Wallet(storage, WalletDeps(clock=clock, db=d1)),
+        lambda name, storage: Wallet(storage, WalletDeps(clock=clock, db=d1, payouts=payouts)),
         faults=faults,
     )
     entropy = SystemEntropy()
@@ -135,6 +137,7 @@ def build(
         clock=clock,
         entropy=entropy,
         aead=LocalAesGcm(),
+        mailer=LocalMailbox(paths.root / "mail"),
     )
     return LocalRuntime(services, wallets, sessions, d1, config.crons)
 

@@ -74,3 +74,33 @@ CREATE TABLE outbound_messages (
     sent_at    TEXT
 );
 CREATE INDEX outbound_messages_unsent ON outbound_messages (sent_at, created_at);
+
+-- What Brazil asks to be kept of a player (P2579/2025 amending P1231 art. 31): address, phone,
+-- the payout account (a PIX key or bank account in the player's own CPF) and the IP at sign-up.
+ALTER TABLE players ADD COLUMN address TEXT;          -- JSON
+ALTER TABLE players ADD COLUMN phone TEXT;
+ALTER TABLE players ADD COLUMN payout_account TEXT;   -- JSON
+ALTER TABLE players ADD COLUMN gender TEXT;
+ALTER TABLE players ADD COLUMN signup_ip TEXT;
+
+-- Payments as each WalletDO records them (projected from its outbox): where deposits came from,
+-- and each withdrawal's request, deadline (prizes within 120 minutes, P615/2024) and payment.
+CREATE TABLE payments (
+    player_id   TEXT NOT NULL,
+    ref         TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('deposit', 'withdrawal')),
+    method      TEXT NOT NULL,
+    amount      INTEGER NOT NULL CHECK (amount > 0),
+    own_account INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    due_by      TEXT,
+    paid_at     TEXT,
+    PRIMARY KEY (player_id, ref)
+);
+CREATE INDEX payments_open ON payments (status, due_by);
+
+CREATE VIEW v_withdrawals_open AS
+SELECT player_id, ref, method, amount, created_at AS requested_at, due_by,
+       CASE WHEN due_by < strftime('%Y-%m-%dT%H:%M:%fZ', 'now') THEN 1 ELSE 0 END AS overdue
+FROM payments WHERE kind = 'withdrawal' AND status = 'requested' ORDER BY due_by;

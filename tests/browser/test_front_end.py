@@ -6,9 +6,17 @@ from __future__ import annotations
 import shutil
 import uuid
 
+import httpx
 import pytest
 
-from tests.e2e.support import STRONG_PASSWORD, CasinoServer, new_cpf, png_bytes, totp_code
+from tests.e2e.support import (
+    STRONG_PASSWORD,
+    CasinoServer,
+    kyc_document,
+    new_cpf,
+    png_bytes,
+    totp_code,
+)
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect  # locator assertions need no eval, which the pages' CSP forbids
@@ -62,6 +70,12 @@ def test_a_player_and_an_operator_use_the_site_end_to_end(server, browser, tmp_p
     page.set_input_files("#kyc-form [name=file]", str(document))
     page.click("#kyc-form button")
     expect(page.locator("#kyc-status")).to_have_text("pending")
+    # An approval needs a selfie too; this page sends the identity document only.
+    token = httpx.post(f"{server.base_url}/v1/auth/login",
+                       json={"email": email, "password": STRONG_PASSWORD}).json()["access_token"]  # fmt: skip
+    selfie = httpx.post(f"{server.base_url}/v1/kyc/documents", json=kyc_document(doc_type="selfie"),
+                        headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert selfie.status_code == 201, selfie.text
 
     ops = browser.new_page()
     ops.goto(server.base_url + "/ops.html")

@@ -225,6 +225,18 @@ def upload_document(client: httpx.Client) -> Callable[..., httpx.Response]:
 
 
 @pytest.fixture(scope="session")
+def upload_documents(upload_document) -> Callable[..., None]:
+    """What an approval needs on file: an identity document and a selfie."""
+
+    def _upload(p: Player) -> None:
+        for doc_type in ("id_front", "selfie"):
+            up = upload_document(p, doc_type=doc_type, filename=f"{doc_type}.png")
+            assert up.status_code == 201, f"KYC upload failed: {up.status_code} {up.text}"
+
+    return _upload
+
+
+@pytest.fixture(scope="session")
 def decide(client: httpx.Client, operator: Operator) -> Callable[..., httpx.Response]:
     def _decide(player_id: str, decision: str, reason: str | None = None) -> httpx.Response:
         body = {"decision": decision}
@@ -236,13 +248,12 @@ def decide(client: httpx.Client, operator: Operator) -> Callable[..., httpx.Resp
 
 
 @pytest.fixture(scope="session")
-def verified_player(player, upload_document, decide) -> Callable[..., Player]:
-    """Register + login + upload a PNG ID document + the operator approves."""
+def verified_player(player, upload_documents, decide) -> Callable[..., Player]:
+    """Register + login + upload a PNG ID document and a selfie + the operator approves."""
 
     def _verified(**overrides) -> Player:
         p = player(**overrides)
-        up = upload_document(p)
-        assert up.status_code == 201, f"KYC upload failed: {up.status_code} {up.text}"
+        upload_documents(p)
         r = decide(p.player_id, "approve", "documents match")
         assert r.status_code == 200, f"KYC approval failed: {r.status_code} {r.text}"
         assert r.json()["kyc_status"] == "verified", r.text

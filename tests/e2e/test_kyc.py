@@ -180,11 +180,24 @@ def test_a_player_cannot_read_the_kyc_queue(client, player):
 # ---------------------------------------------------------------- decisions
 
 
+def test_approval_needs_an_identity_document_and_a_selfie(client, player, upload_document, decide):
+    """The finding: KYC could be approved with no document on file."""
+    p = player()
+    assert_problem(decide(p.player_id, "approve", "nothing here"), 409, "documents_missing")
+    assert upload_document(p, doc_type="proof_of_address").status_code == 201
+    assert_problem(decide(p.player_id, "approve"), 409, "documents_missing")
+    assert upload_document(p, doc_type="selfie").status_code == 201
+    assert_problem(decide(p.player_id, "approve"), 409, "documents_missing")
+    assert upload_document(p, doc_type="id_back").status_code == 201
+    assert decide(p.player_id, "approve").status_code == 200
+    assert me(client, p)["kyc_status"] == "verified"
+
+
 def test_approval_verifies_the_player_and_leaves_the_queue(
-    client, operator, player, upload_document, decide
+    client, operator, player, upload_documents, decide
 ):
     p = player()
-    assert upload_document(p).status_code == 201
+    upload_documents(p)
     r = decide(p.player_id, "approve", "all good")
     assert r.status_code == 200, r.text
     assert r.json() == {"player_id": p.player_id, "kyc_status": "verified"}
@@ -192,9 +205,9 @@ def test_approval_verifies_the_player_and_leaves_the_queue(
     assert pending_entry(client, operator, p.player_id) is None
 
 
-def test_approval_without_a_reason_is_accepted(client, player, upload_document, decide):
+def test_approval_without_a_reason_is_accepted(client, player, upload_documents, decide):
     p = player()
-    assert upload_document(p).status_code == 201
+    upload_documents(p)
     r = decide(p.player_id, "approve")
     assert r.status_code == 200, r.text
     assert me(client, p)["kyc_status"] == "verified"

@@ -107,11 +107,11 @@ def test_reality_check_reports_time_rounds_and_net_position(client, verified_pla
 
 
 def test_the_national_exclusion_list_closes_accounts_and_refuses_sign_ups(
-    client, player, deposit, withdraw, operator, upload_document, decide
+    client, player, deposit, withdraw, operator, upload_documents, decide
 ):
     listed = player()
     assert deposit(listed, 5_000).status_code == 201
-    upload_document(listed)
+    upload_documents(listed)
     decide(listed.player_id, "approve", "ok")
     csv = f"nome,cpf\nListed,{listed.cpf}\nSomeone,529.982.247-25\n"
     r = client.post("/v1/ops/exclusions/import", content=csv,

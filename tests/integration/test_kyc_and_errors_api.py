@@ -33,6 +33,15 @@ async def test_kyc_from_upload_to_operator_approval_then_withdrawal(client, runt
     assert doc["size"] == len(PNG) and doc["content_type"] == "image/png"
     served = await client.get(f"/v1/ops/kyc/documents/{doc['document_id']}", headers=ops)
     assert served.content == PNG
+    refused = await client.post(
+        f"/v1/ops/kyc/{player['player_id']}/decision", json={"decision": "approve"}, headers=ops
+    )
+    assert refused.status_code == 409 and refused.json()["code"] == "documents_missing"
+    assert "selfie" in refused.json()["detail"]
+    selfie = await client.post(
+        "/v1/kyc/documents", json=document(doc_type="selfie"), headers=player["headers"]
+    )
+    assert selfie.status_code == 201
     decided = await client.post(
         f"/v1/ops/kyc/{player['player_id']}/decision", json={"decision": "approve", "reason": "ok"},
         headers=ops,

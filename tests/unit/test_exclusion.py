@@ -81,6 +81,11 @@ def test_the_national_list_is_read_in_every_usual_shape(text):
     reader.check()
 
 
+def test_broken_quotes_and_stray_carriage_returns_are_invalid_rows_not_errors():
+    cpfs, reader = read('52998224725\r"x\r"y,"\n\x81C"\rV3\r52998224725\r', chunk=3)
+    assert cpfs == ["52998224725", "52998224725"] and reader.invalid_rows == 4
+
+
 @pytest.mark.parametrize(
     "text", ["", "\n\n", "cpf\n", "CPF;NOME\n", "nome,idade\nAna,30\n"],
     ids=["empty", "blank", "header-only", "semicolon-header-only", "no-valid-cpf"],

@@ -32,7 +32,7 @@ from casino.throttle import ACCOUNT_LOGIN, ADDRESS_LOGIN, ADDRESS_REGISTRATION
 from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ConstraintViolation
 
-from . import messages, mfa, responsible, throttle
+from . import messages, mfa, players, responsible, throttle
 from .audit import audit_entry
 from .security import STAFF_ROLES, Caller, issue_access_token
 from .services import Services
@@ -66,7 +66,12 @@ async def email_taken(services: Services, email: str) -> bool:
     return bool(row and row["taken"])
 
 
-async def register(services: Services, reg: Registration, limits: Any = None) -> str:
+async def register(
+    services: Services,
+    reg: Registration,
+    limits: Any = None,
+    extras: dict[str, Any] | None = None,
+) -> str:
     """A new player: the rules of the jurisdiction (the network's or deployment's, else the
     declared country's), its limits in the player's WalletDO first, then the row in D1, so a
     failure in between leaves nothing a retry would collide with. An e-mail of a player or of a
@@ -75,6 +80,9 @@ async def register(services: Services, reg: Registration, limits: Any = None) ->
     profile = services.profile(reg.country)
     valid = validate_registration(reg, profile, now.date())
     changes = responsible.initial_changes(profile, limits)
+    columns = players.profile_columns(extras or {}, valid.cpf)
+    if (extras or {}).get("signup_ip"):
+        columns["signup_ip"] = extras["signup_ip"]  # type: ignore[index]
     if await email_taken(services, valid.email):
         raise EmailTaken("An account with this email already exists")
     if valid.cpf:
@@ -92,8 +100,11 @@ async def register(services: Services, reg: Registration, limits: Any = None) ->
         await (
             services.db.prepare(
                 "INSERT INTO players (player_id, email, password_hash, full_name, birth_date, "
-                "country, cpf, jurisdiction, created_at, cpf_list_hash) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                "country, cpf, jurisdiction, created_at, cpf_list_hash"
+                + "".join(f", {name}" for name in columns)
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+                + ", ?" * len(columns)
+                + ")"
             )
             .bind(
                 player_id,
@@ -106,6 +117,7 @@ async def register(services: Services, reg: Registration, limits: Any = None) ->
                 profile.code,
                 iso(now),
                 list_hash(valid.cpf, services.settings.exclusion_key) if valid.cpf else None,
+                *columns.values(),
             )
             .run()
         )

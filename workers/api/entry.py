@@ -127,6 +127,9 @@ class WalletDO(_Actor):
     async def withdraw(self, payload: Any) -> Any:
         return await self._call("withdraw", payload)
 
+    async def withdrawals(self, payload: Any) -> Any:
+        return await self._call("withdrawals", payload)
+
     async def settle_round(self, payload: Any) -> Any:
         return await self._call("settle_round", payload)
 

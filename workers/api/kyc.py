@@ -10,7 +10,13 @@ from typing import Any
 from urllib.parse import quote
 
 from casino.errors import InvalidDocument, NotFound, ValidationFailed
-from casino.kyc import KycStatus, check_document, status_after_decision, status_after_upload
+from casino.kyc import (
+    KycStatus,
+    check_document,
+    check_documents_for_approval,
+    status_after_decision,
+    status_after_upload,
+)
 
 from .accounts import iso
 from .audit import audit_entry
@@ -106,6 +112,15 @@ async def decide(
     )
     if player is None:
         raise NotFound("No such player")
+    if decision == "approve":
+        rows = (
+            await services.db.prepare(
+                "SELECT DISTINCT doc_type FROM kyc_documents WHERE player_id = ?"
+            )
+            .bind(player_id)
+            .all()
+        )
+        check_documents_for_approval({r["doc_type"] for r in rows})
     status = status_after_decision(decision)
     now = iso(services.clock.now())
     details = {

@@ -24,6 +24,35 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+class AddressIn(Strict):
+    street: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    complement: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    district: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    state: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] = ""
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")] = "BR"
+
+
+class PayoutAccountIn(Strict):
+    """A PIX key (`type: pix`, `pix_key_type` cpf/email/phone/random) or a bank account (`type:
+    bank`, `bank_code`, `branch`, `account`, `account_type`, `holder_document`: the holder's
+    CPF). It must be in the player's own CPF."""
+
+    type: Literal["pix", "bank"]
+    pix_key_type: Literal["cpf", "email", "phone", "random"] | None = None
+    pix_key: Annotated[str, Field(max_length=100)] | None = None
+    bank_code: Annotated[str, Field(max_length=10)] | None = None
+    branch: Annotated[str, Field(max_length=10)] | None = None
+    account: Annotated[str, Field(max_length=30)] | None = None
+    account_type: Literal["checking", "savings", "payment"] = "checking"
+    holder_document: Annotated[str, Field(max_length=32)] | None = None
+
+
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{8,20}$")]
+
+
 class RegisterIn(Strict):
     email: Email
     password: Annotated[str, Field(min_length=1, max_length=1024)]
@@ -34,6 +63,18 @@ class RegisterIn(Strict):
     country: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
     cpf: Annotated[str, Field(max_length=32)] | None = None
     limits: dict[str, object] | None = None
+    address: AddressIn | None = None
+    phone: Phone | None = None
+    payout_account: PayoutAccountIn | None = None
+    gender: Annotated[str, Field(max_length=30)] | None = None
+
+
+class PlayerUpdateIn(Strict):
+    """Only the fields given change (address, phone, payout account)."""
+
+    address: AddressIn | None = None
+    phone: Phone | None = None
+    payout_account: PayoutAccountIn | None = None
 
 
 class PlayerIdOut(BaseModel):
@@ -140,6 +181,14 @@ class PlayerOut(BaseModel):
     kyc_status: Literal["none", "pending", "verified", "rejected"]
     vip_tier: str
     created_at: str
+    jurisdiction: str | None = None
+    account_status: str | None = None
+    address: dict[str, Any] | None = None
+    phone: str | None = None
+    payout_account: dict[str, Any] | None = None
+    missing_fields: list[str] = Field(
+        default_factory=list, description="What the jurisdiction asks of the profile and is missing"
+    )
 
 
 class WalletOut(BaseModel):
@@ -163,9 +212,27 @@ class EventOut(BaseModel):
     ref: str
 
 
+class WithdrawalOut(BaseModel):
+    withdrawal_id: str
+    amount: int
+    method: str
+    destination: dict[str, Any] | None = Field(description="Where it is paid (masked)")
+    status: Literal["requested", "paid"]
+    requested_at: str
+    due_by: str | None = Field(description="By when the jurisdiction wants it paid")
+    paid_at: str | None
+    age_minutes: int
+    overdue: bool
+
+
+class WithdrawalsOut(BaseModel):
+    withdrawals: list[WithdrawalOut]
+
+
 class MoneyMovementOut(BaseModel):
     event: EventOut
     balance: int
+    withdrawal: WithdrawalOut | None = None
 
 
 class EventPageOut(BaseModel):
@@ -416,7 +483,9 @@ class ExclusionImportOut(BaseModel):
 
 class BonusIn(Strict):
     amount: Money
-    wagering_multiplier: Annotated[int, Field(strict=True, ge=0, le=100)] = 0
+    wagering_multiplier: Annotated[
+        int, Field(strict=True, ge=1, le=100, description="Stake amount x this before it unlocks")
+    ]
 
 
 class BonusStatusOut(BaseModel):

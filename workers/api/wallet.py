@@ -8,16 +8,15 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from casino.cpf import normalize_cpf
 from casino.errors import (
     IdempotencyKeyInvalid,
     IdempotencyKeyRequired,
     KycRequired,
     NotFound,
-    PayerMismatch,
     PaymentMethodNotAllowed,
 )
 from casino.jurisdictions import Jurisdiction
+from casino.payments import check_payer, deposit_source
 
 from .audit import audit_entry
 from .problems import problem_from_code
@@ -41,7 +40,8 @@ def request_hash(operation: str, body: dict[str, Any]) -> str:
 async def load_player(services: Services, player_id: str) -> dict[str, Any]:
     row = (
         await services.db.prepare(
-            "SELECT player_id, country, cpf, kyc_status, jurisdiction FROM players WHERE player_id = ?"
+            "SELECT player_id, country, cpf, kyc_status, jurisdiction, payout_account FROM players "
+            "WHERE player_id = ?"
         )
         .bind(player_id)
         .first()
@@ -57,9 +57,7 @@ def check_payment(
     if method not in profile.payment_methods:
         allowed = ", ".join(sorted(profile.payment_methods))
         raise PaymentMethodNotAllowed(f"Payment method '{method}' is not allowed; use {allowed}")
-    own = normalize_cpf(payer_document or "") == (player.get("cpf") or "")
-    if payer_document is not None and profile.payer_must_be_player and not own:
-        raise PayerMismatch("Payments must come from and go to an account in your own CPF")
+    check_payer(payer_document, player.get("cpf"))  # in every jurisdiction
 
 
 def answer(result: dict[str, Any]) -> JSONResponse:
@@ -96,6 +94,15 @@ async def move_money(
             "utc_offset_minutes": profile.utc_offset_minutes,
         },
     }
+    if operation == "deposit":
+        payload["source"] = deposit_source(
+            body["method"], body.get("payer_document"), player.get("cpf")
+        )
+    else:
+        registered = player.get("payout_account")
+        payload["payout_account"] = json.loads(registered) if registered else None
+        payload["destination_required"] = profile.withdrawal_destination_required
+        payload["payout_within_minutes"] = profile.payout_within_minutes
     result = await services.wallets.get(player_id).call(operation, payload)
     return answer(result)
 

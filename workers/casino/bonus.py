@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from .errors import BonusNotAllowed, InsufficientFunds, ValidationFailed
+from .errors import BonusNotAllowed, BonusTooLarge, InsufficientFunds, ValidationFailed
 from .jurisdictions import Jurisdiction
 from .ledger import EventType, Ledger, LedgerEvent, check_amount, evolve
 
@@ -42,13 +42,16 @@ def decide_bonus(
     if not profile.bonuses_allowed:
         raise BonusNotAllowed(f"Bonuses are not allowed in the {profile.code} jurisdiction")
     check_amount(amount)
+    if amount > profile.bonus_max_amount:
+        raise BonusTooLarge(
+            f"A bonus may be at most {profile.bonus_max_amount} in the {profile.code} jurisdiction"
+        )
     if isinstance(multiplier, bool) or not isinstance(multiplier, int):
         raise ValidationFailed("wagering_multiplier must be an integer")
-    if not 0 <= multiplier <= MAX_WAGERING_MULTIPLIER:
-        raise ValidationFailed(f"wagering_multiplier must be from 0 to {MAX_WAGERING_MULTIPLIER}")
+    if not 1 <= multiplier <= MAX_WAGERING_MULTIPLIER:
+        # Without a wagering requirement a bonus is cash an operator hands out: never.
+        raise ValidationFailed(f"wagering_multiplier must be from 1 to {MAX_WAGERING_MULTIPLIER}")
     event = _event(ledger, EventType.BONUS_CREDIT, amount, ref, now)
-    if multiplier == 0:
-        return [event], bonus
     return [event], Bonus(bonus.locked + amount, bonus.wagering_remaining + amount * multiplier)
 
 

@@ -62,6 +62,13 @@ PaymentMethodNotAllowed = _error(
 PayerMismatch = _error(
     "PayerMismatch", "payer_mismatch", 422, "The payer document is not the player's own"
 )
+PayoutAccountMismatch = _error(
+    "PayoutAccountMismatch", "payout_account_mismatch", 422,
+    "The payout account is not in the player's own CPF",
+)  # fmt: skip
+ProfileIncomplete = _error(
+    "ProfileIncomplete", "profile_incomplete", 403, "The profile lacks what this payment needs"
+)
 IdempotencyKeyRequired = _error(
     "IdempotencyKeyRequired", "idempotency_key_required", 400, "Idempotency-Key header required"
 )
@@ -78,6 +85,9 @@ IdempotencyKeyReused = _error(
     "The Idempotency-Key was used with a different request",
 )
 InvalidAmount = _error("InvalidAmount", "invalid_amount", 422, "Invalid amount")
+BonusTooLarge = _error(
+    "BonusTooLarge", "bonus_too_large", 422, "The bonus exceeds the jurisdiction's maximum grant"
+)
 BonusNotAllowed = _error(
     "BonusNotAllowed", "bonus_not_allowed", 403, "Bonuses are not allowed in this jurisdiction"
 )
@@ -104,6 +114,9 @@ RoundVoid = _error("RoundVoid", "round_void", 409, "The round was void; no money
 InvalidList = _error("InvalidList", "invalid_list", 422, "The list was not imported")
 
 # KYC
+DocumentsMissing = _error(
+    "DocumentsMissing", "documents_missing", 409, "The documents a decision needs are missing"
+)
 InvalidDocument = _error("InvalidDocument", "invalid_document", 422, "Unsupported document")
 
 # Staff security and second factors

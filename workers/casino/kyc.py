@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from .errors import InvalidDocument
+from .errors import DocumentsMissing, InvalidDocument
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 DOC_TYPES = frozenset({"id_front", "id_back", "selfie", "proof_of_address"})
@@ -43,6 +43,20 @@ def check_document(content: bytes) -> str:
 def status_after_upload(current: KycStatus) -> KycStatus:
     """An upload puts the player in review, except a verified player, who stays verified."""
     return current if current is KycStatus.VERIFIED else KycStatus.PENDING
+
+
+IDENTITY_DOCUMENTS = frozenset({"id_front", "id_back"})
+
+
+def check_documents_for_approval(doc_types: set[str]) -> None:
+    """An approval needs an identity document and a selfie on file (a face to match it)."""
+    missing = []
+    if not doc_types & IDENTITY_DOCUMENTS:
+        missing.append("an identity document (id_front or id_back)")
+    if "selfie" not in doc_types:
+        missing.append("a selfie")
+    if missing:
+        raise DocumentsMissing(f"Approval needs {' and '.join(missing)} on file")
 
 
 def status_after_decision(decision: str) -> KycStatus:

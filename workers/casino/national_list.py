@@ -54,12 +54,18 @@ class ListReader:
     _line_no: int = 0
 
     def feed(self, text: str) -> Iterator[str]:
-        self._pending += text
+        # A lone \r ends a line too (old Mac files); a \r\n split across chunks is kept whole.
+        self._pending += text.replace("\r\n", "\n")
+        if self._pending.endswith("\r"):
+            self._pending, carry = self._pending[:-1], "\r"
+        else:
+            carry = ""
+        self._pending = self._pending.replace("\r", "\n") + carry
         *complete, self._pending = self._pending.split("\n")
         yield from self._lines(complete)
 
     def finish(self) -> Iterator[str]:
-        rest, self._pending = self._pending, ""
+        rest, self._pending = self._pending.replace("\r", "\n"), ""
         yield from self._lines([rest])
 
     def _lines(self, lines: Iterable[str]) -> Iterator[str]:
@@ -92,7 +98,10 @@ class ListReader:
         assert self._delimiter is not None
         if '"' not in line:  # the common case, without the csv module's cost
             return line.split(self._delimiter)
-        return next(csv.reader([line], delimiter=self._delimiter), [])
+        try:
+            return next(csv.reader([line], delimiter=self._delimiter), [])
+        except csv.Error:  # a broken quote: the row is simply invalid
+            return line.split(self._delimiter)
 
     def check(self) -> None:
         """Refuse the whole file when it cannot be the regulator's list."""

@@ -105,3 +105,10 @@ class Mailer(Protocol):
     """Sends an e-mail (a provider on the edge; files in the state directory locally)."""
 
     async def send(self, recipient: str, subject: str, body: str) -> None: ...
+
+
+class PayoutProvider(Protocol):
+    """The payment provider that sends a withdrawal to its account (PIX/TED). `pay` is
+    idempotent by the payout's `ref`; it raises when the provider did not take it."""
+
+    async def pay(self, payout: dict[str, Any]) -> None: ...

@@ -84,4 +84,28 @@ PLAY_TIME_STATEMENTS = (
     "CREATE INDEX IF NOT EXISTS play_spans_last ON play_spans (last_at)",
 )
 
-STEPS = (STATEMENTS + RG_STATEMENTS + BEHAVIOUR_STATEMENTS, PLAY_TIME_STATEMENTS)
+# Payments in and out, with the account each came from or goes to (own-CPF accounts only) and,
+# for a withdrawal, when it was asked for, by when it is due and when it was paid.
+PAYMENT_STATEMENTS = (
+    """CREATE TABLE IF NOT EXISTS payments (
+        ref TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('deposit', 'withdrawal')),
+        method TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        account TEXT,
+        own_account INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('received', 'requested', 'paid')),
+        created_at TEXT NOT NULL,
+        due_by TEXT,
+        paid_at TEXT
+    )""",
+    "CREATE INDEX IF NOT EXISTS payments_open ON payments (status) WHERE status = 'requested'",
+    # Each follower of the outbox reads from its own position (projection.py).
+    "CREATE TABLE IF NOT EXISTS outbox_positions (consumer TEXT PRIMARY KEY, last_id INTEGER "
+    "NOT NULL)",
+)
+
+STEPS = (
+    STATEMENTS + RG_STATEMENTS + BEHAVIOUR_STATEMENTS,
+    PLAY_TIME_STATEMENTS + PAYMENT_STATEMENTS,
+)

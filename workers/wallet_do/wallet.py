@@ -47,16 +47,18 @@ from casino.limits import (
     request_change,
     time_refusal,
 )
+from casino.payments import withdrawal_destination
 from casino.timefmt import parse_rfc3339, rfc3339
-from infra.ports import ActorStorage, Clock, Database
+from infra.ports import ActorStorage, Clock, Database, PayoutProvider
 from infra.storage_schema import migrate
 
 from .behaviour_watch import BehaviourWatch
+from .payments import Payments
+from .projection import project_to_d1
 from .responsible import ResponsibleGaming
 from .rpc import answers_refusals, refusal
 from .schema import STEPS
 
-PROJECTION_BATCH = 500
 Result = dict[str, Any]
 
 
@@ -86,6 +88,7 @@ def _row_event(row: dict[str, Any]) -> LedgerEvent:
 class WalletDeps:
     clock: Clock
     db: Database
+    payouts: PayoutProvider | None = None
 
 
 class Wallet:
@@ -93,6 +96,7 @@ class Wallet:
         self.storage, self.deps = storage, deps
         migrate(storage, STEPS)
         self.rg = ResponsibleGaming(storage)
+        self.payments = Payments(storage)
         self.behaviour = BehaviourWatch(storage, self.rg)
 
     # Reads -----------------------------------------------------------------------------
@@ -144,6 +148,8 @@ class Wallet:
             return decide_deposit(ledger, Deposit(payload["amount"], ref), now)
 
         def after(events: list[LedgerEvent], now: datetime) -> dict[str, Any]:
+            source = payload.get("source") or {"method": payload["method"], "own": False}
+            self.payments.record_deposit(events[-1].ref, payload["amount"], source, now)
             return {
                 "event": event_json(events[-1]),
                 "balance": events[-1].balance_after,
@@ -155,6 +161,16 @@ class Wallet:
     async def withdraw(self, payload: dict[str, Any]) -> Result:
         def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
             check_amount(payload["amount"])
+            if payload["amount"] > ledger.balance:
+                decide_withdrawal(ledger, Withdraw(payload["amount"], ref), now)  # the refusal
+            destination.update(
+                withdrawal_destination(
+                    payload.get("payout_account"),
+                    self.payments.own_source(),
+                    bool(payload.get("destination_required")),
+                )
+                or {}
+            )
             forfeit, ledger = forfeit_before_withdrawal(
                 ledger, self._bonus(), payload["amount"], f"bonus-forfeit:{ref}", now
             )
@@ -162,7 +178,24 @@ class Wallet:
                 self.rg.put("bonus", None)
             return forfeit + decide_withdrawal(ledger, Withdraw(payload["amount"], ref), now)
 
-        return await self._command(payload, decide)
+        def after(events: list[LedgerEvent], now: datetime) -> dict[str, Any]:
+            withdrawal = self.payments.request_withdrawal(
+                events[-1].ref, payload["method"], payload["amount"], destination or None, now,
+                int(payload.get("payout_within_minutes", 120)),
+            )  # fmt: skip
+            return {
+                "event": event_json(events[-1]),
+                "balance": events[-1].balance_after,
+                "withdrawal": withdrawal,
+            }
+
+        destination: dict[str, Any] = {}
+        return await self._command(payload, decide, after)
+
+    @answers_refusals
+    async def withdrawals(self, payload: dict[str, Any]) -> Result:
+        now = self.deps.clock.now()
+        return {"status": 200, "body": {"withdrawals": self.payments.withdrawals(now)}}
 
     def _bonus(self) -> Bonus:
         data = self.rg.get("bonus")
@@ -340,12 +373,13 @@ class Wallet:
                 self.behaviour.observe("deposit_declined", now, payload.get("rg") or {})
             return answer
 
+        # Armed before the write: if this object is reset right after the commit, the alarm
+        # still projects what it committed (an alarm with nothing to do costs one wake-up).
+        await self._schedule_projection()
         try:
-            answer = self.storage.transaction(write)
+            return self.storage.transaction(write)
         except DomainError as error:
             return refusal(error)
-        await self._schedule_projection()
-        return answer
 
     def _remember_player(self, player_id: str) -> None:
         self.storage.exec("INSERT OR IGNORE INTO meta (k, v) VALUES ('player_id', ?)", player_id)
@@ -486,76 +520,24 @@ class Wallet:
         if await self.storage.get_alarm() is None:
             await self.storage.set_alarm(int(self.deps.clock.now().timestamp() * 1000))
 
-    def _round_statement(self, player_id: str, r: dict[str, Any]) -> Any:
-        return self.deps.db.prepare(
-            "INSERT OR IGNORE INTO rounds (round_id, session_id, player_id, game_id, nonce, "
-            "server_seed_hash, client_seed, rtp_bps, stake, params, outcome, payout, "
-            "expected_payout, payout_variance, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ).bind(
-            r["round_id"], r["session_id"], player_id, r["game_id"], r["nonce"],
-            r["server_seed_hash"], r["client_seed"], r["rtp_bps"], r["stake"],
-            json.dumps(r["params"], sort_keys=True), json.dumps(r["outcome"], sort_keys=True),
-            r["payout"], float(r["expected_payout"]), float(r["payout_variance"]), r["created_at"],
-        )  # fmt: skip
-
     async def alarm(self) -> None:
-        """Drain the outbox into D1 in order; a failure leaves the rows for the next alarm."""
+        """Pay what is due, then drain the outbox to its followers (D1)."""
         player_id = self._meta("player_id")
-        while player_id is not None:
-            rows = self.storage.exec(
-                "SELECT id, topic, payload FROM outbox ORDER BY id LIMIT ?", PROJECTION_BATCH
-            )
-            if not rows:
-                return
-            events = [json.loads(r["payload"]) for r in rows if r["topic"] == "wallet_event"]
-            rounds = [json.loads(r["payload"]) for r in rows if r["topic"] == "round"]
-            alerts = [(r["id"], json.loads(r["payload"])) for r in rows if r["topic"] == "rg_alert"]
-            statements = (
-                [
-                    self.deps.db.prepare(
-                        "INSERT OR IGNORE INTO wallet_events "
-                        "(player_id, seq, type, amount, balance_after, created_at, ref) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    ).bind(
-                        player_id,
-                        e["seq"],
-                        e["type"],
-                        e["amount"],
-                        e["balance_after"],
-                        e["created_at"],
-                        e["ref"],
-                    )
-                    for e in events
-                ]
-                + [self._round_statement(player_id, r) for r in rounds]
-                + [
-                    self.deps.db.prepare(
-                        "INSERT OR IGNORE INTO rg_alerts (alert_id, player_id, rule, level, "
-                        "intervention, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    ).bind(
-                        f"{player_id}:{outbox_id}",
-                        player_id,
-                        a["rule"],
-                        a["level"],
-                        a["intervention"],
-                        json.dumps(a, sort_keys=True),
-                        a["created_at"],
-                    )  # fmt: skip
-                    for outbox_id, a in alerts
-                ]
-            )
-            if statements:
-                await self.deps.db.batch(statements)
-            last_id = rows[-1]["id"]
-            top_seq = max((e["seq"] for e in events), default=0)
+        if player_id is None:
+            return
+        await self._pay_withdrawals(player_id)
+        await project_to_d1(self.storage, self.deps.db, player_id)
 
-            def acknowledge(last_id: int = last_id, top_seq: int = top_seq) -> None:
-                self.storage.exec("DELETE FROM outbox WHERE id <= ?", last_id)
-                self.storage.exec(
-                    "INSERT INTO meta (k, v) VALUES ('projected_seq', ?) ON CONFLICT (k) "
-                    "DO UPDATE SET v = max(CAST(v AS INTEGER), CAST(excluded.v AS INTEGER))",
-                    str(top_seq),
-                )
-
-            self.storage.transaction(acknowledge)
+    async def _pay_withdrawals(self, player_id: str) -> None:
+        """Hand each requested withdrawal to the payment provider (idempotent by its ref, so a
+        retry after a lost answer pays once) and record it paid."""
+        if self.deps.payouts is None:
+            return
+        for row in self.payments.open_withdrawals():
+            await self.deps.payouts.pay(
+                {"ref": row["ref"], "player_id": player_id, "amount": row["amount"],
+                 "method": row["method"], "account": json.loads(row["account"] or "null")}
+            )  # fmt: skip
+            self.storage.transaction(
+                lambda ref=row["ref"]: self.payments.mark_paid(ref, self.deps.clock.now())
+            )

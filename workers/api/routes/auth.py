@@ -33,9 +33,8 @@ def client_address(request: Request, trust_forwarded: bool) -> str:
 
 @router.post("/register", status_code=201, response_model=PlayerIdOut)
 async def register(body: RegisterIn, request: Request, services: ServicesDep) -> PlayerIdOut:
-    await accounts.charge_registration(
-        services, client_address(request, services.settings.trust_forwarded_ip)
-    )
+    address = client_address(request, services.settings.trust_forwarded_ip)
+    await accounts.charge_registration(services, address)
     reg = Registration(
         email=body.email,
         password=body.password,
@@ -45,7 +44,8 @@ async def register(body: RegisterIn, request: Request, services: ServicesDep) ->
         cpf=body.cpf,
     )
     await exclusions.refuse_if_listed(services, body.cpf, body.email)
-    player_id = await accounts.register(services, reg, body.limits)
+    extras = body.model_dump(include={"address", "phone", "payout_account", "gender"})
+    player_id = await accounts.register(services, reg, body.limits, extras | {"signup_ip": address})
     return PlayerIdOut(player_id=player_id)
 
 

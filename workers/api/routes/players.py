@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from casino.errors import NotFound
-
-from ..schemas import PlayerOut
+from .. import players
+from ..schemas import PlayerOut, PlayerUpdateIn
 from ..security import PlayerDep, ServicesDep
 
 router = APIRouter(prefix="/v1/players", tags=["accounts"])
@@ -14,14 +13,12 @@ router = APIRouter(prefix="/v1/players", tags=["accounts"])
 
 @router.get("/me", response_model=PlayerOut)
 async def me(caller: PlayerDep, services: ServicesDep) -> PlayerOut:
-    row = (
-        await services.db.prepare(
-            "SELECT player_id, email, full_name, country, kyc_status, vip_tier, created_at "
-            "FROM players WHERE player_id = ?"
-        )
-        .bind(caller.subject)
-        .first()
-    )
-    if row is None:
-        raise NotFound("No such player")
-    return PlayerOut(**row)
+    return PlayerOut(**await players.me(services, caller.subject))
+
+
+@router.put("/me", response_model=PlayerOut)
+async def update_me(body: PlayerUpdateIn, caller: PlayerDep, services: ServicesDep) -> PlayerOut:
+    """Set the address, phone or payout account (a PIX key that is your CPF, or a bank account
+    in your CPF); fields left out keep their value."""
+    given = body.model_dump(exclude_unset=True, exclude_none=True)
+    return PlayerOut(**await players.update(services, caller.subject, given))

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
 from .. import wallet
-from ..schemas import BonusStatusOut, EventPageOut, MoneyMovementOut, PaymentIn, WalletOut
+from ..schemas import (
+    BonusStatusOut,
+    EventPageOut,
+    MoneyMovementOut,
+    PaymentIn,
+    WalletOut,
+    WithdrawalsOut,
+)
 from ..security import PlayerDep, ServicesDep
 
 router = APIRouter(prefix="/v1/wallet", tags=["wallet"])
@@ -41,6 +48,14 @@ async def withdraw(
     return await wallet.move_money(
         services, caller.subject, "withdraw", key, body.model_dump(exclude_none=True)
     )
+
+
+@router.get("/withdrawals", response_model=WithdrawalsOut)
+async def withdrawals(caller: PlayerDep, services: ServicesDep) -> JSONResponse:
+    """The player's withdrawals, newest first: where each goes, its status and its age (prizes
+    are due within the jurisdiction's deadline, 120 minutes in Brazil)."""
+    await wallet.load_player(services, caller.subject)
+    return wallet.answer(await services.wallets.get(caller.subject).call("withdrawals", {}))
 
 
 @router.get("/events", response_model=EventPageOut)

@@ -1,0 +1,125 @@
+"""The WalletDO's outbox and its followers.
+
+Every fact the WalletDO commits (events, rounds, payments, behavioural alerts) is also written to
+its outbox in the same storage transaction. Each follower ("consumer") reads the outbox from its
+own position, in order, and handles the topics it knows, idempotently; a row is deleted only once
+every consumer has passed it, so a new follower is a new consumer, not a new code path, and a
+topic one follower does not know is kept for the others. The D1 projection is the first
+consumer: `INSERT OR IGNORE` (or an upsert by key) per row, in batches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from infra.ports import ActorStorage, Database, Statement
+
+BATCH = 500
+CONSUMERS = ("d1",)
+
+
+def _event(db: Database, player_id: str, _: int, e: dict[str, Any]) -> Statement:
+    return db.prepare(
+        "INSERT OR IGNORE INTO wallet_events "
+        "(player_id, seq, type, amount, balance_after, created_at, ref) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    ).bind(
+        player_id, e["seq"], e["type"], e["amount"], e["balance_after"], e["created_at"], e["ref"]
+    )
+
+
+def _round(db: Database, player_id: str, _: int, r: dict[str, Any]) -> Statement:
+    return db.prepare(
+        "INSERT OR IGNORE INTO rounds (round_id, session_id, player_id, game_id, nonce, "
+        "server_seed_hash, client_seed, rtp_bps, stake, params, outcome, payout, "
+        "expected_payout, payout_variance, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ).bind(
+        r["round_id"], r["session_id"], player_id, r["game_id"], r["nonce"],
+        r["server_seed_hash"], r["client_seed"], r["rtp_bps"], r["stake"],
+        json.dumps(r["params"], sort_keys=True), json.dumps(r["outcome"], sort_keys=True),
+        r["payout"], float(r["expected_payout"]), float(r["payout_variance"]), r["created_at"],
+    )  # fmt: skip
+
+
+def _rg_alert(db: Database, player_id: str, outbox_id: int, a: dict[str, Any]) -> Statement:
+    return db.prepare(
+        "INSERT OR IGNORE INTO rg_alerts (alert_id, player_id, rule, level, intervention, detail, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    ).bind(
+        f"{player_id}:{outbox_id}", player_id, a["rule"], a["level"], a["intervention"],
+        json.dumps(a, sort_keys=True), a["created_at"],
+    )  # fmt: skip
+
+
+def _payment(db: Database, player_id: str, _: int, p: dict[str, Any]) -> Statement:
+    """A payment's latest state (a withdrawal is projected when asked for and when paid)."""
+    return db.prepare(
+        "INSERT INTO payments (player_id, ref, kind, method, amount, own_account, status, "
+        "created_at, due_by, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (player_id, ref) DO UPDATE SET status = excluded.status, "
+        "paid_at = excluded.paid_at"
+    ).bind(
+        player_id, p["ref"], p["kind"], p["method"], p["amount"], p["own_account"], p["status"],
+        p["created_at"], p["due_by"], p["paid_at"],
+    )  # fmt: skip
+
+
+D1_TOPICS: dict[str, Callable[[Database, str, int, dict[str, Any]], Statement]] = {
+    "wallet_event": _event,
+    "round": _round,
+    "rg_alert": _rg_alert,
+    "payment": _payment,
+}
+
+
+def position(storage: ActorStorage, consumer: str) -> int:
+    rows = storage.exec("SELECT last_id FROM outbox_positions WHERE consumer = ?", consumer)
+    return int(rows[0]["last_id"]) if rows else 0
+
+
+def advance(storage: ActorStorage, consumer: str, last_id: int) -> None:
+    """Move a consumer past `last_id` and delete what every consumer has passed."""
+    storage.exec(
+        "INSERT INTO outbox_positions (consumer, last_id) VALUES (?, ?) ON CONFLICT (consumer) "
+        "DO UPDATE SET last_id = max(last_id, excluded.last_id)",
+        consumer,
+        last_id,
+    )
+    passed = min(position(storage, c) for c in CONSUMERS)
+    storage.exec("DELETE FROM outbox WHERE id <= ?", passed)
+
+
+def pending_rows(storage: ActorStorage, consumer: str, limit: int = BATCH) -> list[dict[str, Any]]:
+    return storage.exec(
+        "SELECT id, topic, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?",
+        position(storage, consumer),
+        limit,
+    )
+
+
+async def project_to_d1(storage: ActorStorage, db: Database, player_id: str) -> None:
+    """Drain the outbox into D1 in order; a failure leaves the rows for the next alarm."""
+    while rows := pending_rows(storage, "d1"):
+        statements = [
+            D1_TOPICS[r["topic"]](db, player_id, r["id"], json.loads(r["payload"]))
+            for r in rows
+            if r["topic"] in D1_TOPICS
+        ]
+        if statements:
+            await db.batch(statements)
+        top_seq = max(
+            (json.loads(r["payload"])["seq"] for r in rows if r["topic"] == "wallet_event"),
+            default=0,
+        )
+
+        def acknowledge(last_id: int = rows[-1]["id"], top_seq: int = top_seq) -> None:
+            advance(storage, "d1", last_id)
+            storage.exec(
+                "INSERT INTO meta (k, v) VALUES ('projected_seq', ?) ON CONFLICT (k) "
+                "DO UPDATE SET v = max(CAST(v AS INTEGER), CAST(excluded.v AS INTEGER))",
+                str(top_seq),
+            )
+
+        storage.transaction(acknowledge)
