@@ -162,12 +162,13 @@ async def test_the_wallet_projection_is_idempotent_on_the_real_schema():
     wallet = Wallet(storage, WalletDeps(clock=Clock(), db=db))
     for n, amount in enumerate((500, 250, 125), start=1):
         answer = await wallet.deposit({
-            "player_id": player, "amount": amount, "idempotency_key": f"k{n}",
+            "player_id": player, "amount": amount, "method": "pix", "idempotency_key": f"k{n}",
             "request_hash": f"h{n}", "ref": f"pix:{n}",
+            "source": {"method": "pix", "document": "52998224725", "own": True},
         })  # fmt: skip
         assert answer["status"] == 201, answer
     outbox = storage.exec("SELECT topic, payload FROM outbox ORDER BY id")
-    assert [r["topic"] for r in outbox] == ["wallet_event"] * 3
+    assert [r["topic"] for r in outbox] == ["wallet_event", "payment"] * 3
 
     await wallet.alarm()
     query = db.prepare(
@@ -187,3 +188,10 @@ async def test_the_wallet_projection_is_idempotent_on_the_real_schema():
     assert await query.all() == projected
     assert storage.exec("SELECT v FROM meta WHERE k = 'projected_seq'") == [{"v": "3"}]
     assert json.loads(outbox[0]["payload"])["seq"] == 1
+    payments = await db.prepare(
+        "SELECT ref, kind, own_account, status FROM payments WHERE player_id = ? ORDER BY ref"
+    ).bind(player).all()  # fmt: skip
+    assert payments == [
+        {"ref": f"pix:{n}", "kind": "deposit", "own_account": 1, "status": "received"}
+        for n in (1, 2, 3)
+    ]
