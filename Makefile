@@ -7,7 +7,7 @@ STATE ?= .wrangler/state
 HOST ?= 127.0.0.1
 PORT ?= 8787
 
-.PHONY: dev test setup lint audit unit integration e2e browser conformance bench clean chromium
+.PHONY: dev test setup lint audit unit integration e2e browser conformance bench soak clean chromium
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -61,6 +61,13 @@ test: lint audit unit integration e2e browser conformance
 
 bench: setup
 	$(BIN)/python -m bench
+
+# The bank-invariant test, longer: more players, clients and operations under faults (set
+# BANK_SEED to replay a run; each run prints its seed).
+soak: setup
+	BANK_OPS=$${BANK_OPS:-400} BANK_PLAYERS=$${BANK_PLAYERS:-6} BANK_CLIENTS=$${BANK_CLIENTS:-4} \
+	BANK_ADVERSARY_ROUNDS=$${BANK_ADVERSARY_ROUNDS:-200} \
+	$(BIN)/pytest tests/integration/test_bank_invariants.py -s -p no:logging
 
 clean:
 	rm -rf $(VENV) node_modules python_modules .wrangler

@@ -208,7 +208,10 @@ def listening_pids(port: int) -> set[int]:
 class CasinoServer:
     """`casino dev` in its own process group, logging to `<state>/casino-dev.log`."""
 
-    def __init__(self, state: Path | None = None, port: int | None = None):
+    def __init__(
+        self, state: Path | None = None, port: int | None = None, args: tuple[str, ...] = ()
+    ):
+        self.args = args  # more `casino dev` options, e.g. ("--faults", "0.2")
         self.state = Path(state) if state else Path(tempfile.mkdtemp(prefix="casino-e2e-"))
         self.state.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -238,6 +241,7 @@ class CasinoServer:
                     str(self.port),
                     "--state",
                     str(self.state),
+                    *self.args,
                 ],
                 cwd=REPO,
                 stdout=log,

@@ -49,7 +49,7 @@ from casino.limits import (
 )
 from casino.payments import withdrawal_destination
 from casino.timefmt import parse_rfc3339, rfc3339
-from infra.ports import ActorStorage, Clock, Database, PayoutProvider
+from infra.ports import ActorStorage, Clock, Database, PayoutProvider, Unavailable
 from infra.storage_schema import migrate
 
 from .behaviour_watch import BehaviourWatch
@@ -60,6 +60,8 @@ from .rpc import answers_refusals, refusal
 from .schema import STEPS
 
 Result = dict[str, Any]
+RETRY_FIRST_MS = 1_000
+RETRY_MAX_MS = 60_000
 
 
 def event_json(event: LedgerEvent) -> dict[str, Any]:
@@ -521,12 +523,23 @@ class Wallet:
             await self.storage.set_alarm(int(self.deps.clock.now().timestamp() * 1000))
 
     async def alarm(self) -> None:
-        """Pay what is due, then drain the outbox to its followers (D1)."""
+        """Pay what is due, then drain the outbox to its followers (D1). A follower that is
+        unavailable is retried by this alarm with back-off, without end: a committed fact is
+        never left behind (the runtime's own alarm retries stop after a few attempts)."""
         player_id = self._meta("player_id")
         if player_id is None:
             return
-        await self._pay_withdrawals(player_id)
-        await project_to_d1(self.storage, self.deps.db, player_id)
+        try:
+            await self._pay_withdrawals(player_id)
+            await project_to_d1(self.storage, self.deps.db, player_id)
+        except Unavailable:
+            attempts = int(self.rg.get("alarm_attempts", 0))
+            self.rg.put("alarm_attempts", attempts + 1)
+            delay = min(RETRY_FIRST_MS * 2**attempts, RETRY_MAX_MS)
+            await self.storage.set_alarm(int(self.deps.clock.now().timestamp() * 1000) + delay)
+            return
+        if self.rg.get("alarm_attempts", 0):
+            self.rg.put("alarm_attempts", 0)
 
     async def _pay_withdrawals(self, player_id: str) -> None:
         """Hand each requested withdrawal to the payment provider (idempotent by its ref, so a
