@@ -245,15 +245,15 @@ class GameSession:
             self._set_meta(last_activity_at=rfc3339(now))
             return self.storage.exec("SELECT * FROM rounds WHERE round_id = ?", round_id)[0], True
 
+        # Armed before the nonce is reserved: if this request dies anywhere after the
+        # reservation, the alarm finishes the round (with nothing pending it does nothing).
+        await self._arm(now)
         try:
             row, fresh = self.storage.transaction(reserve)
         except DomainError as error:
             return refusal(error)
         if row["status"] != "pending":
             return dict(json.loads(row["answer"]))
-        # Armed before the wallet is asked: if this request dies on the way, the alarm finishes
-        # the round.
-        await self._arm(now)
         return await self._settle(row, meta["player_id"], first_attempt=fresh)
 
     async def _settle(self, row: dict[str, Any], player_id: str, first_attempt: bool) -> Result:
