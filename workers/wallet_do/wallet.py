@@ -238,7 +238,6 @@ class Wallet:
         one storage transaction: all of it or none of it."""
         record = payload["round"]
         rules = payload.get("rg") or {}
-        idle = timedelta(minutes=int(rules.get("idle_minutes", 30)))
         reality_every = timedelta(minutes=int(rules.get("reality_check_minutes", 60)))
         play: dict[str, Any] = {}
 
@@ -247,29 +246,7 @@ class Wallet:
             # Funds first: a round the player cannot afford is insufficient_funds, whatever
             # the limits say.
             events = decide_bet_and_win(ledger, record["stake"], record["payout"], ref, now)
-            limits = self.rg.ensure_required(now, LimitRules.from_dict(rules.get("limits")))
-            opened = rules.get("session_opened_at")
-            opened_at = parse_rfc3339(opened) if opened else None
-            session = self.rg.play_session(now, idle, opened_at)
-            # Any attempt to play is time at the table, refused or not: recorded first (it is
-            # kept when the round is refused), so no pause ever gives time back.
-            self.rg.record_play(now, idle, opened_at)
-            used_up = time_refusal(limits, self.rg.play_spans(now, idle), now)
-            if used_up is not None:
-                period, minutes = used_up
-                raise SessionTimeLimitReached(
-                    f"You reached your {period} time limit of {minutes} minutes of play; "
-                    "take a break"
-                )
-            losses = (
-                self.rg.net_losses(now)
-                if any(limits[f"loss_{p}"].value is not None for p in WINDOWS)
-                else {}
-            )
-            period = loss_refusal(limits, losses, record["stake"]) if losses else None
-            if period is not None:
-                raise LossLimitReached(f"This round could take you past your {period} loss limit")
-            play.update(session)
+            play.update(self._check_play(now, rules, record["stake"]))
             return events
 
         def after(events: list[LedgerEvent], now: datetime) -> dict[str, Any]:
@@ -325,6 +302,28 @@ class Wallet:
 
         payload = {**payload, "ref": f"round:{record['round_id']}"}
         return await self._command(payload, decide, after)
+
+    def _check_play(self, now: datetime, rules: dict[str, Any], stake: int) -> dict[str, Any]:
+        """What any stake must pass, our games' or a provider's: the mandatory limits in force,
+        the time limits over their windows (the attempt itself counts as time at the table and
+        is kept when refused) and the loss limits. Returns the current play session."""
+        idle = timedelta(minutes=int(rules.get("idle_minutes", 30)))
+        limits = self.rg.ensure_required(now, LimitRules.from_dict(rules.get("limits")))
+        opened = rules.get("session_opened_at")
+        opened_at = parse_rfc3339(opened) if opened else None
+        session = self.rg.play_session(now, idle, opened_at)
+        self.rg.record_play(now, idle, opened_at)
+        used_up = time_refusal(limits, self.rg.play_spans(now, idle), now)
+        if used_up is not None:
+            period, minutes = used_up
+            raise SessionTimeLimitReached(
+                f"You reached your {period} time limit of {minutes} minutes of play; take a break"
+            )
+        if any(limits[f"loss_{p}"].value is not None for p in WINDOWS):
+            period = loss_refusal(limits, self.rg.net_losses(now), stake)
+            if period is not None:
+                raise LossLimitReached(f"This round could take you past your {period} loss limit")
+        return session
 
     async def _command(
         self,
