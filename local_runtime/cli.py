@@ -8,6 +8,7 @@ casino ops create-user --emit-sql FILE --email E --password P --role admin   (fo
 casino ops reset-user --state DIR --email E [--reset-mfa]
 casino ops exclusions import FILE.csv [--state DIR]
 casino ops rtp show|set --game G [--rtp-bps R] [--state DIR]
+casino ops providers add|list|set-status|rotate-secret ...   external game providers
 casino verify --seed SEED rounds.json       recompute a session's rounds (stdlib only)
 casino simulate --game G --rounds N [--rtp-bps R] [--stake S] [--params JSON]
 """
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from casino.errors import DomainError
+
+from . import providers_cli
 
 if TYPE_CHECKING:
     from api.services import Services
@@ -350,6 +353,10 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="show the difference; change nothing")
     imp.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
     imp.set_defaults(run=cmd_import_exclusions)
+    providers_cli.add_parser(
+        ops_sub,
+        lambda command: command.add_argument("--state", type=_state, default=_state(DEFAULT_STATE)),
+    )
     return root
 
 

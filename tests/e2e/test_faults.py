@@ -181,3 +181,51 @@ def test_a_brazilian_network_puts_a_request_under_brazil(client):
     r = client.post("/v1/auth/register", json=body, headers={"Host": "jogo.acmetocasino.bet.br"})
     assert_problem(r, 422, "invalid_cpf")
     assert client.post("/v1/auth/register", json=body).status_code == 201
+
+
+def test_a_provider_retrying_lost_callbacks_keeps_money_conserved(faulty):
+    """The reference RGS plays through the signed callbacks while 30% of the platform's calls
+    fail; it retries each lost callback with the same transaction id."""
+    import asyncio
+    import random
+
+    from tests.fake_rgs import FakeRgs
+
+    server, client = faulty
+    headers = verified_player(server, client)
+    created = subprocess_casino(server, "ops", "providers", "add", "--id", "e2e-rgs", "--name",
+                                "E2E RGS", "--game", "coinflip:9800",
+                                "--launch-url", "https://rgs.test/launch?t={token}")  # fmt: skip
+    secret = created.stdout.splitlines()[1].strip()
+    deposit = definite(lambda: client.post("/v1/wallet/deposits",
+                                           json={"amount": 50_000, "method": "pix"},
+                                           headers=headers | {"Idempotency-Key": "rgs-dep"}))  # fmt: skip
+    assert deposit.status_code == 201
+    launch = definite(lambda: client.post("/v1/games/e2e-rgs:coinflip/sessions", json={},
+                                          headers=headers))  # fmt: skip
+    assert launch.status_code == 201, launch.text
+    token = launch.json()["session_token"]
+
+    async def play() -> tuple[int, int]:
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as async_client:
+            rgs = FakeRgs(async_client, "e2e-rgs", secret)
+            rng, staked, paid = random.Random(1), 0, 0
+            for _ in range(30):
+                result = await rgs.play(token, 200, rng)
+                staked, paid = staked + result["staked"], paid + result["paid"]
+            return staked, paid
+
+    staked, paid = asyncio.run(play())
+    wallet = definite(lambda: client.get("/v1/wallet", headers=headers)).json()
+    assert wallet["balance"] == 50_000 - staked + paid and staked == 30 * 200
+
+
+def subprocess_casino(server: CasinoServer, *args: str):
+    import subprocess
+
+    from .support import CASINO
+
+    done = subprocess.run([str(CASINO), *args, "--state", str(server.state)],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done

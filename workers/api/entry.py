@@ -130,6 +130,9 @@ class WalletDO(_Actor):
     async def withdrawals(self, payload: Any) -> Any:
         return await self._call("withdrawals", payload)
 
+    async def provider_transaction(self, payload: Any) -> Any:
+        return await self._call("provider_transaction", payload)
+
     async def settle_round(self, payload: Any) -> Any:
         return await self._call("settle_round", payload)
 

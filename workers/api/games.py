@@ -11,7 +11,10 @@ from typing import Any
 from casino.errors import DomainError, KycRequired, NotFound
 from casino.games import GAMES
 from casino.jurisdictions import Jurisdiction
+from casino.providers import split_game_id
+from casino.rtp import GameConfig
 
+from . import providers
 from .game_config import load_config
 from .responsible import play_rules
 from .security import decode_access_token
@@ -23,7 +26,14 @@ Z_FLAG = 2.576  # two-sided 99%
 async def catalogue(
     services: Services, profile: Jurisdiction, only: str | None = None
 ) -> list[dict[str, Any]]:
-    """Every game with the RTP, stakes and paytable a player under `profile` gets."""
+    """Every game with the RTP, stakes and paytable a player under `profile` gets: ours, then
+    the external providers' that the market allows."""
+    if only is not None and split_game_id(only) is not None:
+        found = [g for g in await providers.catalogue(services, profile.rtp_min_bps)
+                 if g["game_id"] == only]  # fmt: skip
+        if not found:
+            raise NotFound(f"No game '{only}'")
+        return [g | {"jurisdiction": profile.code} for g in found]
     if only is not None and only not in GAMES:
         raise NotFound(f"No game '{only}'")
     games = []
@@ -43,11 +53,20 @@ async def catalogue(
                 "paytable": game.describe(config.rtp_bps),
             }
         )
+    if only is None:
+        games += [
+            g | {"jurisdiction": profile.code}
+            for g in await providers.catalogue(services, profile.rtp_min_bps)
+        ]
     return games
 
 
 async def stats(services: Services, game_id: str, profile: Jurisdiction) -> dict[str, Any]:
-    config = await load_config(services, game_id, profile)
+    if split_game_id(game_id) is not None:
+        [game] = await catalogue(services, services.profiles["generic"], only=game_id)
+        config = GameConfig(game_id, game["rtp_bps"], game["min_stake"], game["max_stake"])
+    else:
+        config = await load_config(services, game_id, profile)
     row = await services.db.prepare(
         "SELECT rounds, total_staked, total_paid, sum_expected, sum_variance FROM game_stats "
         "WHERE game_id = ?"
@@ -113,6 +132,8 @@ async def open_session(
 ) -> dict[str, Any]:
     from .wallet import load_player
 
+    if split_game_id(game_id) is not None:
+        return await providers.launch(services, player_id, game_id)
     player = await load_player(services, player_id)
     kyc_gate(services, player)
     profile = services.player_profile(player)

@@ -38,6 +38,7 @@ class Permission(StrEnum):
     BONUSES = "bonuses"  # grant a bonus
     STAFF = "staff"  # create, list, change, reset staff accounts
     AUDIT_LOG = "audit.read"  # read the audit log of staff actions
+    PROVIDERS = "providers"  # register external game providers, their games and secrets
 
 
 ALLOWED: dict[Permission, frozenset[str]] = {
@@ -55,6 +56,7 @@ ALLOWED: dict[Permission, frozenset[str]] = {
     Permission.BONUSES: frozenset({ADMIN}),
     Permission.STAFF: frozenset({ADMIN}),
     Permission.AUDIT_LOG: frozenset({COMPLIANCE, ADMIN}),
+    Permission.PROVIDERS: frozenset({OPERATOR, ADMIN}),
 }
 assert set(ALLOWED) == set(Permission), "every permission names its roles"
 assert all(roles <= STAFF_ROLES for roles in ALLOWED.values())

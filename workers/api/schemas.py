@@ -312,6 +312,9 @@ class GameOut(BaseModel):
     min_stake: int
     max_stake: int
     paytable: dict[str, Any]
+    provider_id: str | None = Field(
+        default=None, description="The external provider of the game (kind `provider`)"
+    )
 
 
 class GamesOut(BaseModel):
@@ -332,6 +335,24 @@ class SessionOut(BaseModel):
     min_stake: int
     max_stake: int
     opened_at: str
+
+
+class ProviderSessionOut(BaseModel):
+    """A session of an external provider's game: the provider plays it, through the wallet
+    callbacks, with the opaque `session_token` it receives in `launch_url`."""
+
+    session_id: str
+    game_id: str
+    provider_id: str
+    rtp_bps: int = Field(description="The provider's certified RTP")
+    min_stake: int
+    max_stake: int
+    opened_at: str
+    session_token: str
+    launch_url: str
+    server_seed_hash: None = None
+    client_seed: None = None
+    nonce: None = None
 
 
 class RoundIn(Strict):
@@ -511,3 +532,98 @@ class AuditEntryOut(BaseModel):
 
 class AuditLogOut(BaseModel):
     entries: list[AuditEntryOut]
+
+
+# External game providers -----------------------------------------------------------------------
+ProviderRef = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=r"^[\x21-\x7e]+$")
+]
+
+
+class ProviderGameIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    rtp_bps: Annotated[int, Field(strict=True)]
+    min_stake: Money = 10
+    max_stake: Money = 1_000_000
+
+
+class ProviderIn(Strict):
+    provider_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$")]
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "BRL"
+    status: Literal["active", "suspended"] = "active"
+    games: dict[str, ProviderGameIn]
+    launch_url: Annotated[str, Field(min_length=10, max_length=500)]
+
+
+class ProviderUpdateIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    status: Literal["active", "suspended"] | None = None
+    games: dict[str, ProviderGameIn] | None = None
+    launch_url: Annotated[str, Field(min_length=10, max_length=500)] | None = None
+
+
+class ProviderOut(BaseModel):
+    provider_id: str
+    name: str
+    status: str
+    currency: str
+    games: dict[str, dict[str, Any]]
+    launch_url: str
+
+
+class ProviderCreatedOut(ProviderOut):
+    secret: str = Field(description="The HMAC secret, shown this once")
+
+
+class ProvidersOut(BaseModel):
+    providers: list[ProviderOut]
+
+
+class ProviderSecretOut(BaseModel):
+    provider_id: str
+    secret: str = Field(description="The new HMAC secret, shown this once; the old one stops")
+
+
+class ProviderBalanceIn(Strict):
+    session_token: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ProviderBetIn(ProviderBalanceIn):
+    transaction_id: ProviderRef
+    round_id: ProviderRef
+    amount: Money
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+
+
+class ProviderWinIn(ProviderBalanceIn):
+    transaction_id: ProviderRef
+    round_id: ProviderRef
+    bet_transaction_id: ProviderRef
+    amount: MoneyOrZero
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+
+
+class ProviderRefundIn(ProviderWinIn):
+    amount: Money
+
+
+class ProviderRollbackIn(ProviderBalanceIn):
+    transaction_id: ProviderRef
+    round_id: ProviderRef
+    bet_transaction_id: ProviderRef
+
+
+class ProviderBalanceOut(BaseModel):
+    player_id: str
+    currency: str
+    balance: int
+
+
+class ProviderTransactionOut(BaseModel):
+    transaction_id: str
+    kind: Literal["bet", "win", "refund", "rollback"]
+    amount: int
+    balance: int
+    currency: str
+    event: EventOut | None

@@ -110,6 +110,24 @@ RoundsPending = _error(
 )
 RoundVoid = _error("RoundVoid", "round_void", 409, "The round was void; no money moved")
 
+# External game providers
+InvalidSignature = _error(
+    "InvalidSignature", "invalid_signature", 401, "The callback signature is not valid"
+)
+InvalidSessionToken = _error(
+    "InvalidSessionToken", "invalid_session_token", 401, "The game session token is not valid"
+)
+ProviderUnavailable = _error(
+    "ProviderUnavailable", "provider_unavailable", 403, "The provider or game is not available"
+)
+UnknownBet = _error("UnknownBet", "unknown_bet", 409, "No such bet of this provider")
+RefundExceedsBet = _error(
+    "RefundExceedsBet", "refund_exceeds_bet", 409, "The refund exceeds what the bet staked"
+)
+CurrencyMismatch = _error(
+    "CurrencyMismatch", "currency_mismatch", 422, "The currency is not the wallet's"
+)
+
 # National exclusion list
 InvalidList = _error("InvalidList", "invalid_list", 422, "The list was not imported")
 

@@ -66,11 +66,25 @@ def _payment(db: Database, player_id: str, _: int, p: dict[str, Any]) -> Stateme
     )  # fmt: skip
 
 
+def _provider_tx(db: Database, player_id: str, _: int, t: dict[str, Any]) -> Statement:
+    """A provider's transaction; a trigger adds it to the game's statistics (once: INSERT OR
+    IGNORE by the provider's transaction id)."""
+    return db.prepare(
+        "INSERT OR IGNORE INTO provider_transactions (provider_id, transaction_id, player_id, "
+        "kind, game_id, round_id, bet_transaction_id, amount, rtp_bps, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ).bind(
+        t["provider_id"], t["transaction_id"], player_id, t["kind"], t["game_id"], t["round_id"],
+        t["bet_transaction_id"], t["amount"], t["rtp_bps"], t["created_at"],
+    )  # fmt: skip
+
+
 D1_TOPICS: dict[str, Callable[[Database, str, int, dict[str, Any]], Statement]] = {
     "wallet_event": _event,
     "round": _round,
     "rg_alert": _rg_alert,
     "payment": _payment,
+    "provider_tx": _provider_tx,
 }
 
 

@@ -105,7 +105,25 @@ PAYMENT_STATEMENTS = (
     "NOT NULL)",
 )
 
+# Bets placed by external game providers (seamless wallet): a win, refund or rollback must name
+# one of them, and never returns more than it staked.
+PROVIDER_STATEMENTS = (
+    """CREATE TABLE IF NOT EXISTS provider_bets (
+        ref TEXT PRIMARY KEY,
+        provider_id TEXT NOT NULL,
+        transaction_id TEXT NOT NULL,
+        round_id TEXT NOT NULL,
+        game_id TEXT NOT NULL,
+        stake INTEGER NOT NULL CHECK (stake > 0),
+        won INTEGER NOT NULL DEFAULT 0,
+        refunded INTEGER NOT NULL DEFAULT 0 CHECK (refunded <= stake),
+        rolled_back INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    )""",
+)
+
 STEPS = (
     STATEMENTS + RG_STATEMENTS + BEHAVIOUR_STATEMENTS,
     PLAY_TIME_STATEMENTS + PAYMENT_STATEMENTS,
+    PROVIDER_STATEMENTS,
 )

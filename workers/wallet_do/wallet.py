@@ -55,6 +55,7 @@ from infra.storage_schema import migrate
 from .behaviour_watch import BehaviourWatch
 from .payments import Payments
 from .projection import project_to_d1
+from .provider_wallet import ProviderBets, bet_events, bet_ref, credit_events
 from .responsible import ResponsibleGaming
 from .rpc import answers_refusals, refusal
 from .schema import STEPS
@@ -99,6 +100,7 @@ class Wallet:
         migrate(storage, STEPS)
         self.rg = ResponsibleGaming(storage)
         self.payments = Payments(storage)
+        self.provider_bets = ProviderBets(storage)
         self.behaviour = BehaviourWatch(storage, self.rg)
 
     # Reads -----------------------------------------------------------------------------
@@ -301,6 +303,43 @@ class Wallet:
             }
 
         payload = {**payload, "ref": f"round:{record['round_id']}"}
+        return await self._command(payload, decide, after)
+
+    async def provider_transaction(self, payload: dict[str, Any]) -> Result:
+        """A provider's bet (BET, under every rule a stake of ours passes), or its win, refund or
+        rollback of a known bet (WIN, never more back than was staked). Idempotent by the
+        provider's transaction id: a repeat answers the first answer."""
+        tx, rules = payload["transaction"], payload.get("rg") or {}
+        bet_key = bet_ref(tx["provider_id"], tx["transaction_id"])
+        amounts: dict[str, int] = {}
+
+        def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
+            if tx["kind"] == "bet":
+                check_not_excluded(self.rg.exclusion(), now)
+                events = bet_events(ledger, tx, ref, now)
+                self._check_play(now, rules, int(tx["amount"]))
+                self.provider_bets.record_bet(bet_key, tx, now)
+                bonus = after_stake(self._bonus(), int(tx["amount"]))
+                self.rg.put("bonus", vars(bonus) if bonus.active else None)
+                amounts["amount"] = int(tx["amount"])
+                return events
+            events, amount = credit_events(self.provider_bets, ledger, tx, ref, now)
+            self.provider_bets.record_credit(
+                bet_ref(tx["provider_id"], tx["bet_transaction_id"]), tx["kind"], amount
+            )
+            amounts["amount"] = amount
+            return events
+
+        def after(events: list[LedgerEvent], now: datetime) -> dict[str, Any]:
+            self.provider_bets.outbox({**tx, "amount": amounts["amount"]}, now)
+            return {
+                "transaction_id": tx["transaction_id"],
+                "kind": tx["kind"],
+                "amount": amounts["amount"],
+                "balance": events[-1].balance_after if events else self._ledger().balance,
+                "event": event_json(events[-1]) if events else None,
+            }
+
         return await self._command(payload, decide, after)
 
     def _check_play(self, now: datetime, rules: dict[str, Any], stake: int) -> dict[str, Any]:

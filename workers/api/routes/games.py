@@ -11,6 +11,7 @@ from .. import games, wallet
 from ..schemas import (
     GameOut,
     GamesOut,
+    ProviderSessionOut,
     RotationIn,
     RotationOut,
     RoundIn,
@@ -50,7 +51,9 @@ async def get_game(
     return GameOut(**game)
 
 
-@router.post("/v1/games/{game_id}/sessions", status_code=201, response_model=SessionOut)
+@router.post(
+    "/v1/games/{game_id}/sessions", status_code=201, response_model=SessionOut | ProviderSessionOut
+)
 async def open_session(
     game_id: str, caller: PlayerDep, services: ServicesDep, body: SessionIn | None = None
 ) -> JSONResponse:
