@@ -74,10 +74,9 @@ export function formatMoney(centavos, locale = "pt-BR", currency = "BRL") {
   return currencyFormats.get(key).format(decimalString(centavos));
 }
 
-/** The amount as it is typed back into a field: 15050 -> "150,50" (pt-BR), "150.50" (en). */
+/** The amount as it is typed back into a field: 123456 -> "1.234,56" (pt-BR), "1,234.56" (en). */
 export function formatAmountInput(centavos, locale = "pt-BR") {
-  const { decimal } = separators(locale);
-  return decimalString(centavos).replace(".", decimal);
+  return formatHundredths(centavos, locale);
 }
 
 /** A multiplier held in hundredths (Limbo's target_multiplier_x100): "2,50" -> 250. */
