@@ -88,6 +88,15 @@ class LocalRuntime:
         self.d1.close()
 
 
+def _positive_int(value: str | None, default: int) -> int:
+    if value is None or value.strip() == "":
+        return default
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"expected a positive integer, got {value!r}")
+    return number
+
+
 def build(
     state: Path,
     config: WranglerConfig | None = None,
@@ -125,6 +134,8 @@ def build(
         currency=vars_.get("CURRENCY", "BRL"),
         mfa_key=secrets["MFA_ENCRYPTION_KEY"].encode(),
         exempt_loopback_addresses=True,
+        # A shorter access-token lifetime lets test suites see a token expire (default 15).
+        access_token_minutes=_positive_int(os.environ.get("CASINO_ACCESS_TOKEN_MINUTES"), 15),
     )
     services = Services(
         db=d1,

@@ -9,6 +9,7 @@ import { applyI18n, errorMessage, formatDateTime, initI18n, locale, setLocale, t
 import { Intent } from "./intent.js";
 import { AmountError, formatAmountInput, formatBps, formatHundredths, formatMoney, parseAmount, parseHundredths } from "./money.js";
 import { $, busy, clear, dialog, dialogMarkup, el, facts, formError, notify, setupNotice, table } from "./ui.js";
+import { reportLines } from "./verify-report.js";
 import { amountInWords } from "./words.js";
 
 // Suggested limits at sign-up (the player chooses; these only pre-fill the form). The loss
@@ -563,8 +564,7 @@ function renderRounds(game, rounds) {
   }
   // The newest 20 first (the list is in play order, across the session's seeds).
   box.append(table([t("game.col_nonce"), t("game.col_stake"), t("game.col_params"), t("game.col_outcome"), t("game.col_payout")],
-    [...rounds].reverse().slice(0, 20).map((r) => [String(r.nonce), money(r.stake), paramsText(game, r.params), describeOutcome(game, r), money(r.payout)]),
-    { caption: t("game.rounds_title") }));
+    [...rounds].reverse().slice(0, 20).map((r) => [String(r.nonce), money(r.stake), paramsText(game, r.params), describeOutcome(game, r), money(r.payout)])));
 }
 
 function roundSentence(game, round) {
@@ -656,27 +656,11 @@ async function verifySession(game) {
   try {
     const list = await api.get(`/v1/sessions/${session.session_id}/rounds`);
     const report = await verifyRounds(reveal.revealed_server_seed, list.rounds ?? [], { game: game.game_id });
-    box.append(...verifyReport(report, list.pending_rounds?.length ?? 0));
+    box.append(...reportLines(report, list.pending_rounds?.length ?? 0));
   } catch (error) {
     if (error instanceof VerifyInputError) box.append(el("p", { class: "form-error", text: t(`verify.error.${error.reason}`, { detail: error.detail }) }));
     else box.append(el("p", { class: "form-error", text: messageOf(error) }));
   }
-}
-
-export function verifyReport(report, pending = 0) {
-  const lines = [];
-  const games = Object.entries(report.byGame).map(([g, n]) => `${g} ${n}`).join(", ");
-  if (report.mismatches.length) {
-    lines.push(el("p", { class: "form-error", text: t("verify.mismatch", { count: report.mismatches.length }) }));
-    lines.push(el("ul", {}, report.mismatches.map((m) => el("li", {
-      text: t("verify.mismatch_line", { nonce: m.nonce, game: m.game_id, field: m.field, expected: JSON.stringify(m.expected), recorded: JSON.stringify(m.recorded) }),
-    }))));
-  } else {
-    lines.push(el("p", { class: "ok", text: t("verify.ok", { count: report.verified, hash: report.seedHash, games }) }));
-  }
-  if (report.otherSeed) lines.push(el("p", { class: "hint", text: t("verify.other_seed", { count: report.otherSeed }) }));
-  if (pending) lines.push(el("p", { class: "hint", text: t("verify.pending", { count: pending }) }));
-  return lines;
 }
 
 /** Reality checks and interventions: a modal dialog in the middle of the screen. */

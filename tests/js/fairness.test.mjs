@@ -108,3 +108,13 @@ test("documents are recognised by their first bytes", () => {
   assert.equal(sniffType(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), "image/png");
   assert.equal(sniffType(new TextEncoder().encode("GIF89a")), null);
 });
+
+import { parseExclusionCsv } from "../../public/js/exclusion-list.js";
+
+test("the exclusion list preview counts valid CPFs and refuses what the server refuses", () => {
+  const good = "cpf\n529.982.247-25\n52998224725\n111.444.777-35\n";
+  assert.deepEqual(parseExclusionCsv(good), { entries: 2, invalid_rows: 0, rows: 3, refusal: null });
+  assert.equal(parseExclusionCsv("nome;cpf\nAna;529.982.247-25\nBia;123\n").refusal, "too_many_invalid");
+  assert.equal(parseExclusionCsv("").refusal, "empty");
+  assert.equal(parseExclusionCsv("not,a,list\nfoo,bar\n").refusal, "empty");
+});
