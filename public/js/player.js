@@ -898,7 +898,7 @@ function setupLimits() {
     await showLimits();
   });
   onSubmit($("exclusion-form"), async (form) => {
-    const choice = form.elements.length.value;
+    const choice = form.elements.period.value;
     const body = choice === "permanent" ? { permanent: true } : { days: Number(choice) };
     const length = choice === "permanent" ? t("rg.exclusion_forever") : t("rg.exclusion_for_days", { count: Number(choice) });
     const answer = await dialog({
