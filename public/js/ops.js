@@ -126,8 +126,9 @@ function setupLogin() {
     sessionStorage.setItem("casino.staff.email", staffEmail);
     form.reset();
     $("ops-otp-row").hidden = true;
-    location.hash = `#/${tabsFor(role())[0]}`;
-    await show();
+    const target = `#/${tabsFor(role())[0]}`;
+    if (location.hash !== target) location.hash = target; // hashchange shows it
+    else await show();
   });
   $("logout").addEventListener("click", async () => {
     await api.logout();
@@ -352,7 +353,7 @@ function rtpChart(game, stats) {
 }
 
 async function loadGames() {
-  const box = clear($("games-list"));
+  const box = document.createDocumentFragment();
   const { games } = await api.get("/v1/games");
   const perJurisdiction = schemaHas("PUT", "/v1/ops/games/{game_id}/rtp", "jurisdiction");
   for (const game of games) {
@@ -411,6 +412,7 @@ async function loadGames() {
       : el("p", { text: t("ops.no_history") }));
     box.append(card);
   }
+  clear($("games-list")).append(box);
 }
 
 // ------------------------------------------------------------------ players
