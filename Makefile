@@ -7,7 +7,7 @@ STATE ?= .wrangler/state
 HOST ?= 127.0.0.1
 PORT ?= 8787
 
-.PHONY: dev test setup lint audit unit integration e2e browser conformance bench soak clean chromium
+.PHONY: dev test setup lint audit unit integration e2e js browser conformance bench soak clean chromium
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -50,6 +50,10 @@ e2e: setup
 chromium:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# The front end's pure modules (money, words, CPF, fairness, the exclusion-list preview).
+js: setup
+	node --test tests/js/
+
 browser: setup chromium
 	$(BIN)/pytest tests/browser
 
@@ -57,7 +61,7 @@ conformance: setup
 	bash scripts/vendor_python_modules.sh
 	node tests/conformance/harness.mjs
 
-test: lint audit unit integration e2e browser conformance
+test: lint audit unit integration e2e js browser conformance
 
 bench: setup
 	$(BIN)/python -m bench

@@ -312,7 +312,8 @@ export function confidenceBand(stats) {
   if (!stats.z_score) return null;
   const sdBps = Math.abs((actualExact - stats.expected_rtp_bps) / stats.z_score);
   if (!Number.isFinite(sdBps) || sdBps === 0) return null;
-  return { low: Math.round(stats.expected_rtp_bps - Z99 * sdBps), high: Math.round(stats.expected_rtp_bps + Z99 * sdBps) };
+  // An RTP cannot be negative: the band is cut at zero (few rounds give a very wide band).
+  return { low: Math.max(0, Math.round(stats.expected_rtp_bps - Z99 * sdBps)), high: Math.round(stats.expected_rtp_bps + Z99 * sdBps) };
 }
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -328,7 +329,8 @@ function rtpChart(game, stats) {
   const values = [stats.target_rtp_bps, stats.actual_rtp_bps, stats.expected_rtp_bps, band?.low, band?.high].filter(Number.isFinite);
   const lo = Math.max(0, Math.min(...values) - 100);
   const hi = Math.max(...values) + 100;
-  const x = (v) => 20 + ((v - lo) / (hi - lo || 1)) * 360;
+  const x = (v) => 20 + ((Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo || 1)) * 360;
+  const anchor = (v) => (x(v) < 80 ? "start" : x(v) > 320 ? "end" : "middle");
   const id = `chart-${game.game_id}`;
   const description = band
     ? t("ops.chart_desc", { target: bps(stats.target_rtp_bps), expected: bps(stats.expected_rtp_bps), low: bps(band.low), high: bps(band.high), actual: bps(stats.actual_rtp_bps) })
@@ -344,10 +346,10 @@ function rtpChart(game, stats) {
     chart.append(svg("line", { class: "expected", x1: x(stats.expected_rtp_bps), x2: x(stats.expected_rtp_bps), y1: 22, y2: 68 }));
   }
   chart.append(svg("line", { class: "target", x1: x(stats.target_rtp_bps), x2: x(stats.target_rtp_bps), y1: 18, y2: 70 }));
-  chart.append(svg("text", { x: x(stats.target_rtp_bps), y: 14, "text-anchor": "middle" }, `${t("ops.legend_target")} ${bps(stats.target_rtp_bps)}`));
+  chart.append(svg("text", { x: x(stats.target_rtp_bps), y: 14, "text-anchor": anchor(stats.target_rtp_bps) }, `${t("ops.legend_target")} ${bps(stats.target_rtp_bps)}`));
   if (Number.isFinite(stats.actual_rtp_bps)) {
     chart.append(svg("circle", { class: "actual", cx: x(stats.actual_rtp_bps), cy: 45, r: 6 }));
-    chart.append(svg("text", { x: x(stats.actual_rtp_bps), y: 104, "text-anchor": "middle" }, `${t("ops.legend_actual")} ${bps(stats.actual_rtp_bps)}`));
+    chart.append(svg("text", { x: x(stats.actual_rtp_bps), y: 104, "text-anchor": anchor(stats.actual_rtp_bps) }, `${t("ops.legend_actual")} ${bps(stats.actual_rtp_bps)}`));
   }
   return el("figure", {}, chart, el("figcaption", { class: "hint", text: description }));
 }

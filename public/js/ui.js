@@ -152,7 +152,7 @@ export function facts(pairs) {
 export function table(headers, rows, { caption } = {}) {
   return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption ?? headers.join(", ") },
     el("table", {},
-      caption ? el("caption", { text: caption }) : null,
+      caption ? el("caption", { class: "sr-only", text: caption }) : null,
       el("thead", {}, el("tr", {}, headers.map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((c) => el("td", {}, c)))))));
 }

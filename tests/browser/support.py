@@ -128,7 +128,10 @@ def page(new_context):
 
 def axe_violations(page) -> list[dict]:
     """axe-core's violations on the page as it is now (WCAG 2.x A and AA rules)."""
-    page.route("**/__axe__/axe.min.js", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
+    page.route(
+        "**/__axe__/axe.min.js",
+        lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"),
+    )
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(url="/__axe__/axe.min.js")
     result = page.evaluate(

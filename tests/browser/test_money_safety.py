@@ -83,7 +83,9 @@ def test_150_50_is_fifteen_thousand_and_fifty_centavos_and_150_dot_50_is_refused
     log_in(page, server, player)
     open_deposit(page, "1.150,50")
     assert "R$ 1.150,50" in money_text(page, "#dialog .confirm-amount")
-    assert "mil cento e cinquenta reais e cinquenta centavos" in page.text_content("#dialog .confirm-words")
+    assert "mil cento e cinquenta reais e cinquenta centavos" in page.text_content(
+        "#dialog .confirm-words"
+    )
     page.click("#dialog .dialog-cancel")
     page.locator("#dialog").wait_for(state="hidden")
     assert events(server, player) == []  # cancelled: nothing moved

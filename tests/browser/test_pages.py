@@ -26,7 +26,17 @@ from .support import (
 PLAYER_VIEWS = ["lobby", "game/dice", "game/slots", "game/limbo", "wallet", "limits", "kyc", "account",
                 "help", "licence", "terms", "privacy"]  # fmt: skip
 PUBLIC_VIEWS = ["login", "register", "help", "licence", "terms", "privacy"]
-STAFF_TABS = ["kyc", "aml", "behaviour", "games", "players", "exclusions", "reports", "alerts", "account"]
+STAFF_TABS = [
+    "kyc",
+    "aml",
+    "behaviour",
+    "games",
+    "players",
+    "exclusions",
+    "reports",
+    "alerts",
+    "account",
+]
 SMALL = {"width": 320, "height": 640}
 
 
@@ -48,17 +58,28 @@ def visit(page, url: str, ready: str) -> None:
 
 
 def ready_selector(view: str) -> str:
-    return {
-        "lobby": ".game-card", "wallet": "#history p, #history table", "limits": "#rg-limits table",
-        "kyc": "#kyc-state", "account": "#account-facts dl",
-    }.get(view.split("/")[0], f"[data-view='{view.split('/')[0]}']:not([hidden])") if not view.startswith("game/") else "#session-rounds table"
+    return (
+        {
+            "lobby": ".game-card",
+            "wallet": "#history p, #history table",
+            "limits": "#rg-limits table",
+            "kyc": "#kyc-state",
+            "account": "#account-facts dl",
+        }.get(view.split("/")[0], f"[data-view='{view.split('/')[0]}']:not([hidden])")
+        if not view.startswith("game/")
+        else "#session-rounds table"
+    )
 
 
 def test_every_player_page_is_accessible_and_fits_a_phone(server, new_context):
     player = register_player(server)
     verify_player(server, player, create_staff(server, "admin"))
     with api(server) as client:
-        r = client.post("/v1/wallet/deposits", json={"amount": 5000, "method": "pix"}, headers=player.headers() | {"Idempotency-Key": "pages-1"})
+        r = client.post(
+            "/v1/wallet/deposits",
+            json={"amount": 5000, "method": "pix"},
+            headers=player.headers() | {"Idempotency-Key": "pages-1"},
+        )
         assert r.status_code == 201, r.text
     for viewport in (DESKTOP, PHONE):
         page = new_context(viewport=viewport).new_page()
@@ -86,7 +107,15 @@ def test_every_player_page_is_accessible_and_fits_a_phone(server, new_context):
             else:
                 usable_sizes(page, view)
                 assert_no_horizontal_scroll(page, view)
-            if view in ("lobby", "game/dice", "game/slots", "game/limbo", "wallet", "limits", "kyc"):
+            if view in (
+                "lobby",
+                "game/dice",
+                "game/slots",
+                "game/limbo",
+                "wallet",
+                "limits",
+                "kyc",
+            ):
                 screenshot(page, view.replace("/", "-"))
         # Dialogs too: the deposit confirmation.
         visit(page, f"{server.base_url}/#/wallet", "#history table")
@@ -140,7 +169,9 @@ def test_keyboard_focus_is_visible(server, page):
     page.wait_for_selector("body[data-ready='1']")
     page.focus("#login-email")
     page.keyboard.press("Tab")
-    outline = page.evaluate("(() => { const s = getComputedStyle(document.activeElement); return [document.activeElement.id, s.outlineStyle, s.outlineWidth]; })()")
+    outline = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement); return [document.activeElement.id, s.outlineStyle, s.outlineWidth]; })()"
+    )
     assert outline[0] == "login-password"
     assert outline[1] != "none" and outline[2] != "0px", outline
 
@@ -162,8 +193,12 @@ def test_english_on_a_switch_and_dates_in_the_players_time_zone(server, new_cont
     page.click("#dialog .dialog-confirm")
     page.wait_for_selector("#history table")
     with api(server) as client:
-        created = client.get("/v1/wallet/events", headers=player.headers()).json()["events"][0]["created_at"]
-    local = datetime.fromisoformat(created.replace("Z", "+00:00")).astimezone(timezone(timedelta(hours=-4)))
+        created = client.get("/v1/wallet/events", headers=player.headers()).json()["events"][0][
+            "created_at"
+        ]
+    local = datetime.fromisoformat(created.replace("Z", "+00:00")).astimezone(
+        timezone(timedelta(hours=-4))
+    )
     cell = page.text_content("#history tbody tr td")
     assert cell == local.strftime("%d/%m/%Y, %H:%M"), (cell, created)
     assert money_text(page, "#wallet-balance") == "R$ 1.234,56"
@@ -172,7 +207,9 @@ def test_english_on_a_switch_and_dates_in_the_players_time_zone(server, new_cont
     page.wait_for_selector("html[lang=en]")
     page.wait_for_selector("#main-nav >> text=Wallet")
     assert page.text_content("#view-wallet h1") == "Wallet"
-    page.wait_for_function("document.querySelector('#wallet-balance').textContent.includes('1,234.56')")
+    page.wait_for_function(
+        "document.querySelector('#wallet-balance').textContent.includes('1,234.56')"
+    )
     assert money_text(page, "#wallet-balance") == "R$1,234.56"
     cell = page.text_content("#history tbody tr td")
     assert local.strftime("%-m/%-d/%y") in cell and local.strftime("%-I:%M") in cell, cell
@@ -190,12 +227,27 @@ def test_the_verifier_checks_every_game_and_says_what_is_wrong(server, new_conte
     verify_player(server, player, create_staff(server, "admin"))
     with api(server) as client:
         h = player.headers()
-        assert client.post("/v1/wallet/deposits", json={"amount": 5000, "method": "pix"}, headers=h | {"Idempotency-Key": "v-1"}).status_code == 201
-        session = client.post("/v1/games/slots/sessions", json={"client_seed": "verificador"}, headers=h).json()
+        assert (
+            client.post(
+                "/v1/wallet/deposits",
+                json={"amount": 5000, "method": "pix"},
+                headers=h | {"Idempotency-Key": "v-1"},
+            ).status_code
+            == 201
+        )
+        session = client.post(
+            "/v1/games/slots/sessions", json={"client_seed": "verificador"}, headers=h
+        ).json()
         for n in range(3):
-            r = client.post(f"/v1/sessions/{session['session_id']}/rounds", json={"stake": 100, "params": {}}, headers=h | {"Idempotency-Key": f"v-r{n}"})
+            r = client.post(
+                f"/v1/sessions/{session['session_id']}/rounds",
+                json={"stake": 100, "params": {}},
+                headers=h | {"Idempotency-Key": f"v-r{n}"},
+            )
             assert r.status_code == 201, r.text
-        reveal = client.post(f"/v1/sessions/{session['session_id']}/seed-rotation", json={}, headers=h).json()
+        reveal = client.post(
+            f"/v1/sessions/{session['session_id']}/seed-rotation", json={}, headers=h
+        ).json()
         rounds = client.get(f"/v1/sessions/{session['session_id']}/rounds", headers=h).json()
     page = new_context().new_page()
     page.goto(server.base_url + "/verify.html")
@@ -210,8 +262,12 @@ def test_the_verifier_checks_every_game_and_says_what_is_wrong(server, new_conte
         return page.text_content("#report")
 
     seed = reveal["revealed_server_seed"]
-    assert "OK: 3 rodada(s)" in check(seed, json.dumps(rounds)) and "slots 3" in page.text_content("#report")
-    assert "Nenhuma rodada da lista foi feita com esta semente" in check("0" * 64, json.dumps(rounds))
+    assert "OK: 3 rodada(s)" in check(seed, json.dumps(rounds)) and "slots 3" in page.text_content(
+        "#report"
+    )
+    assert "Nenhuma rodada da lista foi feita com esta semente" in check(
+        "0" * 64, json.dumps(rounds)
+    )
     assert "O JSON das rodadas está quebrado" in check(seed, '{"rounds": [')
     assert "rodadas de outro jogo (slots)" in check(seed, json.dumps(rounds), game="dice")
     assert "64 caracteres hexadecimais" in check("abc", json.dumps(rounds))
@@ -220,4 +276,3 @@ def test_the_verifier_checks_every_game_and_says_what_is_wrong(server, new_conte
     report = check(seed, json.dumps(tampered))
     assert "DIVERGÊNCIA em 1 rodada" in report and "payout" in report
     assert "OK" not in report
-

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.support import jpeg_bytes, png_bytes
-
-from tests.e2e.support import STRONG_PASSWORD, new_cpf, punctuate_cpf
+from tests.e2e.support import STRONG_PASSWORD, jpeg_bytes, new_cpf, png_bytes, punctuate_cpf
 
 from .support import PHONE, api, create_staff, money_text, new_email, screenshot, staff_log_in
 
@@ -67,11 +65,16 @@ def test_a_player_signs_up_deposits_is_verified_plays_every_game_and_verifies_th
     dialog = page.locator("#dialog")
     dialog.wait_for(state="visible")
     assert "R$ 150,50" in money_text(page, "#dialog .confirm-amount")
-    assert page.text_content("#dialog .confirm-words") == "(cento e cinquenta reais e cinquenta centavos)"
+    assert (
+        page.text_content("#dialog .confirm-words")
+        == "(cento e cinquenta reais e cinquenta centavos)"
+    )
     screenshot(page, "wallet-confirm")
     page.click("#dialog .dialog-confirm")
     dialog.wait_for(state="hidden")
-    page.wait_for_function("document.querySelector('#wallet-balance').textContent.includes('150,50')")
+    page.wait_for_function(
+        "document.querySelector('#wallet-balance').textContent.includes('150,50')"
+    )
     assert money_text(page, "#wallet-balance") == "R$ 150,50"
     player_events = events_of(server, email)
     assert [(e["type"], e["amount"]) for e in player_events] == [("DEPOSIT", 15050)]
@@ -83,7 +86,10 @@ def test_a_player_signs_up_deposits_is_verified_plays_every_game_and_verifies_th
     assert "não enviada" in page.text_content("#kyc-state")
     options = page.locator("#kyc-type option").all_text_contents()
     assert len(options) == 4 and "Selfie segurando o documento" in options
-    for doc_type, name, data in (("id_front", "rg.png", png_bytes()), ("selfie", "selfie.jpg", jpeg_bytes())):
+    for doc_type, name, data in (
+        ("id_front", "rg.png", png_bytes()),
+        ("selfie", "selfie.jpg", jpeg_bytes()),
+    ):
         path = tmp_path / name
         path.write_bytes(data)
         page.select_option("#kyc-type", doc_type)
@@ -173,7 +179,9 @@ def test_a_player_signs_up_deposits_is_verified_plays_every_game_and_verifies_th
     assert "limbo 1" in page.text_content("#verify-result")
     played = rounds_of(page, server, email)
     assert sorted(r["game_id"] for r in played) == ["dice", "dice", "limbo", "slots"]
-    assert [r["params"] for r in played if r["game_id"] == "limbo"] == [{"target_multiplier_x100": 250}]
+    assert [r["params"] for r in played if r["game_id"] == "limbo"] == [
+        {"target_multiplier_x100": 250}
+    ]
 
     # History with paging: 1 deposit + 4 bets + wins; 10 per page, newest first.
     page.click("#main-nav >> text=Carteira")
@@ -216,7 +224,7 @@ def test_the_main_screens_on_a_phone_keep_messages_in_view(server, new_context):
     page.wait_for_selector("#view-lobby:not([hidden]) .game-card")
     # The welcome (with the risk reminder) is pinned inside the viewport.
     box = page.locator("#notice").bounding_box()
-    assert box and 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"]
+    assert box and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
     page.goto(server.base_url + "/#/wallet")
     page.fill("#deposit-amount", "20,00")
     page.click("#deposit-form button[type=submit]")
@@ -230,7 +238,11 @@ def test_the_main_screens_on_a_phone_keep_messages_in_view(server, new_context):
 
 
 def events_of(server, email: str) -> list[dict]:
-    return _as_player(server, email, lambda c, h: c.get("/v1/wallet/events?limit=1000", headers=h).json()["events"])
+    return _as_player(
+        server,
+        email,
+        lambda c, h: c.get("/v1/wallet/events?limit=1000", headers=h).json()["events"],
+    )
 
 
 def rounds_of(page, server, email: str) -> list[dict]:

@@ -7,7 +7,9 @@ from __future__ import annotations
 from .support import PHONE, create_staff, events, log_in, money_text, register_player, verify_player
 
 
-def test_limits_show_in_reais_with_pending_raises_and_a_deposit_over_the_limit_is_refused_in_words(server, page):
+def test_limits_show_in_reais_with_pending_raises_and_a_deposit_over_the_limit_is_refused_in_words(
+    server, page
+):
     player = register_player(server)
     log_in(page, server, player)
     page.goto(server.base_url + "/#/limits")
@@ -45,7 +47,9 @@ def test_the_time_limits_and_the_session_limit(server, page):
     page.wait_for_selector("#rg-limits table")
     page.fill("#sl-minutes", "90")
     page.click("#session-limit-form button[type=submit]")
-    page.wait_for_function("document.querySelector('#rg-limits').textContent.includes('90 minutos')")
+    page.wait_for_function(
+        "document.querySelector('#rg-limits').textContent.includes('90 minutos')"
+    )
     page.fill("#tl-daily", "120")
     page.click("#time-limit-form button[type=submit]")
     # PUT /v1/limits/time is new in the contract: saved where the server has it, said plainly
@@ -54,10 +58,14 @@ def test_the_time_limits_and_the_session_limit(server, page):
     if page.is_visible("#time-limit-form .form-error"):
         assert "ainda não está disponível" in page.text_content("#time-limit-form .form-error")
     else:
-        page.wait_for_function("document.querySelector('#rg-limits').textContent.includes('120 minutos')")
+        page.wait_for_function(
+            "document.querySelector('#rg-limits').textContent.includes('120 minutos')"
+        )
 
 
-def test_a_break_and_a_self_exclusion_need_a_confirmation_and_name_the_national_platform(server, page):
+def test_a_break_and_a_self_exclusion_need_a_confirmation_and_name_the_national_platform(
+    server, page
+):
     player = register_player(server)
     log_in(page, server, player)
     page.goto(server.base_url + "/#/limits")
@@ -108,14 +116,20 @@ def test_an_intervention_opens_as_a_dialog_in_view_on_a_phone(server, new_contex
     for stake in ("1,00", "1,50", "2,00", "2,50", "3,00", "3,50"):
         page.fill("#bet-stake", stake)
         page.click("#bet-submit")
-        page.wait_for_function("!document.querySelector('#bet-submit').disabled || document.querySelector('#dialog').open")
+        page.wait_for_function(
+            "!document.querySelector('#bet-submit').disabled || document.querySelector('#dialog').open"
+        )
         page.wait_for_timeout(200)
         if page.locator("#dialog").is_visible():
             box = page.locator("#dialog").bounding_box()
             assert box and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
             assert box["width"] <= PHONE["width"]
             seen.append(page.text_content("#dialog"))
-            closer = "#dialog .dialog-cancel" if page.is_visible("#dialog .dialog-cancel") else "#dialog .dialog-confirm"
+            closer = (
+                "#dialog .dialog-cancel"
+                if page.is_visible("#dialog .dialog-cancel")
+                else "#dialog .dialog-confirm"
+            )
             page.click(closer)
             page.locator("#dialog").wait_for(state="hidden")
     assert any("Suas apostas estão subindo rápido" in text for text in seen), seen

@@ -22,7 +22,9 @@ def short_tokens():
     shutil.rmtree(srv.state, ignore_errors=True)
 
 
-def test_after_the_token_expires_every_action_still_works_and_self_exclusion_too(short_tokens, new_context):
+def test_after_the_token_expires_every_action_still_works_and_self_exclusion_too(
+    short_tokens, new_context
+):
     server = short_tokens
     ahead, behind = register_player(server), register_player(server)
     page = new_context().new_page()
@@ -33,7 +35,10 @@ def test_after_the_token_expires_every_action_still_works_and_self_exclusion_too
     log_in(late, server, behind)
     refreshes = []
     for p in (page, late):
-        p.on("request", lambda r: refreshes.append(r.url) if r.url.endswith("/v1/auth/refresh") else None)
+        p.on(
+            "request",
+            lambda r: refreshes.append(r.url) if r.url.endswith("/v1/auth/refresh") else None,
+        )
     time.sleep(TOKEN_MINUTES * 60 + 2)
     late.evaluate(
         "() => { const t = JSON.parse(sessionStorage.getItem('casino.player'));"
@@ -66,7 +71,9 @@ def test_after_the_token_expires_every_action_still_works_and_self_exclusion_too
     assert [e["amount"] for e in events(server, behind)] == [1234]
 
 
-def test_a_reload_keeps_the_login_and_a_refused_refresh_shows_the_login_form(short_tokens, new_context):
+def test_a_reload_keeps_the_login_and_a_refused_refresh_shows_the_login_form(
+    short_tokens, new_context
+):
     server = short_tokens
     player = register_player(server)
     page = new_context().new_page()

@@ -6,24 +6,54 @@ being built say so instead of failing."""
 
 from __future__ import annotations
 
+import base64
+
 import httpx
 
-from tests.e2e.support import new_cpf, punctuate_cpf
+from tests.e2e.support import new_cpf, png_bytes, punctuate_cpf
 
-from .support import api, create_staff, events, log_in, register_player, staff_log_in, staff_roles_supported, verify_player
+from .support import (
+    api,
+    create_staff,
+    events,
+    log_in,
+    register_player,
+    staff_log_in,
+    staff_roles_supported,
+    verify_player,
+)
 
 
 def openapi_paths(server) -> dict:
     return httpx.get(f"{server.base_url}/openapi.json", timeout=30).json()["paths"]
 
 
-def test_staff_log_in_with_the_second_factor_and_see_the_sections_of_their_role(server, new_context):
+def test_staff_log_in_with_the_second_factor_and_see_the_sections_of_their_role(
+    server, new_context
+):
     roles = staff_roles_supported()
     expected = {
-        "admin": ["KYC", "Alertas AML", "Alertas de comportamento", "Jogos e RTP", "Jogadores", "Lista nacional", "Relatórios", "Alertas da operação", "Senha"],
+        "admin": [
+            "KYC",
+            "Alertas AML",
+            "Alertas de comportamento",
+            "Jogos e RTP",
+            "Jogadores",
+            "Lista nacional",
+            "Relatórios",
+            "Alertas da operação",
+            "Senha",
+        ],
         "operator": ["Jogos e RTP", "Jogadores", "Lista nacional", "Alertas da operação", "Senha"],
         "kyc_reviewer": ["KYC", "Senha"],
-        "compliance": ["KYC", "Alertas AML", "Alertas de comportamento", "Jogadores", "Relatórios", "Senha"],
+        "compliance": [
+            "KYC",
+            "Alertas AML",
+            "Alertas de comportamento",
+            "Jogadores",
+            "Relatórios",
+            "Senha",
+        ],
     }
     assert {"admin", "operator"} <= roles
     for role in sorted(roles):
@@ -46,14 +76,12 @@ def test_staff_log_in_with_the_second_factor_and_see_the_sections_of_their_role(
         assert staff.email in page.text_content("#staff-chip")
 
 
-def test_kyc_review_previews_the_document_and_a_rejection_needs_a_reason_the_player_reads(server, new_context, tmp_path):
+def test_kyc_review_previews_the_document_and_a_rejection_needs_a_reason_the_player_reads(
+    server, new_context, tmp_path
+):
     admin = create_staff(server, "admin")
     player = register_player(server)
     with api(server) as client:
-        import base64
-
-        from tests.e2e.support import png_bytes
-
         r = client.post("/v1/kyc/documents", headers=player.headers(), json={
             "doc_type": "id_front", "filename": "frente.png", "content_type": "image/png",
             "content_base64": base64.b64encode(png_bytes()).decode()})  # fmt: skip
@@ -84,13 +112,24 @@ def test_kyc_review_previews_the_document_and_a_rejection_needs_a_reason_the_pla
         assert "Foto ilegível" in page.text_content("#kyc-reason")
 
 
-def test_an_rtp_change_needs_a_confirmation_and_shows_in_the_history_and_the_chart(server, new_context):
-    operator = create_staff(server, "operator" if "operator" in staff_roles_supported() else "admin")
+def test_an_rtp_change_needs_a_confirmation_and_shows_in_the_history_and_the_chart(
+    server, new_context
+):
+    operator = create_staff(
+        server, "operator" if "operator" in staff_roles_supported() else "admin"
+    )
     player = register_player(server)
     verify_player(server, player, create_staff(server, "admin"))
     with api(server) as client:
         key = {"Idempotency-Key": "rtp-test-deposit"}
-        assert client.post("/v1/wallet/deposits", json={"amount": 10000, "method": "pix"}, headers=player.headers() | key).status_code == 201
+        assert (
+            client.post(
+                "/v1/wallet/deposits",
+                json={"amount": 10000, "method": "pix"},
+                headers=player.headers() | key,
+            ).status_code
+            == 201
+        )
         session = client.post("/v1/games/limbo/sessions", json={}, headers=player.headers()).json()
         for n in range(30):
             r = client.post(f"/v1/sessions/{session['session_id']}/rounds", json={"stake": 100, "params": {"target_multiplier_x100": 200}},
@@ -128,12 +167,18 @@ def test_an_rtp_change_needs_a_confirmation_and_shows_in_the_history_and_the_cha
     page.click("#dialog .dialog-cancel")
     # Leave the game as the other tests expect it.
     with api(server) as client:
-        r = client.put("/v1/ops/games/limbo/rtp", json={"rtp_bps": 9700}, headers={"Authorization": f"Bearer {operator.token(server)}"})
+        r = client.put(
+            "/v1/ops/games/limbo/rtp",
+            json={"rtp_bps": 9700},
+            headers={"Authorization": f"Bearer {operator.token(server)}"},
+        )
         assert r.status_code == 200, r.text
 
 
 def test_the_exclusion_list_shows_what_changes_before_it_is_applied(server, new_context, tmp_path):
-    operator = create_staff(server, "operator" if "operator" in staff_roles_supported() else "admin")
+    operator = create_staff(
+        server, "operator" if "operator" in staff_roles_supported() else "admin"
+    )
     listed = register_player(server)
     page = new_context().new_page()
     staff_log_in(page, server, operator)
@@ -143,7 +188,9 @@ def test_the_exclusion_list_shows_what_changes_before_it_is_applied(server, new_
     page.set_input_files("#exclusions-file", str(bad))
     page.click("#exclusions-form button[type=submit]")
     page.wait_for_selector("#exclusions-form .form-error:not([hidden])")
-    assert "mais de 1% das linhas são inválidas" in page.text_content("#exclusions-form .form-error")
+    assert "mais de 1% das linhas são inválidas" in page.text_content(
+        "#exclusions-form .form-error"
+    )
     good = tmp_path / "lista.csv"
     others = [punctuate_cpf(new_cpf()) for _ in range(3)]
     good.write_text("cpf\n" + "\n".join([punctuate_cpf(listed.cpf), *others]) + "\n")
@@ -152,12 +199,19 @@ def test_the_exclusion_list_shows_what_changes_before_it_is_applied(server, new_
     page.wait_for_selector("#exclusions-diff:not([hidden]) #diff-entries")
     assert page.text_content("#diff-entries strong") == "4"
     assert page.text_content("#diff-invalid strong") == "0"
-    dry_run = any(p.get("name") == "dry_run" for p in openapi_paths(server)["/v1/ops/exclusions/import"]["post"].get("parameters", []))
+    dry_run = any(
+        p.get("name") == "dry_run"
+        for p in openapi_paths(server)["/v1/ops/exclusions/import"]["post"].get("parameters", [])
+    )
     if not dry_run:
         assert "não oferece simulação" in page.text_content("#exclusions-diff")
     # Nothing applied yet: the listed player still plays, deposits still work.
     with api(server) as client:
-        r = client.post("/v1/wallet/deposits", json={"amount": 500, "method": "pix"}, headers=listed.headers() | {"Idempotency-Key": "before-list"})
+        r = client.post(
+            "/v1/wallet/deposits",
+            json={"amount": 500, "method": "pix"},
+            headers=listed.headers() | {"Idempotency-Key": "before-list"},
+        )
         assert r.status_code == 201, r.text
     page.click("#exclusions-diff button.danger")
     page.locator("#dialog").wait_for(state="visible")
@@ -172,7 +226,11 @@ def test_player_lookup_shows_the_wallet_audit_and_unbuilt_sections_say_so(server
     admin = create_staff(server, "admin")
     player = register_player(server)
     with api(server) as client:
-        r = client.post("/v1/wallet/deposits", json={"amount": 4321, "method": "ted"}, headers=player.headers() | {"Idempotency-Key": "lookup-1"})
+        r = client.post(
+            "/v1/wallet/deposits",
+            json={"amount": 4321, "method": "ted"},
+            headers=player.headers() | {"Idempotency-Key": "lookup-1"},
+        )
         assert r.status_code == 201, r.text
     page = new_context().new_page()
     staff_log_in(page, server, admin)
@@ -181,7 +239,11 @@ def test_player_lookup_shows_the_wallet_audit_and_unbuilt_sections_say_so(server
     audit = page.text_content("#player-audit").replace("\u00a0", " ")
     assert "R$ 43,21" in audit and "Consistentesim" in audit.replace(" ", "").replace("\n", "")
     paths = openapi_paths(server)
-    for tab, path in (("Alertas AML", "/v1/ops/aml/alerts"), ("Relatórios", "/v1/ops/reports/daily"), ("Alertas de comportamento", "/v1/ops/rg/alerts")):
+    for tab, path in (
+        ("Alertas AML", "/v1/ops/aml/alerts"),
+        ("Relatórios", "/v1/ops/reports/daily"),
+        ("Alertas de comportamento", "/v1/ops/rg/alerts"),
+    ):
         page.click(f"#tabs >> text={tab}")
         view = page.locator("#console .view:not([hidden])")
         if path not in paths:
