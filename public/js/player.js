@@ -12,12 +12,11 @@ import { $, busy, clear, dialog, dialogMarkup, el, facts, formError, notify, set
 import { reportLines } from "./verify-report.js";
 import { amountInWords } from "./words.js";
 
-// Suggested limits at sign-up (the player chooses; these only pre-fill the form). The loss
-// limits and the session length are the BR profile's defaults.
+// Suggested limits at sign-up (the player chooses; these only pre-fill the form): the BR
+// profile's defaults.
 const SUGGESTED = {
   loss: { daily: 500_000, weekly: 2_000_000, monthly: 5_000_000 },
   time: { daily: 480, weekly: 2400, monthly: 7200 },
-  session_minutes: 480,
 };
 const PERIODS = ["daily", "weekly", "monthly"];
 const HISTORY_PAGE = 10;
@@ -221,7 +220,6 @@ function setupRegister() {
     form.elements[`loss_${period}`].value = formatAmountInput(SUGGESTED.loss[period], locale());
     form.elements[`time_${period}`].value = SUGGESTED.time[period];
   }
-  form.elements.session_minutes.value = SUGGESTED.session_minutes;
   const cpf = form.elements.cpf;
   cpf.addEventListener("input", () => {
     cpf.value = formatCpf(cpf.value);
@@ -255,7 +253,6 @@ function setupRegister() {
     const limits = {
       loss: Object.fromEntries(PERIODS.map((p) => [p, amountField(form, `loss_${p}`)])),
       time: Object.fromEntries(PERIODS.map((p) => [p, minutesField(form, `time_${p}`, { optional: false })])),
-      session_minutes: minutesField(form, "session_minutes", { optional: false }),
     };
     const deposit = Object.fromEntries(PERIODS.map((p) => [p, amountField(form, `deposit_${p}`, { optional: true })]));
     if (Object.values(deposit).some((v) => v !== null)) limits.deposit = deposit;
@@ -283,7 +280,6 @@ function setupRegisterDefaults(form) {
     form.elements[`loss_${period}`].value = formatAmountInput(SUGGESTED.loss[period], locale());
     form.elements[`time_${period}`].value = SUGGESTED.time[period];
   }
-  form.elements.session_minutes.value = SUGGESTED.session_minutes;
 }
 
 // ------------------------------------------------------------------ lobby and games
@@ -818,7 +814,9 @@ async function showLimits() {
     if (!limits[family]) continue;
     rows.push([t(`limits.${family}_${period}`), limitValueText(family, limits[family][period])]);
   }
-  rows.push([t("limits.session_minutes_kind"), limitValueText("session", limits.session_minutes)]);
+  // A server with time limits has the session minutes as its daily time limit: one row, one form.
+  if (!limits.time) rows.push([t("limits.session_minutes_kind"), limitValueText("session", limits.session_minutes)]);
+  $("session-limit-form").hidden = Boolean(limits.time);
   clear($("rg-limits")).append(table([t("rg.kind"), t("rg.value")], rows, { caption: t("rg.limits_title") }));
   const pending = limits.pending ?? [];
   const pendingBox = clear($("rg-pending"));

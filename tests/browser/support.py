@@ -41,10 +41,11 @@ API_ANSWER = re.compile(r"status of 4\d\d")
 
 
 def start_server(**env: str) -> CasinoServer:
+    """`casino dev` as the Brazilian deployment (`--jurisdiction BR`), with extra environment."""
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        return CasinoServer().start()
+        return CasinoServer(args=("--jurisdiction", "BR")).start()
     finally:
         for key, value in saved.items():
             if value is None:

@@ -24,7 +24,7 @@ def test_a_player_signs_up_deposits_is_verified_plays_every_game_and_verifies_th
     assert page.is_visible("text=Seus limites (obrigatórios)")
     # The mandatory limits are chosen here, with the defaults pre-filled the Brazilian way.
     assert page.input_value("#reg-loss-daily") == "5.000,00"
-    assert page.input_value("#reg-session") == "480"
+    assert page.input_value("#reg-time-daily") == "480"
     assert page.is_visible("#view-register .risk")
     page.fill("#reg-name", "Ana Web")
     page.fill("#reg-email", email)

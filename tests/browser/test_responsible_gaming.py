@@ -40,27 +40,26 @@ def test_limits_show_in_reais_with_pending_raises_and_a_deposit_over_the_limit_i
     assert events(server, player) == []
 
 
-def test_the_time_limits_and_the_session_limit(server, page):
+def test_time_limits_lower_at_once_raise_after_a_cooling_off_and_cannot_be_removed(server, page):
     player = register_player(server)
     log_in(page, server, player)
     page.goto(server.base_url + "/#/limits")
     page.wait_for_selector("#rg-limits table")
-    page.fill("#sl-minutes", "90")
-    page.click("#session-limit-form button[type=submit]")
-    page.wait_for_function(
-        "document.querySelector('#rg-limits').textContent.includes('90 minutos')"
-    )
+    assert "Tempo de jogo semanal" in page.text_content("#rg-limits")
     page.fill("#tl-daily", "120")
     page.click("#time-limit-form button[type=submit]")
-    # PUT /v1/limits/time is new in the contract: saved where the server has it, said plainly
-    # where it does not yet.
-    page.wait_for_selector("#notice:not([hidden]), #time-limit-form .form-error:not([hidden])")
-    if page.is_visible("#time-limit-form .form-error"):
-        assert "ainda não está disponível" in page.text_content("#time-limit-form .form-error")
-    else:
-        page.wait_for_function(
-            "document.querySelector('#rg-limits').textContent.includes('120 minutos')"
-        )
+    page.wait_for_selector("#notice >> text=Limites salvos.")
+    page.wait_for_function("document.querySelector('#rg-limits').textContent.includes('120 minutos')")
+    page.fill("#tl-daily", "600")
+    page.click("#time-limit-form button[type=submit]")
+    page.wait_for_selector("#rg-pending-list li")
+    assert "Tempo de jogo diário: passa a 600 minutos em" in page.text_content("#rg-pending-list")
+    # A mandatory limit cannot be removed in Brazil (one window at least): the refusal in words.
+    for period in ("daily", "weekly", "monthly"):
+        page.fill(f"#tl-{period}", "")
+    page.click("#time-limit-form button[type=submit]")
+    page.wait_for_selector("#time-limit-form .form-error:not([hidden])")
+    assert "obrigatório no Brasil" in page.text_content("#time-limit-form .form-error")
 
 
 def test_a_break_and_a_self_exclusion_need_a_confirmation_and_name_the_national_platform(

@@ -433,7 +433,7 @@ export default {
     session_time_limit_reached: "You reached your session time limit. Take a break.",
     time_limit_reached: "You reached your playing-time limit.",
     loss_limit_reached: "This bet could take you past your loss limit. Nothing was staked.",
-    limit_required: "This limit is mandatory in Brazil and cannot be empty.",
+    limit_required: "This limit is mandatory in Brazil: keep at least one (daily, weekly or monthly).",
     invalid_limit: "Invalid limit.",
     invalid_document: "File not accepted: send a PDF, JPEG or PNG of up to 5 MB.",
     documents_missing: "Documents missing: an identity document and a selfie are needed.",

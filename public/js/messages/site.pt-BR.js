@@ -444,7 +444,7 @@ export default {
     session_time_limit_reached: "Você chegou ao seu limite de tempo de sessão. Faça uma pausa.",
     time_limit_reached: "Você chegou ao seu limite de tempo de jogo.",
     loss_limit_reached: "Esta aposta poderia passar do seu limite de perda. Nada foi apostado.",
-    limit_required: "Este limite é obrigatório no Brasil e não pode ficar vazio.",
+    limit_required: "Este limite é obrigatório no Brasil: mantenha pelo menos um (diário, semanal ou mensal).",
     invalid_limit: "Limite inválido.",
     invalid_document: "Arquivo não aceito: envie um PDF, JPEG ou PNG de até 5 MB.",
     documents_missing: "Faltam documentos: é preciso um documento de identidade e uma selfie.",
