@@ -49,7 +49,9 @@ def test_time_limits_lower_at_once_raise_after_a_cooling_off_and_cannot_be_remov
     page.fill("#tl-daily", "120")
     page.click("#time-limit-form button[type=submit]")
     page.wait_for_selector("#notice >> text=Limites salvos.")
-    page.wait_for_function("document.querySelector('#rg-limits').textContent.includes('120 minutos')")
+    page.wait_for_function(
+        "document.querySelector('#rg-limits').textContent.includes('120 minutos')"
+    )
     page.fill("#tl-daily", "600")
     page.click("#time-limit-form button[type=submit]")
     page.wait_for_selector("#rg-pending-list li")
