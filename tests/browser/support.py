@@ -208,9 +208,14 @@ class Staff:
     password: str
     role: str
     totp_secret: str | None
+    last_step: int = -1
 
     def otp(self) -> str:
+        """The current code; a code is accepted once, so a second login waits for the next one."""
         assert self.totp_secret, "this server gave no second factor"
+        while int(time.time() // 30) <= self.last_step:
+            time.sleep(0.5)
+        self.last_step = int(time.time() // 30)
         return totp(self.totp_secret)
 
     def token(self, server: CasinoServer) -> str:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from .support import create_staff, events, log_in, money_text, register_player, verify_player
 
 
@@ -33,7 +35,7 @@ def test_the_confirm_button_is_busy_while_the_deposit_is_in_flight(server, page)
     page.route("**/v1/wallet/deposits", lambda route: held.append(route))
     open_deposit(page, "10,00")
     page.click("#dialog .dialog-confirm")
-    page.wait_for_function("document.querySelector('#dialog .dialog-confirm').disabled")
+    expect(page.locator("#dialog .dialog-confirm")).to_be_disabled()
     assert page.get_attribute("#dialog .dialog-confirm", "aria-busy") == "true"
     page.click("#dialog .dialog-confirm", force=True)  # pressing again does nothing
     page.wait_for_timeout(300)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+from playwright.sync_api import expect
+
 from .support import (
     DESKTOP,
     PHONE,
@@ -132,8 +134,8 @@ def test_every_player_page_is_accessible_and_fits_a_phone(server, new_context):
 
 
 def test_the_staff_console_and_the_verifier_are_accessible_and_fit_a_phone(server, new_context):
-    admin = create_staff(server, "admin")
     for viewport in (DESKTOP, PHONE):
+        admin = create_staff(server, "admin")  # one login each: a TOTP code is accepted once
         page = new_context(viewport=viewport).new_page()
         visit(page, server.base_url + "/ops.html", "#ops-auth:not([hidden])")
         if viewport is DESKTOP:
@@ -207,9 +209,7 @@ def test_english_on_a_switch_and_dates_in_the_players_time_zone(server, new_cont
     page.wait_for_selector("html[lang=en]")
     page.wait_for_selector("#main-nav >> text=Wallet")
     assert page.text_content("#view-wallet h1") == "Wallet"
-    page.wait_for_function(
-        "document.querySelector('#wallet-balance').textContent.includes('1,234.56')"
-    )
+    expect(page.locator("#wallet-balance")).to_contain_text("1,234.56")
     assert money_text(page, "#wallet-balance") == "R$1,234.56"
     cell = page.text_content("#history tbody tr td")
     assert local.strftime("%-m/%-d/%y") in cell and local.strftime("%-I:%M") in cell, cell

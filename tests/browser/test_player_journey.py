@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.e2e.support import STRONG_PASSWORD, jpeg_bytes, new_cpf, png_bytes, punctuate_cpf
 
 from .support import PHONE, api, create_staff, money_text, new_email, screenshot, staff_log_in
@@ -72,9 +74,7 @@ def test_a_player_signs_up_deposits_is_verified_plays_every_game_and_verifies_th
     screenshot(page, "wallet-confirm")
     page.click("#dialog .dialog-confirm")
     dialog.wait_for(state="hidden")
-    page.wait_for_function(
-        "document.querySelector('#wallet-balance').textContent.includes('150,50')"
-    )
+    expect(page.locator("#wallet-balance")).to_contain_text("150,50")
     assert money_text(page, "#wallet-balance") == "R$ 150,50"
     player_events = events_of(server, email)
     assert [(e["type"], e["amount"]) for e in player_events] == [("DEPOSIT", 15050)]

@@ -4,6 +4,8 @@ national platform, and interventions as a dialog in view on a phone."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from .support import PHONE, create_staff, events, log_in, money_text, register_player, verify_player
 
 
@@ -22,7 +24,7 @@ def test_limits_show_in_reais_with_pending_raises_and_a_deposit_over_the_limit_i
     page.fill("#dl-daily", "50,00")
     page.click("#deposit-limit-form button[type=submit]")
     page.wait_for_selector("#notice >> text=Limites salvos.")
-    page.wait_for_function("document.querySelector('#rg-limits').textContent.includes('50,00')")
+    expect(page.locator("#rg-limits")).to_contain_text("50,00")
     # Raising the loss limit waits 24 hours and shows as pending, with its date.
     page.fill("#ll-daily", "6.000,00")
     page.click("#loss-limit-form button[type=submit]")
@@ -49,9 +51,7 @@ def test_time_limits_lower_at_once_raise_after_a_cooling_off_and_cannot_be_remov
     page.fill("#tl-daily", "120")
     page.click("#time-limit-form button[type=submit]")
     page.wait_for_selector("#notice >> text=Limites salvos.")
-    page.wait_for_function(
-        "document.querySelector('#rg-limits').textContent.includes('120 minutos')"
-    )
+    expect(page.locator("#rg-limits")).to_contain_text("120 minutos")
     page.fill("#tl-daily", "600")
     page.click("#time-limit-form button[type=submit]")
     page.wait_for_selector("#rg-pending-list li")
@@ -117,9 +117,8 @@ def test_an_intervention_opens_as_a_dialog_in_view_on_a_phone(server, new_contex
     for stake in ("1,00", "1,50", "2,00", "2,50", "3,00", "3,50"):
         page.fill("#bet-stake", stake)
         page.click("#bet-submit")
-        page.wait_for_function(
-            "!document.querySelector('#bet-submit').disabled || document.querySelector('#dialog').open"
-        )
+        # The round is done when the button is free again or a dialog has opened.
+        page.wait_for_selector("#bet-submit:not([disabled]), #dialog[open]")
         page.wait_for_timeout(200)
         if page.locator("#dialog").is_visible():
             box = page.locator("#dialog").bounding_box()

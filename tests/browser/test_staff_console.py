@@ -20,6 +20,7 @@ from .support import (
     register_player,
     staff_log_in,
     staff_roles_supported,
+    totp,
     verify_player,
 )
 
@@ -67,7 +68,7 @@ def test_staff_log_in_with_the_second_factor_and_see_the_sections_of_their_role(
             page.fill("#ops-password", staff.password)
             page.click("#ops-login button[type=submit]")
             page.wait_for_selector("#ops-otp-row:not([hidden])")
-            page.fill("#ops-otp", "000000" if staff.otp() != "000000" else "111111")
+            page.fill("#ops-otp", "000000" if totp(staff.totp_secret) != "000000" else "111111")
             page.click("#ops-login button[type=submit]")
             page.wait_for_selector("#ops-login .form-error:not([hidden])")
             assert "Código incorreto" in page.text_content("#ops-login .form-error")
