@@ -465,14 +465,22 @@ async function lookupPlayer(query) {
     timeline.append(el("p", { class: "callout", text: t("ops.unavailable", { path: `GET ${timelinePath}` }) }));
   }
   box.append(timeline);
-  const auditPath = "/v1/ops/players/{player_id}/audit";
-  const staff = el("section", { class: "card" }, el("h2", { text: t("ops.staff_audit_title") }));
-  if (supports("GET", auditPath)) {
-    const { entries = [] } = await api.get(`/v1/ops/players/${encodeURIComponent(playerId)}/audit`);
-    staff.append(table([t("ops.col_when"), t("ops.col_actor"), t("ops.col_action"), t("ops.col_detail")],
-      entries.map((a) => [formatDateTime(a.created_at ?? a.at), `${a.actor ?? ""} (${a.role ?? ""})`, a.action, typeof a.details === "string" ? a.details : JSON.stringify(a.details ?? {})])));
+  // Staff actions on this player: the audit log filtered by subject.
+  const staff = el("section", { class: "card", id: "player-staff-audit" }, el("h2", { text: t("ops.staff_audit_title") }));
+  if (supports("GET", "/v1/ops/audit")) {
+    try {
+      const { entries = [] } = await api.get(`/v1/ops/audit?subject=${encodeURIComponent(playerId)}&limit=100`);
+      staff.append(entries.length
+        ? table([t("ops.col_when"), t("ops.col_actor"), t("ops.col_action"), t("ops.col_detail")],
+          entries.map((a) => [formatDateTime(a.at), `${a.actor_id} (${a.actor_role})`, a.action, JSON.stringify(a.details ?? {})]),
+          { caption: t("ops.staff_audit_title") })
+        : el("p", { text: t("ops.no_history") }));
+    } catch (error) {
+      if (error?.code === "session_ended") throw error;
+      staff.append(el("p", { class: "callout", text: messageOf(error) }));
+    }
   } else {
-    staff.append(el("p", { class: "callout", text: t("ops.unavailable", { path: `GET ${auditPath}` }) }));
+    staff.append(el("p", { class: "callout", text: t("ops.unavailable", { path: "GET /v1/ops/audit" }) }));
   }
   box.append(staff);
 }

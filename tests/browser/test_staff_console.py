@@ -239,6 +239,12 @@ def test_player_lookup_shows_the_wallet_audit_and_unbuilt_sections_say_so(server
     page.wait_for_selector("#player-audit")
     audit = page.text_content("#player-audit").replace("\u00a0", " ")
     assert "R$ 43,21" in audit and "Consistentesim" in audit.replace(" ", "").replace("\n", "")
+    # The KYC decision below is in the audit log, under this player.
+    verify_player(server, player, create_staff(server, "admin"))
+    page.reload()
+    page.wait_for_selector("#player-staff-audit")
+    if "/v1/ops/audit" in openapi_paths(server):
+        page.locator("#player-staff-audit >> text=kyc.decision").wait_for()
     paths = openapi_paths(server)
     for tab, path in (
         ("Alertas AML", "/v1/ops/aml/alerts"),

@@ -286,7 +286,11 @@ def test_html_has_a_csp_with_no_inline_script_and_no_third_party_origin(client, 
     assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script, csp
     assert not re.search(r"https?:|\*", csp), csp
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", r.text), "inline script"
-    assert not re.search(r"""(src|href)=["']?(https?:)?//""", r.text), "third-party asset"
+    # An asset is what the page loads (script, stylesheet, image, frame...); a plain link to
+    # another site (<a href>, e.g. the national self-exclusion platform) loads nothing.
+    asset = r"""<(?!a[\s>])[a-z]+\b[^>]*\b(src|href)=["']?(https?:)?//"""
+    assert not re.search(asset, r.text), "third-party asset"
+    assert re.search(asset, '<link rel="stylesheet" href="https://cdn.example/x.css">')
 
 
 def test_the_api_docs_load_swagger_ui_from_the_platform_itself(client):
