@@ -16,7 +16,7 @@ const ROLE_TABS = {
   operator: ["games", "players", "exclusions", "alerts", "account"],
   admin: TABS,
 };
-const CAN_DECIDE_KYC = new Set(["kyc_reviewer", "admin", "operator"]);
+const CAN_DECIDE_KYC = new Set(["kyc_reviewer", "admin"]);
 const BEHAVIOUR_ALERTS = "/v1/ops/rg/alerts";
 const Z99 = 2.576;
 
