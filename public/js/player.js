@@ -722,9 +722,10 @@ function setupWallet() {
       if (result === null) return;
       intent.done();
       form.elements.amount.value = "";
-      const final = !result.status || ["completed", "paid", "settled"].includes(result.status);
+      const status = result.withdrawal?.status ?? result.status;
+      const final = !status || ["completed", "paid", "settled"].includes(status);
       if (kind === "withdraw" && !final) {
-        state.pendingWithdrawals.push({ amount, method, at: new Date().toISOString(), status: result.status });
+        state.pendingWithdrawals.push({ amount, method, requested_at: new Date().toISOString(), status });
         notify(t("wallet.withdrawal_pending", { amount: money(amount) }));
       } else {
         notify(t(kind === "deposit" ? "wallet.deposited" : "wallet.withdrawn", { amount: money(amount), balance: money(result.balance) }));
@@ -732,7 +733,7 @@ function setupWallet() {
       showBalance(result.balance);
       state.historyEnd = null;
       await showHistory();
-      renderPending();
+      await renderPending();
       for (const note of result.interventions ?? []) await showIntervention(note);
     });
   }
@@ -744,17 +745,26 @@ async function showWallet() {
   await refreshWallet();
   state.historyEnd = null;
   await showHistory();
-  renderPending();
+  await renderPending();
 }
 
-function renderPending() {
+async function renderPending() {
   const box = clear($("pending-withdrawals"));
-  if (!state.pendingWithdrawals.length) {
-    box.append(el("p", { text: t("wallet.pending_none") }));
-    return;
+  let withdrawals = state.pendingWithdrawals;
+  try {
+    withdrawals = (await api.get("/v1/wallet/withdrawals")).withdrawals ?? [];
+  } catch (error) {
+    if (!isMissingEndpoint(error)) throw error; // an older server: what this tab saw
   }
-  box.append(table([t("wallet.col_when"), t("wallet.col_amount"), t("wallet.col_status")],
-    state.pendingWithdrawals.map((w) => [formatDateTime(w.at), money(w.amount), String(w.status)])));
+  const pending = withdrawals.filter((w) => w.status !== "paid");
+  if (!pending.length) box.append(el("p", { text: t("wallet.pending_none") }));
+  if (!withdrawals.length) return;
+  box.append(table([t("wallet.col_when"), t("wallet.col_amount"), t("wallet.col_status"), t("wallet.col_due")],
+    withdrawals.slice(0, 10).map((w) => [
+      formatDateTime(w.requested_at ?? w.at), money(w.amount),
+      w.status === "paid" ? t("wallet.paid") : `${t("wallet.requested")}${w.overdue ? ` · ${t("wallet.overdue")}` : ""}`,
+      w.status === "paid" ? formatDateTime(w.paid_at) : formatDateTime(w.due_by),
+    ]), { caption: t("wallet.pending_title") }));
 }
 
 async function pageHistory(delta) {
@@ -967,22 +977,33 @@ async function showAccount() {
     [t("account.tier"), me.vip_tier],
     [t("account.since"), formatDateTime(me.created_at)],
   ]));
+  const missing = me.missing_fields ?? [];
+  const note = $("account-missing");
+  note.hidden = !missing.length;
+  note.textContent = missing.length ? t("account.missing", { fields: missing.map((f) => t(`account.field.${f}`) === `account.field.${f}` ? f : t(`account.field.${f}`)).join(", ") }) : "";
   const form = $("profile-form");
   form.elements.phone.value = me.phone ?? "";
   const address = me.address ?? {};
-  for (const name of ["street", "city", "state", "postal_code"]) form.elements[name].value = address[name] ?? "";
-  form.elements.pix_key.value = me.payout_account?.pix_key ?? me.payout_account?.key ?? "";
+  for (const name of ["street", "number", "city", "state", "postal_code"]) form.elements[name].value = address[name] ?? "";
+  form.elements.pix_key.value = me.payout_account?.pix_key ?? "";
+  if (me.payout_account?.pix_key_type) form.elements.pix_key_type.value = me.payout_account.pix_key_type;
 }
 
 function setupAccount() {
   onSubmit($("profile-form"), async (form) => {
     const value = (name) => form.elements[name].value.trim() || undefined;
-    const body = { phone: value("phone") };
-    const address = Object.fromEntries(["street", "city", "state", "postal_code"].map((n) => [n, value(n)]).filter(([, v]) => v));
-    if (Object.keys(address).length) body.address = address;
-    if (value("pix_key")) body.payout_account = { type: "pix", pix_key: value("pix_key") };
+    const body = {};
+    if (value("phone")) body.phone = value("phone");
+    const address = Object.fromEntries(["street", "number", "city", "state", "postal_code"].map((n) => [n, value(n)]).filter(([, v]) => v));
+    if (Object.keys(address).length) {
+      if (!address.street || !address.city) throw new UserError(t("account.address_needs"));
+      body.address = { ...address, country: "BR" };
+    }
+    if (value("pix_key")) body.payout_account = { type: "pix", pix_key_type: form.elements.pix_key_type.value, pix_key: value("pix_key") };
+    if (!Object.keys(body).length) throw new UserError(t("register.missing"));
     await api.put("/v1/players/me", body);
     notify(t("account.profile_saved"));
+    await showAccount();
   });
   onSubmit($("password-form"), async (form) => {
     const next = form.elements.new_password.value;

@@ -27,6 +27,8 @@ export default {
   },
   nav: { label: "Main", lobby: "Games", wallet: "Wallet", limits: "Responsible gaming", kyc: "Verification", account: "My account", logout: "Log out" },
   field: {
+    number: "Number and unit",
+    pix_key_type: "PIX key type",
     email: "Email",
     password: "Password",
     otp: "Authenticator app code (6 digits)",
@@ -46,6 +48,7 @@ export default {
     postal_code: "Postal code (CEP)",
     pix_key: "PIX key for withdrawals (in your CPF)",
   },
+  pix: { cpf: "CPF", email: "Email", phone: "Phone", random: "Random key" },
   country: { BR: "Brazil", PT: "Portugal", AR: "Argentina", US: "United States" },
   login: {
     title: "Log in",
@@ -212,6 +215,9 @@ export default {
     },
   },
   wallet: {
+    col_due: "Due by / paid at",
+    requested: "pending",
+    overdue: "overdue",
     title: "Wallet",
     balance: "Balance",
     deposit_title: "Deposit",
@@ -233,7 +239,7 @@ export default {
     deposited: "Deposit of {amount} received. Balance: {balance}.",
     withdrawn: "Withdrawal of {amount} sent. Balance: {balance}.",
     withdrawal_pending: "Withdrawal of {amount} under review. We will let you know when it is paid.",
-    pending_title: "Pending withdrawals",
+    pending_title: "Withdrawals",
     pending_none: "No pending withdrawals. Approved withdrawals are paid at once.",
     history_title: "History",
     history_empty: "No transactions yet.",
@@ -341,6 +347,9 @@ export default {
     proof_of_address: "Proof of address",
   },
   account: {
+    missing: "To withdraw, complete: {fields}.",
+    address_needs: "The address needs a street and a city.",
+    field: { address: "address", phone: "phone", payout_account: "withdrawal account" },
     title: "My account",
     name: "Name",
     email: "Email",

@@ -35,6 +35,8 @@ export default {
     logout: "Sair",
   },
   field: {
+    number: "Número e complemento",
+    pix_key_type: "Tipo da chave PIX",
     email: "E-mail",
     password: "Senha",
     otp: "Código do aplicativo autenticador (6 dígitos)",
@@ -54,6 +56,7 @@ export default {
     postal_code: "CEP",
     pix_key: "Chave PIX para saques (no seu CPF)",
   },
+  pix: { cpf: "CPF", email: "E-mail", phone: "Telefone", random: "Chave aleatória" },
   country: { BR: "Brasil", PT: "Portugal", AR: "Argentina", US: "Estados Unidos" },
   login: {
     title: "Entrar",
@@ -220,6 +223,9 @@ export default {
     },
   },
   wallet: {
+    col_due: "Pagar até / pago em",
+    requested: "pendente",
+    overdue: "atrasado",
     title: "Carteira",
     balance: "Saldo",
     deposit_title: "Depositar",
@@ -241,7 +247,7 @@ export default {
     deposited: "Depósito de {amount} recebido. Saldo: {balance}.",
     withdrawn: "Saque de {amount} enviado. Saldo: {balance}.",
     withdrawal_pending: "Saque de {amount} em análise. Você será avisado quando for pago.",
-    pending_title: "Saques pendentes",
+    pending_title: "Saques",
     pending_none: "Nenhum saque pendente. Saques aprovados são pagos na hora.",
     history_title: "Histórico",
     history_empty: "Nenhuma movimentação ainda.",
@@ -352,6 +358,9 @@ export default {
     proof_of_address: "Comprovante de endereço",
   },
   account: {
+    missing: "Para sacar, complete: {fields}.",
+    address_needs: "O endereço precisa de rua e cidade.",
+    field: { address: "endereço", phone: "telefone", payout_account: "conta para saques" },
     title: "Minha conta",
     name: "Nome",
     email: "E-mail",
