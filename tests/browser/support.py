@@ -62,8 +62,10 @@ def server() -> Iterator[CasinoServer]:
     shutil.rmtree(srv.state, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Per module: Playwright's sync API runs an event loop until it stops, which would break
+    # asyncio.run() in suites collected after this one in the same pytest process.
     with playwright.sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield instance
