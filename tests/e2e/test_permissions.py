@@ -37,6 +37,12 @@ ENDPOINTS = [
     ("PATCH", f"/v1/ops/staff/{NOBODY}", {"role": "king"}, None, {ADMIN}),
     ("POST", f"/v1/ops/staff/{NOBODY}/reset", {}, None, {ADMIN}),
     ("GET", "/v1/ops/audit?limit=5", None, None, {COMPLIANCE, ADMIN}),
+    ("GET", "/v1/ops/players?q=nobody@example.com", None, None, {KYC, COMPLIANCE, OPERATOR, ADMIN}),
+    ("GET", f"/v1/ops/players/{NOBODY}/wallet/events", None, None, {COMPLIANCE, OPERATOR, ADMIN}),
+    ("GET", "/v1/ops/providers", None, None, {OPERATOR, ADMIN}),
+    ("POST", "/v1/ops/providers", {"provider_id": "X"}, None, {OPERATOR, ADMIN}),
+    ("PATCH", "/v1/ops/providers/nobody-rgs", {"status": "gone"}, None, {OPERATOR, ADMIN}),
+    ("POST", "/v1/ops/providers/nobody-rgs/secret", None, None, {OPERATOR, ADMIN}),
 ]
 
 

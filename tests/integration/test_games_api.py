@@ -109,6 +109,13 @@ async def test_rounds_are_projected_into_d1_with_statistics(client, runtime):
         "SELECT rounds FROM game_stats WHERE game_id = 'dice'"
     ).first()
     assert again["rounds"] == 5
+    from .conftest import staff_login
+
+    ops = (await staff_login(client, runtime, "operator"))["headers"]
+    api = (await client.get("/v1/ops/games/dice/stats", headers=ops)).json()
+    # The band of what an honest game gives over these rounds holds the RTP they should give.
+    assert api["ci99_low_bps"] <= api["expected_rtp_bps"] <= api["ci99_high_bps"]
+    assert api["ci99_high_bps"] - api["ci99_low_bps"] > 1000  # five rounds: a wide band
 
 
 async def test_an_invalid_rtp_written_with_wrangler_is_ignored_and_alerted(client, runtime, state):

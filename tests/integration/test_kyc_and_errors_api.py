@@ -113,3 +113,24 @@ async def test_openapi_describes_every_contract_path(client):
                  "/v1/ops/kyc/{player_id}/decision", "/v1/ops/players/{player_id}/wallet/audit",
                  "/healthz", "/v1/stats/live"):  # fmt: skip
         assert path in paths, path
+
+
+async def test_a_rejected_player_reads_why_and_staff_find_players(client, runtime):
+    from .conftest import staff_login
+
+    player = await register_and_login(client)
+    await client.post("/v1/kyc/documents", json=document(), headers=player["headers"])
+    reviewer = (await staff_login(client, runtime, "kyc_reviewer"))["headers"]
+    r = await client.post(f"/v1/ops/kyc/{player['player_id']}/decision",
+                          json={"decision": "reject", "reason": "The photo is blurred"},
+                          headers=reviewer)  # fmt: skip
+    assert r.status_code == 200
+    me = (await client.get("/v1/players/me", headers=player["headers"])).json()
+    assert me["kyc_status"] == "rejected" and me["kyc_reason"] == "The photo is blurred"
+    for query in (player["email"], player["cpf"], player["player_id"], player["email"][:8]):
+        found = await client.get("/v1/ops/players", params={"q": query}, headers=reviewer)
+        assert player["player_id"] in [p["player_id"] for p in found.json()["players"]], query
+    compliance = (await staff_login(client, runtime, "compliance"))["headers"]
+    events = await client.get(f"/v1/ops/players/{player['player_id']}/wallet/events",
+                              headers=compliance)  # fmt: skip
+    assert events.status_code == 200 and events.json()["events"] == []

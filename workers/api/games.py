@@ -92,6 +92,18 @@ async def stats(services: Services, game_id: str, profile: Jurisdiction) -> dict
         "expected_rtp_bps": expected,
         "z_score": round(z, 4) if z is not None else None,
         "flagged": z is not None and abs(z) > Z_FLAG,
+        **_band(row["sum_expected"], row["sum_variance"], staked),
+    }
+
+
+def _band(expected: float, variance: float, staked: int) -> dict[str, int | None]:
+    """The 99% band of the RTP the rounds played should give: what an honest game lands in."""
+    if not staked or not variance:
+        return {"ci99_low_bps": None, "ci99_high_bps": None}
+    spread = Z_FLAG * math.sqrt(variance)
+    return {
+        "ci99_low_bps": math.floor((expected - spread) * 10000 / staked),
+        "ci99_high_bps": math.ceil((expected + spread) * 10000 / staked),
     }
 
 

@@ -39,6 +39,7 @@ class Permission(StrEnum):
     STAFF = "staff"  # create, list, change, reset staff accounts
     AUDIT_LOG = "audit.read"  # read the audit log of staff actions
     PROVIDERS = "providers"  # register external game providers, their games and secrets
+    PLAYER_LOOKUP = "players.lookup"  # find a player by id, e-mail or CPF
 
 
 ALLOWED: dict[Permission, frozenset[str]] = {
@@ -57,6 +58,7 @@ ALLOWED: dict[Permission, frozenset[str]] = {
     Permission.STAFF: frozenset({ADMIN}),
     Permission.AUDIT_LOG: frozenset({COMPLIANCE, ADMIN}),
     Permission.PROVIDERS: frozenset({OPERATOR, ADMIN}),
+    Permission.PLAYER_LOOKUP: frozenset({KYC_REVIEWER, COMPLIANCE, OPERATOR, ADMIN}),
 }
 assert set(ALLOWED) == set(Permission), "every permission names its roles"
 assert all(roles <= STAFF_ROLES for roles in ALLOWED.values())

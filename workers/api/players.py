@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from casino.cpf import normalize_cpf
 from casino.errors import NotFound
 from casino.jurisdictions import Jurisdiction
 from casino.payments import payout_account
@@ -57,7 +58,30 @@ async def me(services: Services, player_id: str) -> dict[str, Any]:
     for name in ("address", "payout_account"):
         shown[name] = json.loads(row[name]) if row[name] else None
     shown["missing_fields"] = missing_fields(services.player_profile(row), row)
+    shown["kyc_reason"] = None
+    if row["kyc_status"] == "rejected":
+        decision = await services.db.prepare(
+            "SELECT reason FROM kyc_decisions WHERE player_id = ? AND decision = 'reject' "
+            "ORDER BY decided_at DESC LIMIT 1"
+        ).bind(player_id).first()  # fmt: skip
+        shown["kyc_reason"] = decision["reason"] if decision else None
     return shown
+
+
+async def search(services: Services, query: str) -> list[dict[str, Any]]:
+    """Players by id, e-mail (or its beginning) or CPF (with or without punctuation)."""
+    query = query.strip()
+    digits = normalize_cpf(query)
+    return (
+        await services.db.prepare(
+            "SELECT player_id, email, full_name, kyc_status, account_status, jurisdiction, "
+            "created_at FROM players WHERE player_id = ?1 OR email = lower(?1) "
+            "OR (length(?1) >= 3 AND substr(email, 1, length(?1)) = lower(?1)) OR "
+            "(length(?2) = 11 AND cpf = ?2) ORDER BY created_at DESC LIMIT 20"
+        )
+        .bind(query, digits)
+        .all()
+    )
 
 
 async def update(services: Services, player_id: str, given: dict[str, Any]) -> dict[str, Any]:

@@ -173,6 +173,20 @@ class RefreshIn(Strict):
     refresh_token: Annotated[str, Field(min_length=1, max_length=512)]
 
 
+class PlayerSummaryOut(BaseModel):
+    player_id: str
+    email: str
+    full_name: str
+    kyc_status: str
+    account_status: str
+    jurisdiction: str
+    created_at: str
+
+
+class PlayerSearchOut(BaseModel):
+    players: list[PlayerSummaryOut]
+
+
 class PlayerOut(BaseModel):
     player_id: str
     email: str
@@ -188,6 +202,9 @@ class PlayerOut(BaseModel):
     payout_account: dict[str, Any] | None = None
     missing_fields: list[str] = Field(
         default_factory=list, description="What the jurisdiction asks of the profile and is missing"
+    )
+    kyc_reason: str | None = Field(
+        default=None, description="Why the identity documents were rejected (when rejected)"
     )
 
 
@@ -461,6 +478,10 @@ class GameStatsOut(BaseModel):
     )
     z_score: float | None = Field(description="(paid - expected) / sd over the rounds played")
     flagged: bool = Field(description="|z| > 2.576: the deviation is unlikely to be chance (99%)")
+    ci99_low_bps: int | None = Field(
+        default=None, description="The 99% band of the RTP the rounds played should give"
+    )
+    ci99_high_bps: int | None = None
 
 
 class RtpChange(BaseModel):

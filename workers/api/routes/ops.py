@@ -8,12 +8,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from .. import exclusions, game_config, games, kyc, staff, wallet
+from .. import exclusions, game_config, games, kyc, players, staff, wallet
 from ..permissions import Permission, require
 from ..schemas import (
     AuditLogOut,
     BonusGrantOut,
     BonusIn,
+    EventPageOut,
     ExclusionImportOut,
     GameConfigOut,
     GameStatsOut,
@@ -21,6 +22,7 @@ from ..schemas import (
     KycQueueOut,
     KycStatusOut,
     OperatorAlertsOut,
+    PlayerSearchOut,
     RtpHistoryOut,
     RtpIn,
     StaffCreatedOut,
@@ -47,6 +49,7 @@ KycQueueStaff = _staff(Permission.KYC_QUEUE)
 KycDecideStaff = _staff(Permission.KYC_DECIDE)
 KycDocumentStaff = _staff(Permission.KYC_DOCUMENTS)
 WalletAuditStaff = _staff(Permission.WALLET_AUDIT)
+PlayerLookupStaff = _staff(Permission.PLAYER_LOOKUP)
 GamesStaff = _staff(Permission.GAMES)
 GamesConfigureStaff = _staff(Permission.GAMES_CONFIGURE)
 OperatorAlertsStaff = _staff(Permission.OPERATOR_ALERTS)
@@ -79,6 +82,31 @@ async def kyc_document(
     """The file as an attachment, never rendered on this origin (nosniff, a sandboxing CSP)."""
     content, content_type, filename = await kyc.document(services, document_id)
     return Response(content, media_type=content_type, headers=kyc.download_headers(filename))
+
+
+@router.get("/players", response_model=PlayerSearchOut)
+async def find_players(
+    staff: PlayerLookupStaff,
+    services: ServicesDep,
+    q: Annotated[str, Query(min_length=1, max_length=254, description="id, e-mail or CPF")],
+) -> PlayerSearchOut:
+    return PlayerSearchOut(players=await players.search(services, q))
+
+
+@router.get("/players/{player_id}/wallet/events", response_model=EventPageOut)
+async def player_events(
+    player_id: str,
+    staff: WalletAuditStaff,
+    services: ServicesDep,
+    after_seq: Annotated[int, Query(ge=0, le=2**53)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> EventPageOut:
+    """A player's wallet timeline, straight from the ledger (the WalletDO)."""
+    await wallet.load_player(services, player_id)
+    page = await services.wallets.get(player_id).call(
+        "events", {"after_seq": after_seq, "limit": limit}
+    )
+    return EventPageOut(**page)
 
 
 @router.get("/players/{player_id}/wallet/audit", response_model=WalletAuditOut)
