@@ -115,8 +115,15 @@ class ActorHost:
         self._live: OrderedDict[str, _Live] = OrderedDict()
         self._alarms = sqlite3.connect(directory / "alarms.sqlite", isolation_level=None)
         self._alarms.execute("PRAGMA journal_mode=WAL")
+        # WAL + synchronous=NORMAL: a committed write survives a crash of the process.
+        self._alarms.execute("PRAGMA synchronous=NORMAL")
         self._alarms.execute(
             "CREATE TABLE IF NOT EXISTS alarms (name TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)"
+        )
+        # The table mirrored in memory: reading an alarm costs no query, setting an unchanged one
+        # no write.
+        self._alarm_at: dict[str, int] = dict(
+            self._alarms.execute("SELECT name, at_ms FROM alarms").fetchall()
         )
         self._timers: dict[str, tuple[asyncio.TimerHandle, int]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -202,12 +209,14 @@ class ActorHost:
 
     # Alarms: one per object, persisted, retried with backoff like Cloudflare's.
     def set_alarm(self, name: str, at_ms: int) -> None:
+        if self._alarm_at.get(name) == at_ms and name in self._timers:
+            return  # already set to this time: nothing to write
         self._alarms.execute("INSERT OR REPLACE INTO alarms VALUES (?, ?)", (name, at_ms))
+        self._alarm_at[name] = at_ms
         self._schedule(name, at_ms)
 
     def get_alarm(self, name: str) -> int | None:
-        row = self._alarms.execute("SELECT at_ms FROM alarms WHERE name = ?", (name,)).fetchone()
-        return int(row[0]) if row else None
+        return self._alarm_at.get(name)
 
     def _schedule(self, name: str, at_ms: int, attempt: int = 0) -> None:
         with contextlib.suppress(RuntimeError):
@@ -228,6 +237,7 @@ class ActorHost:
         if self.get_alarm(name) != at_ms:
             return  # replaced or deleted meanwhile
         self._alarms.execute("DELETE FROM alarms WHERE name = ? AND at_ms = ?", (name, at_ms))
+        self._alarm_at.pop(name, None)
         live = self._acquire(name)
         try:
             with invocation():
@@ -239,6 +249,7 @@ class ActorHost:
                 self._alarms.execute(
                     "INSERT OR REPLACE INTO alarms VALUES (?, ?)", (name, retry_at)
                 )
+                self._alarm_at[name] = retry_at
                 self._schedule(name, retry_at, attempt + 1)
         finally:
             self._release(live)

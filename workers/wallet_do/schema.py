@@ -45,6 +45,8 @@ STATEMENTS = (
 
 RG_STATEMENTS = (
     "CREATE INDEX IF NOT EXISTS events_created ON events (created_at)",
+    # behaviour_watch reads the last 10 stakes by bet_seq: indexed, so flat with history.
+    "CREATE INDEX IF NOT EXISTS rounds_bet_seq ON rounds (bet_seq)",
     """CREATE TABLE IF NOT EXISTS limits (
         kind TEXT PRIMARY KEY,
         value INTEGER,
