@@ -23,12 +23,11 @@ def test_deposits_spread_over_hours_raise_nothing() -> None:
 def test_redelivered_event_is_ignored() -> None:
     engine = Engine()
     for i in range(5):
-        engine.score(deposit(i, 1000, i))
+        assert engine.score(deposit(i, 1000, i)) == []
+    # The queue delivers at least once: the fifth deposit again, three times, is still five
+    # deposits (counted as new, it would make the sixth and raise the velocity alert).
+    assert all(engine.score(deposit(4, 1000, 4)) == [] for _ in range(3))
     assert engine.score(deposit(5, 1000, 5))
-    fresh = Engine()
-    for i in range(6):
-        fresh.score(deposit(i, 1000, i))
-    assert fresh.score(deposit(5, 1000, 5)) == []
 
 
 def test_structuring_just_under_threshold() -> None:

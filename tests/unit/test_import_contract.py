@@ -1,0 +1,33 @@
+"""The layering by imports: the domain core (`workers/casino`) is pure, standard library only."""
+
+import ast
+import sys
+from pathlib import Path
+
+CORE = Path(__file__).resolve().parents[2] / "workers" / "casino"
+
+
+def imported_roots(path: Path) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_the_core_imports_only_the_standard_library_and_itself() -> None:
+    allowed = set(sys.stdlib_module_names) | {"casino", "__future__"}
+    offenders = {
+        str(path.relative_to(CORE)): sorted(imported_roots(path) - allowed)
+        for path in CORE.rglob("*.py")
+        if imported_roots(path) - allowed
+    }
+    assert offenders == {}
+
+
+def test_the_contract_sees_a_foreign_import(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("import fastapi\nfrom js import fetch\nimport json\n", encoding="utf-8")
+    assert imported_roots(module) - set(sys.stdlib_module_names) == {"fastapi", "js"}
