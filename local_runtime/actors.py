@@ -211,9 +211,12 @@ class ActorHost:
     def set_alarm(self, name: str, at_ms: int) -> None:
         if self._alarm_at.get(name) == at_ms and name in self._timers:
             return  # already set to this time: nothing to write
+        self._store_alarm(name, at_ms)
+        self._schedule(name, at_ms)
+
+    def _store_alarm(self, name: str, at_ms: int) -> None:
         self._alarms.execute("INSERT OR REPLACE INTO alarms VALUES (?, ?)", (name, at_ms))
         self._alarm_at[name] = at_ms
-        self._schedule(name, at_ms)
 
     def get_alarm(self, name: str) -> int | None:
         return self._alarm_at.get(name)
@@ -246,17 +249,14 @@ class ActorHost:
             log.exception("alarm of %s failed (attempt %d)", name, attempt + 1)
             if attempt + 1 < ALARM_RETRY_LIMIT and self.get_alarm(name) is None:
                 retry_at = int(time.time() * 1000) + self.retry_base_ms * 2**attempt
-                self._alarms.execute(
-                    "INSERT OR REPLACE INTO alarms VALUES (?, ?)", (name, retry_at)
-                )
-                self._alarm_at[name] = retry_at
+                self._store_alarm(name, retry_at)
                 self._schedule(name, retry_at, attempt + 1)
         finally:
             self._release(live)
 
     def resume_alarms(self) -> None:
         """After a restart: schedule every alarm that was set before the process stopped."""
-        for name, at_ms in self._alarms.execute("SELECT name, at_ms FROM alarms").fetchall():
+        for name, at_ms in list(self._alarm_at.items()):
             self._schedule(name, at_ms)
 
     async def drain(self) -> None:

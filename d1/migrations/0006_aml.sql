@@ -1,5 +1,5 @@
--- AML alerts raised by the rules engine, the events behind them, and the events already scored
--- (processing is idempotent by event id). Records are kept at least five years: never deleted.
+-- AML alerts raised by the rules engine and the events behind them. Records are kept at least
+-- five years: never deleted.
 CREATE TABLE IF NOT EXISTS aml_alerts (
     alert_id TEXT PRIMARY KEY,
     player_id TEXT NOT NULL,

@@ -11,11 +11,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import _error
-
-IllegalTransition = _error(
-    "IllegalTransition", "illegal_transition", 409, "The alert cannot move to that status"
-)
+from .errors import IllegalTransition
 
 RISKS = ("low", "medium", "high", "critical")
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -148,3 +148,8 @@ MfaAlreadyEnabled = _error(
 MfaNotPending = _error(
     "MfaNotPending", "mfa_not_pending", 409, "No second factor is waiting for confirmation"
 )
+
+# AML alerts
+IllegalTransition = _error(
+    "IllegalTransition", "illegal_transition", 409, "The alert cannot move to that status"
+)
