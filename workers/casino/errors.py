@@ -131,6 +131,9 @@ CurrencyMismatch = _error(
 # National exclusion list
 InvalidList = _error("InvalidList", "invalid_list", 422, "The list was not imported")
 
+# Regulatory reports
+InvalidDate = _error("InvalidDate", "invalid_date", 422, "Invalid report date")
+
 # KYC
 DocumentsMissing = _error(
     "DocumentsMissing", "documents_missing", 409, "The documents a decision needs are missing"
