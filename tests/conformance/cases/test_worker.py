@@ -229,6 +229,58 @@ async def test_the_cron_handler_runs():
         await host.scheduled(cron)
 
 
+async def test_the_daily_report_is_the_same_bytes_twice_and_stored_on_real_d1():
+    """The report's queries, its storage (RETURNING, the retention triggers) and the live
+    counters' triggers on miniflare's D1, through the Worker's `fetch`."""
+    from datetime import UTC, datetime
+
+    import entry  # type: ignore[import-not-found]
+    import pyotp
+
+    from api import reports
+    from api.staff import CLI_ACTOR, create_staff
+
+    services = entry.build_services(_EnvWrapper(env))
+    email = f"compliance-{uuid.uuid4().hex[:8]}@example.com"
+    made = await create_staff(services, CLI_ACTOR, email, STRONG, "compliance")
+    status, _, tokens = await call("POST", "/v1/auth/login", {
+        "email": email, "password": STRONG, "otp": pyotp.parse_uri(made["otpauth_uri"]).now()})  # fmt: skip
+    assert status == 200, tokens
+    auth = {"authorization": f"Bearer {tokens['access_token']}"}
+    live_before = (await call("GET", "/v1/stats/live"))[2]
+    p = await player()
+    status, _, _ = await call(
+        "POST", "/v1/wallet/deposits", {"amount": 4321, "method": "ted"}, p["auth"] | key()
+    )
+    assert status == 201
+    await host.settled()
+    live_after = (await call("GET", "/v1/stats/live"))[2]
+    assert live_after["players"] == live_before["players"] + 1
+    assert live_after["wallet_events"] == live_before["wallet_events"] + 1
+
+    today = datetime.now(UTC).date()
+    path = f"/v1/ops/reports/daily?date={today.isoformat()}&jurisdiction=BR"
+    first, again = await call("GET", path, headers=auth), await call("GET", path, headers=auth)
+    assert first[0] == 200 and first == again, first
+    ted = {m["method"]: m for m in first[2]["payments"]["by_method"]}["ted"]
+    assert ted["deposits_amount"] >= 4321
+    as_csv = await call("GET", path, headers=auth | {"accept": "text/csv"})
+    assert as_csv[0] == 200 and as_csv[1].startswith("text/csv")
+    assert as_csv[2].startswith("date,jurisdiction,section,item,metric,value\r\n")
+    stored = await reports.store(services, "BR", today)
+    assert stored["stored"] == ["csv", "json"], stored
+    assert (await reports.store(services, "BR", today))["stored"] == []
+    assert await call("GET", path, headers=auth | {"accept": "text/csv"}) == as_csv
+    refused = False
+    try:
+        await db.prepare("DELETE FROM regulatory_reports").run()
+    except Exception as error:  # D1_ERROR from the retention trigger
+        refused = "never deleted" in str(error)
+    assert refused
+    status, _, body = await call("GET", "/v1/ops/reports/daily?date=2026-02-30", headers=auth)
+    assert (status, body["code"]) == (422, "invalid_date")
+
+
 async def test_cloudflares_country_puts_a_request_under_brazil_whatever_the_client_says():
     """`request.cf.country` (set here as workerd sets it) decides, not a header the client sent
     nor the country it typed."""
