@@ -138,7 +138,7 @@ class LocalQueue:
             self.conn.executemany(
                 "INSERT INTO messages (id, queue, body, enqueued_at, visible_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [(i, q, b, at, at) for i, q, b, at in rows],
+                [(i, q, b, at, now) for i, q, b, at in rows],
             )
         self._arrived.set()
         await asyncio.sleep(0)

@@ -47,9 +47,11 @@ async def alerts(client, staff, **query) -> list[dict]:
 
 
 async def set_pep(runtime, player_id: str) -> None:
-    await runtime.services.db.prepare("UPDATE players SET pep = 1 WHERE player_id = ?").bind(
-        player_id
-    ).run()
+    await (
+        runtime.services.db.prepare("UPDATE players SET pep = 1 WHERE player_id = ?")
+        .bind(player_id)
+        .run()
+    )
 
 
 async def test_a_burst_of_deposits_raises_one_velocity_alert_with_its_events(client, runtime):

@@ -116,10 +116,16 @@ def advance(
 def pending_rows(
     storage: ActorStorage, consumer: str, limit: int = BATCH, up_to: int | None = None
 ) -> list[dict[str, Any]]:
+    if up_to is None:
+        return storage.exec(
+            "SELECT id, topic, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?",
+            position(storage, consumer),
+            limit,
+        )
     return storage.exec(
         "SELECT id, topic, payload FROM outbox WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
         position(storage, consumer),
-        2**62 if up_to is None else up_to,
+        up_to,
         limit,
     )
 
