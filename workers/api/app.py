@@ -12,6 +12,7 @@ from . import docs, problems
 from .headers import SecurityHeaders
 from .limits import BodyLimit
 from .routes import (
+    aml,
     auth,
     games,
     kyc,
@@ -36,7 +37,8 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )  # fmt: skip
     routers = (
-        public, auth, players, wallet, games, responsible, kyc, ops, reports, providers, docs,
+        public, auth, players, wallet, games, responsible, kyc, ops, aml, reports, providers,
+        docs,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

@@ -281,6 +281,37 @@ async def test_the_daily_report_is_the_same_bytes_twice_and_stored_on_real_d1():
     assert (status, body["code"]) == (422, "invalid_date")
 
 
+async def test_wallet_events_reach_the_fraud_queue_and_its_handler_raises_an_alert():
+    """The WalletDO's alarm sends every event to FRAUD_QUEUE after projecting it to D1; the
+    Worker's `queue` handler, given a real `MessageBatch`, acks each message once scored and the
+    velocity alert is in D1; the same batch again (at least once) raises no second alert; a
+    malformed message is retried with a delay, never acked."""
+    p = await player()
+    host.env.FRAUD_QUEUE.take()
+    for _ in range(6):
+        status, _, body = await call(
+            "POST", "/v1/wallet/deposits", {"amount": 1000, "method": "pix"}, p["auth"] | key()
+        )
+        assert status == 201, body
+    await host.settled()
+    sent = [m for m in host.env.FRAUD_QUEUE.take().to_py() if m["player_id"] == p["id"]]
+    assert [m["seq"] for m in sent] == [1, 2, 3, 4, 5, 6], sent
+    assert sent[0]["event_id"] == f"{p['id']}:1" and sent[0]["type"] == "DEPOSIT"
+    for _ in range(2):
+        outcomes = (await host.queue(to_js(sent, dict_converter=js.Object.fromEntries))).to_py()
+        assert [o["outcome"] for o in outcomes] == ["ack"] * 6, outcomes
+    alerts = (
+        await db.prepare("SELECT rule, risk, status FROM aml_alerts WHERE player_id = ?")
+        .bind(p["id"])
+        .all()
+    )
+    assert alerts == [{"rule": "deposit_velocity", "risk": "high", "status": "open"}], alerts
+    broken = to_js([{"event_id": "x"}], dict_converter=js.Object.fromEntries)
+    [outcome] = (await host.queue(broken, 3)).to_py()
+    assert outcome["outcome"] == "retry" and outcome["delaySeconds"] == 8, outcome
+    host.takeAlarmFailures()
+
+
 async def test_cloudflares_country_puts_a_request_under_brazil_whatever_the_client_says():
     """`request.cf.country` (set here as workerd sets it) decides, not a header the client sent
     nor the country it typed."""
