@@ -46,7 +46,7 @@ async def run(rate: float, seconds: float, players: int) -> list[float]:
                  "amount": 1_000, "method": "pix", "ref": f"bench:{i}"},
             )  # fmt: skip
             seqs[p] = answer["body"]["event"]["seq"]
-            committed[f"{name}:{seqs[p]}"] = time.time()
+            committed[f"{name}:{seqs[p]}"] = time.time()  # when the answer came
 
         total = int(rate * seconds)
         start = time.perf_counter()
@@ -59,17 +59,18 @@ async def run(rate: float, seconds: float, players: int) -> list[float]:
         await asyncio.gather(*tasks)
         await asyncio.sleep(3)  # the last batches
         rows = await runtime.services.db.prepare(
-            "SELECT a.updated_at, max(l.event_id) AS trigger FROM aml_alerts a "
-            "JOIN aml_alert_events l ON l.alert_id = a.alert_id WHERE a.rule = 'deposit_velocity' "
-            "AND l.event_id LIKE '%:6' GROUP BY a.alert_id"
+            "SELECT a.updated_at, e.created_at FROM aml_alerts a JOIN wallet_events e "
+            "ON e.player_id = a.player_id AND e.seq = 6 WHERE a.rule = 'deposit_velocity'"
         ).all()
+        calls = sorted(committed.values())
         consumer.cancel()
         await runtime.drain()
         runtime.close()
+        print(f"deposits answered: {len(calls)} of {total}; the last {calls[-1] - calls[0]:.1f} s "
+              f"after the first (scheduled over {seconds:.1f} s)")  # fmt: skip
         return [
-            parse_rfc3339(r["updated_at"]).timestamp() - committed[r["trigger"]]
+            parse_rfc3339(r["updated_at"]).timestamp() - parse_rfc3339(r["created_at"]).timestamp()
             for r in rows
-            if r["trigger"] in committed
         ]
 
 

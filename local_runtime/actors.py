@@ -140,9 +140,9 @@ class ActorHost:
             storage = LocalActorStorage(self._file(name), self, name)
             live = _Live(self.factory(name, storage), storage)
             self._live[name] = live
-            self._evict_idle()
         self._live.move_to_end(name)
-        live.busy += 1
+        live.busy += 1  # busy before evicting: the object being acquired is never the one evicted
+        self._evict_idle()
         return live
 
     def _release(self, live: _Live) -> None:
