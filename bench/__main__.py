@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import aml_rules, fairness_speed, settlement, wallet_scaling
+from . import aml_latency, aml_rules, fairness_speed, settlement, wallet_scaling
 from .common import print_table
 
 
@@ -14,6 +14,7 @@ def main() -> None:
     figures += wallet_scaling.main(sys.argv[1:])
     figures += fairness_speed.main([])
     figures += aml_rules.main([])
+    figures += aml_latency.main([])
     print("\nAll figures")
     print_table(figures)
 

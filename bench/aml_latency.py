@@ -78,9 +78,10 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--players", type=int, default=400)
+    parser.add_argument("--players", type=int, default=0, help="default: 8 deposits each")
     args = parser.parse_args(argv)
-    latencies = sorted(asyncio.run(run(args.rate, args.seconds, args.players)))
+    players = args.players or max(1, int(args.rate * args.seconds / 8))
+    latencies = sorted(asyncio.run(run(args.rate, args.seconds, players)))
     if not latencies:
         raise SystemExit("no alert was raised")
     p50 = statistics.median(latencies)

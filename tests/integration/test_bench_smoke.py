@@ -25,3 +25,10 @@ def test_the_aml_rules_benchmark_runs_and_its_stream_raises_alerts():
     [b7] = aml_rules.main(["--events", "3000", "--players", "30", "--repeats", "1"])
     assert b7.id == "B7" and b7.ours > 0
     assert aml_rules.rate(aml_rules.stream(3000, 30))[1] > 0  # the rules do fire on it
+
+
+def test_the_aml_latency_benchmark_measures_alerts_through_the_whole_pipeline():
+    from bench import aml_latency
+
+    [b7b] = aml_latency.main(["--rate", "50", "--seconds", "1", "--players", "6"])
+    assert b7b.id == "B7b" and 0 < b7b.ours < 30
