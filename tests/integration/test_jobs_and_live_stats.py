@@ -121,6 +121,7 @@ async def test_a_raised_limit_becomes_active_after_its_cooling_off(client, runti
     assert r.status_code == 200 and r.json()["deposit"]["daily"] == 1_000
     raised = (await client.put("/v1/limits/deposit", json={"daily": 5_000}, headers=h)).json()
     [pending] = raised["pending"]
+    await runtime.wallets.drain()  # the WalletDO's outbox projects the pending change to D1
     db = runtime.services.db
     noted = await db.prepare(
         "SELECT kind, effective_at, activated_at FROM pending_limit_changes WHERE player_id = ?"

@@ -60,7 +60,6 @@ async def set_limits(services: Services, player_id: str, changes: dict[str, Any]
             "rules": limit_rules(profile),
         },
     )
-    await mirror_pending_limits(services, player_id, result)
     return result
 
 
@@ -149,29 +148,3 @@ async def mirror_exclusion(
         .bind(player_id, asked, until, rfc3339(services.clock.now()))
         .run()
     )
-
-
-async def mirror_pending_limits(services: Services, player_id: str, result: dict[str, Any]) -> None:
-    """Note in D1 each raised limit waiting for its cooling-off (`pending`), so the
-    `limit_activations` job knows whose WalletDO to ask once it is due. A lost note costs
-    nothing but the job's visit: the WalletDO applies a due change on every read anyway."""
-    if result.get("status") != 200:
-        return
-    pending = [p for p in result["body"].get("pending", []) if p.get("effective_at")]
-    if not pending:
-        return
-    now = rfc3339(services.clock.now())
-    try:
-        await services.db.batch(
-            [
-                services.db.prepare(
-                    "INSERT INTO pending_limit_changes (player_id, kind, effective_at, "
-                    "recorded_at, activated_at) VALUES (?, ?, ?, ?, NULL) "
-                    "ON CONFLICT (player_id, kind) DO UPDATE SET effective_at = "
-                    "excluded.effective_at, recorded_at = excluded.recorded_at, activated_at = NULL"
-                ).bind(player_id, p["limit"], p["effective_at"], now)
-                for p in pending
-            ]
-        )
-    except Exception:  # the limit itself is set; only the job's reminder is lost
-        log.warning("pending limit changes of %s not noted in D1", player_id, exc_info=True)

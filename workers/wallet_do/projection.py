@@ -85,12 +85,23 @@ def _provider_tx(db: Database, player_id: str, _: int, t: dict[str, Any]) -> Sta
     )  # fmt: skip
 
 
+def _limit_change(db: Database, player_id: str, _: int, c: dict[str, Any]) -> Statement:
+    """A raised limit waiting for its cooling-off (the `limit_activations` job's to-do list)."""
+    return db.prepare(
+        "INSERT INTO pending_limit_changes (player_id, kind, effective_at, recorded_at, "
+        "activated_at) VALUES (?, ?, ?, ?, NULL) ON CONFLICT (player_id, kind) DO UPDATE SET "
+        "effective_at = excluded.effective_at, recorded_at = excluded.recorded_at, "
+        "activated_at = NULL"
+    ).bind(player_id, c["limit"], c["effective_at"], c["recorded_at"])
+
+
 D1_TOPICS: dict[str, Callable[[Database, str, int, dict[str, Any]], Statement]] = {
     "wallet_event": _event,
     "round": _round,
     "rg_alert": _rg_alert,
     "payment": _payment,
     "provider_tx": _provider_tx,
+    "limit_change": _limit_change,
 }
 
 

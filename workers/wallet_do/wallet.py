@@ -525,8 +525,18 @@ class Wallet:
             check_required(eventual_values(limits), rules)
             for limit in limits.values():
                 self.rg.save_limit(limit)
-            return self._limits_view(now, rules)
+            view = self._limits_view(now, rules)
+            # Raised limits waiting for their cooling-off reach D1 through the outbox, so the
+            # `limit_activations` job knows whose WalletDO to visit once they are due.
+            for change in view["pending"]:
+                if change["effective_at"]:
+                    self.storage.exec(
+                        "INSERT INTO outbox (topic, payload) VALUES ('limit_change', ?)",
+                        json.dumps({**change, "recorded_at": rfc3339(now)}),
+                    )
+            return view
 
+        await self._schedule_projection()
         return {"status": 200, "body": self.storage.transaction(write)}
 
     @answers_refusals
