@@ -32,3 +32,13 @@ def test_the_aml_latency_benchmark_measures_alerts_through_the_whole_pipeline():
 
     [b7b] = aml_latency.main(["--rate", "50", "--seconds", "1", "--players", "6"])
     assert b7b.id == "B7b" and 0 < b7b.ours < 30
+
+
+def test_the_http_rounds_benchmark_drives_a_real_server_open_loop():
+    from bench import http_rounds
+
+    b3 = http_rounds.main(
+        ["--players", "2", "--clients", "2", "--seconds", "0.5", "--repeats", "1"]
+    )
+    assert [f.id for f in b3] == ["B3", "B3"]
+    assert b3[0].ours > 0 and b3[0].baseline > 0 and b3[1].ours > 0
