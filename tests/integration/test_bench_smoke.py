@@ -42,3 +42,28 @@ def test_the_http_rounds_benchmark_drives_a_real_server_open_loop():
     )
     assert [f.id for f in b3] == ["B3", "B3"]
     assert b3[0].ours > 0 and b3[0].baseline > 0 and b3[1].ours > 0
+
+
+def test_the_round_history_benchmark_seeds_a_consistent_ledger_and_settles_rounds_on_it():
+    from bench import round_history
+
+    [b11] = round_history.main(["--prior", "3000", "--per-day", "500", "--rounds", "5",
+                                "--repeats", "1"])  # fmt: skip
+    assert b11.id == "B11" and b11.ours > 0 and b11.baseline > 0
+
+
+def test_the_seeded_history_replays_to_its_stored_balance(tmp_path):
+    import asyncio
+    from datetime import UTC, datetime
+
+    from api.services import SystemClock
+    from bench import round_history
+    from bench.wallet_scaling import NullDB
+    from local_runtime.actors import ActorHost
+    from wallet_do.wallet import Wallet, WalletDeps
+
+    host = ActorHost(tmp_path, lambda n, s: Wallet(s, WalletDeps(SystemClock(), NullDB())))
+    round_history.seed(host, "p", 1200, 500, datetime.now(UTC))
+    audit = asyncio.run(host.get("p").call("audit", {}))
+    host.close()
+    assert audit["consistent"] and audit["last_seq"] == 1 + 1200 + 600
