@@ -67,3 +67,11 @@ def test_the_seeded_history_replays_to_its_stored_balance(tmp_path):
     audit = asyncio.run(host.get("p").call("audit", {}))
     host.close()
     assert audit["consistent"] and audit["last_seq"] == 1 + 1200 + 600
+
+
+def test_the_many_ledgers_benchmark_runs():
+    from bench import many_ledgers
+
+    [b2] = many_ledgers.main(["--players", "20", "--callers", "4", "--rounds", "40",
+                              "--repeats", "1"])  # fmt: skip
+    assert b2.id == "B2" and b2.ours > 0 and b2.baseline > 0
