@@ -75,3 +75,10 @@ def test_the_many_ledgers_benchmark_runs():
     [b2] = many_ledgers.main(["--players", "20", "--callers", "4", "--rounds", "40",
                               "--repeats", "1"])  # fmt: skip
     assert b2.id == "B2" and b2.ours > 0 and b2.baseline > 0
+
+
+def test_the_audit_replay_benchmark_verifies_the_whole_chain():
+    from bench import audit_replay
+
+    [b5] = audit_replay.main(["--events", "500", "--repeats", "1"])
+    assert b5.id == "B5" and b5.ours > 0 and b5.baseline > 0
