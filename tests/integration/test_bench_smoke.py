@@ -82,3 +82,10 @@ def test_the_audit_replay_benchmark_verifies_the_whole_chain():
 
     [b5] = audit_replay.main(["--events", "500", "--repeats", "1"])
     assert b5.id == "B5" and b5.ours > 0 and b5.baseline > 0
+
+
+def test_the_import_time_benchmark_times_the_entry_and_a_bare_app():
+    from bench import import_time
+
+    [b9] = import_time.main(["--repeats", "1"])
+    assert b9.id == "B9" and b9.ours > b9.baseline > 0
