@@ -89,3 +89,13 @@ def test_the_import_time_benchmark_times_the_entry_and_a_bare_app():
 
     [b9] = import_time.main(["--repeats", "1"])
     assert b9.id == "B9" and b9.ours > b9.baseline > 0
+
+
+def test_the_pyodide_benchmarks_run_the_core_the_import_and_two_uploads():
+    from bench import pyodide_limits
+
+    b8, b12_import, b12_heap = pyodide_limits.main(
+        ["--rounds", "100", "--repeats", "1", "--import-repeats", "1", "--upload-mib", "0.1"]
+    )
+    assert b8.ours > 0 and b8.baseline > 0
+    assert b12_import.ours > 0 and b12_import.baseline > 0 and b12_heap.ours > 0
