@@ -227,7 +227,16 @@ class Casino:
         self.server = CasinoServer(args=args)
 
     def __enter__(self) -> Casino:
-        self.server.start()
+        # A long run (B10) outlives the default 15-minute access token.
+        saved = os.environ.get("CASINO_ACCESS_TOKEN_MINUTES")
+        os.environ["CASINO_ACCESS_TOKEN_MINUTES"] = "600"
+        try:
+            self.server.start()
+        finally:
+            if saved is None:
+                del os.environ["CASINO_ACCESS_TOKEN_MINUTES"]
+            else:
+                os.environ["CASINO_ACCESS_TOKEN_MINUTES"] = saved
         email = f"bench-ops-{uuid.uuid4().hex[:8]}@example.com"
         self.ops_password = "0perator-Passw0rd!"
         self.ops_email = email

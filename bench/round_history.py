@@ -5,7 +5,7 @@ one with N prior rounds (default 1,000,000), one with 10. The history is a heavy
 two-hour session every day ending at the time of day the benchmark runs (so every rolling window
 of the limits starts inside a stretch of play), each round a BET and, every other round, a WIN;
 with everything a settled round leaves behind (events, round records, idempotency records,
-hourly flows, stretches of play, the play session, an expired break). Then rounds are settled
+running totals of the money in play, stretches of play, the play session, an expired break). Then rounds are settled
 through the real `Wallet` on the local runtime under Brazil's rules (mandatory loss and time
 limits), so each one makes every read a round makes: the idempotency record, the ledger head,
 exclusion, AML restriction, limits, the time limits' stretches of play, the loss limits' rolling
@@ -21,7 +21,6 @@ import json
 import statistics
 import tempfile
 import time
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -76,20 +75,20 @@ def seed(host: ActorHost, name: str, rounds: int, per_day: int, now: datetime) -
     times = history(rounds, per_day, now)
     events = [(1, "DEPOSIT", OPENING, OPENING, rfc3339(times[0] - SESSION), "seed:deposit")]
     round_rows, keys = [], []
-    flows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    flows[rfc3339(times[0] - SESSION)[:13]][0] += OPENING
+    totals = [(rfc3339(times[0] - SESSION), 1, OPENING, 0, 0)]  # running totals per command
+    bets = wins = 0
     seq, balance = 1, OPENING
     for i, at in enumerate(times):
         created = rfc3339(at)
         ref = f"round:seed-{i}"
         seq, balance = seq + 1, balance - STAKE
         events.append((seq, "BET", STAKE, balance, created, ref))
-        flows[created[:13]][1] += STAKE
         bet_seq, payout = seq, WIN if i % 2 else 0
         if payout:
             seq, balance = seq + 1, balance + payout
             events.append((seq, "WIN", payout, balance, created, ref))
-            flows[created[:13]][2] += payout
+        bets, wins = bets + STAKE, wins + payout
+        totals.append((created, seq, OPENING, bets, wins))
         record = json.dumps({"round_id": f"seed-{i}", "stake": STAKE, "payout": payout,
                              "outcome": {"roll": i % 10_000}, "created_at": created})  # fmt: skip
         round_rows.append((f"seed-{i}", f"s{i // per_day}", "dice", i, f"h{i // per_day}",
@@ -110,10 +109,7 @@ def seed(host: ActorHost, name: str, rounds: int, per_day: int, now: datetime) -
         round_rows,
     )
     conn.executemany("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)", keys)
-    conn.executemany(
-        "INSERT INTO flows_hourly (hour, deposits, bets, wins) VALUES (?, ?, ?, ?)",
-        [(hour, *sums) for hour, sums in flows.items()],
-    )
+    conn.executemany("INSERT INTO flow_totals VALUES (?, ?, ?, ?, ?)", totals)
     conn.executemany("INSERT INTO play_spans (started_at, last_at) VALUES (?, ?)", spans)
     conn.executemany(
         "INSERT INTO meta VALUES (?, ?)",

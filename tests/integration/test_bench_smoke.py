@@ -99,3 +99,10 @@ def test_the_pyodide_benchmarks_run_the_core_the_import_and_two_uploads():
     )
     assert b8.ours > 0 and b8.baseline > 0
     assert b12_import.ours > 0 and b12_import.baseline > 0 and b12_heap.ours > 0
+
+
+def test_the_memory_benchmark_plays_rounds_over_http_and_reads_the_servers_size():
+    from bench import memory_growth
+
+    [b10] = memory_growth.main(["--players", "3", "--rounds", "30", "--clients", "2"])
+    assert b10.id == "B10" and b10.ours != 0
