@@ -40,12 +40,14 @@ def seed(host: ActorHost, name: str, events: int) -> None:
     live = host._acquire(name)
     storage = live.storage
     balance = 0
-    rows = []
+    rows, totals = [], []
     for seq in range(1, events + 1):
         balance += 100
         rows.append((seq, "DEPOSIT", 100, balance, "2026-01-01T00:00:00.000Z", f"seed:{seq}"))
+        totals.append(("2026-01-01T00:00:00.000Z", seq, balance, 0, 0))  # the running totals
     storage.conn.execute("BEGIN")
     storage.conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", rows)
+    storage.conn.executemany("INSERT INTO flow_totals VALUES (?, ?, ?, ?, ?)", totals)
     storage.conn.execute("COMMIT")
     host._release(live)
 

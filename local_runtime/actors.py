@@ -278,6 +278,8 @@ class ActorHost:
     def close(self) -> None:
         for handle, _ in self._timers.values():
             handle.cancel()
+        for task in self._tasks:  # alarms that fired but have not run: they would find the
+            task.cancel()  # alarm table closed
         for live in self._live.values():
             live.storage.close()
         self._live.clear()

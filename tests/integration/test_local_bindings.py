@@ -126,6 +126,26 @@ async def test_a_new_object_is_not_evicted_while_every_other_live_object_is_busy
     host.close()
 
 
+class Alarmed(Counter):
+    async def arm(self, payload):
+        await self.storage.set_alarm(0)
+        return {}
+
+    async def alarm(self):
+        await self.safe_increment({})
+
+
+async def test_closing_the_host_cancels_alarms_that_fired_and_have_not_run(tmp_path, caplog):
+    host = ActorHost(tmp_path / "do", Alarmed)
+    await host.get("one").call("arm", {})
+    timer, at_ms = host._timers["one"]
+    timer.cancel()
+    host._fire("one", at_ms, 0)  # what the timer does when it fires: a task, not yet run
+    host.close()
+    await asyncio.sleep(0.01)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
 async def test_the_d1_file_is_the_one_wrangler_uses(state):
     paths = StatePaths(state, WranglerConfig.load())
     assert paths.d1_file.exists()
