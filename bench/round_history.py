@@ -28,7 +28,7 @@ from typing import Any
 from api.responsible import play_rules
 from api.services import SystemClock
 from casino.jurisdictions import from_dict
-from casino.timefmt import rfc3339
+from casino.timefmt import parse_rfc3339, rfc3339
 from local_runtime.actors import ActorHost
 from wallet_do.wallet import Wallet, WalletDeps
 
@@ -59,14 +59,20 @@ def history(rounds: int, per_day: int, now: datetime) -> list[datetime]:
     return sorted(times)
 
 
-def stretches(times: list[datetime]) -> list[tuple[str, str]]:
-    """The stretches of play: a pause longer than the idle timeout ends one."""
+def stretches(times: list[datetime]) -> list[tuple[str, str, int]]:
+    """The stretches of play (a pause longer than the idle timeout ends one), each with the
+    milliseconds played before it."""
     spans = [[times[0], times[0]]]
     for at in times[1:]:
         if at - spans[-1][1] > IDLE:
             spans.append([at, at])
         spans[-1][1] = at
-    return [(rfc3339(a), rfc3339(b)) for a, b in spans]
+    rows, before = [], 0
+    for a, b in spans:
+        start, end = rfc3339(a), rfc3339(b)
+        rows.append((start, end, before))
+        before += (parse_rfc3339(end) - parse_rfc3339(start)) // timedelta(milliseconds=1)
+    return rows
 
 
 def seed(host: ActorHost, name: str, rounds: int, per_day: int, now: datetime) -> None:
@@ -110,7 +116,9 @@ def seed(host: ActorHost, name: str, rounds: int, per_day: int, now: datetime) -
     )
     conn.executemany("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)", keys)
     conn.executemany("INSERT INTO flow_totals VALUES (?, ?, ?, ?, ?)", totals)
-    conn.executemany("INSERT INTO play_spans (started_at, last_at) VALUES (?, ?)", spans)
+    conn.executemany(
+        "INSERT INTO play_spans (started_at, last_at, before_ms) VALUES (?, ?, ?)", spans
+    )
     conn.executemany(
         "INSERT INTO meta VALUES (?, ?)",
         [("player_id", name), ("projected_seq", str(seq)), ("play_session", json.dumps(session)),

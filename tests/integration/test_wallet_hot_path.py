@@ -136,6 +136,7 @@ async def test_loss_limits_count_a_command_committed_after_a_later_one_exactly(w
 
 
 async def test_a_ledger_of_the_old_schema_gets_running_totals_of_its_history(tmp_path):
+    """Money in play and time at the table, from the events and stretches it already has."""
     path = tmp_path / "old.sqlite"
     conn = sqlite3.connect(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
@@ -157,7 +158,13 @@ async def test_a_ledger_of_the_old_schema_gets_running_totals_of_its_history(tmp
             (4, "WITHDRAWAL", 1_000, 4_300, "2026-11-03T10:00:00.000Z", "w"),
             (5, "BET", 200, 4_100, "2026-11-03T11:00:00.000Z", "round:b")]  # fmt: skip
     conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", rows)
+    spans = [("2026-11-02T09:00:00.000Z", "2026-11-02T10:00:00.250Z"),
+             ("2026-11-03T10:00:00.000Z", "2026-11-03T11:00:00.000Z"),
+             ("2026-11-04T10:00:00.000Z", "2026-11-04T10:00:00.001Z")]  # fmt: skip
+    conn.executemany("INSERT INTO play_spans (started_at, last_at) VALUES (?, ?)", spans)
     migrate(Raw(), STEPS)
+    before = [r[0] for r in conn.execute("SELECT before_ms FROM play_spans ORDER BY span_id")]
+    assert before == [0, 3_600_250, 7_200_250]
     totals = [tuple(r) for r in conn.execute("SELECT * FROM flow_totals ORDER BY created_at, seq")]
     assert totals == [
         ("2026-11-01T10:00:00.000Z", 1, 5_000, 0, 0),
@@ -166,3 +173,36 @@ async def test_a_ledger_of_the_old_schema_gets_running_totals_of_its_history(tmp
         ("2026-11-03T11:00:00.000Z", 5, 5_000, 500, 600),
     ]
     conn.close()
+
+
+async def test_time_inside_each_window_from_running_totals_is_the_time_of_every_stretch(tmp_path):
+    """Rounds at random moments over 40 days (pauses shorter and longer than the idle
+    timeout): after each, the play inside every window of the time limits, as the limits see
+    it, is what summing every stretch of play one by one gives."""
+    import random
+
+    from casino.limits import WINDOWS, played_seconds
+
+    clock = Clock()
+    host = ActorHost(tmp_path, lambda name, storage: Wallet(storage, WalletDeps(clock, NoD1())))
+    stub = host.get("p")
+    assert (await deposit(stub, 10**9, "d0"))["status"] == 201
+    rules = {**BR_RULES, "limits": {}}
+    rng = random.Random(12)
+    idle = timedelta(minutes=30)
+    for i in range(400):
+        pause = rng.choice(
+            [rng.uniform(1, 600), rng.uniform(1_800, 7_200), rng.uniform(3, 9) * 3600]
+        )
+        clock.at += timedelta(seconds=pause, microseconds=rng.randrange(10**6))
+        answer = await stub.call("settle_round", {**round_payload(i), "rg": rules})
+        assert answer["status"] == 201, answer
+        rg = host._live["p"].obj.rg
+        now = clock.now()
+        fast, slow = rg.play_spans(now, idle), rg._all_spans(now, idle)
+        assert len(fast) <= 3
+        for window in WINDOWS.values():
+            assert played_seconds(fast, now, window) == pytest.approx(
+                played_seconds(slow, now, window), abs=1e-6
+            )
+    host.close()

@@ -31,6 +31,11 @@ T = TypeVar("T")
 iso = rfc3339
 
 
+def _ms(duration: timedelta) -> int:
+    """Whole milliseconds (stored instants have millisecond precision)."""
+    return duration // timedelta(milliseconds=1)
+
+
 def parse(text: str | None) -> datetime | None:
     return parse_rfc3339(text) if text else None
 
@@ -188,9 +193,71 @@ class ResponsibleGaming:
         return {p: sums["BET"] - sums["WIN"] for p, sums in self.window_sums(now).items()}
 
     # Play time (time limits) --------------------------------------------------------------
+    # Each stretch of play keeps `before_ms`, the milliseconds played in all earlier stretches,
+    # so the play inside a window is two stretches read (the first one ending inside it and the
+    # latest) plus a subtraction, however many stretches the window holds.
     def play_spans(self, now: datetime, idle: timedelta) -> list[tuple[datetime, datetime]]:
-        """The stretches of play of the last 30 days; one still going on (its last round within
-        the idle timeout) runs until now."""
+        """Stretches of play whose time inside each rolling window of the time limits is the
+        player's time inside it (`casino.limits.played_seconds` sums each stretch's overlap
+        with the window): the time of each window's band between its start and the next
+        shorter window's start, as one stretch inside that band. A stretch still going on (its
+        last round within the idle timeout) runs until now."""
+        latest = self._span("SELECT * FROM play_spans ORDER BY span_id DESC LIMIT 1")
+        if latest is None:
+            return []
+        if now - latest[1] <= idle:
+            latest = (latest[0], now, latest[2], latest[3])
+        lows = [now - WINDOWS[p] for p in sorted(WINDOWS, key=WINDOWS.__getitem__)]
+        played = [self._played_since(low, latest, now) for low in lows]
+        if any(p is None for p in played):
+            return self._all_spans(now, idle)
+        spans, end = [], now
+        for low, before, after in zip(lows, [timedelta(0), *played[:-1]], played, strict=True):
+            assert before is not None and after is not None
+            band = after - before
+            if band < timedelta(0) or end - band < low:
+                return self._all_spans(now, idle)  # stretches overlap: read them as they are
+            if band:
+                spans.append((end - band, end))
+            end = low
+        return spans
+
+    def _span(self, sql: str, *params: Any) -> tuple[datetime, datetime, int, int] | None:
+        rows = self.storage.exec(sql, *params)
+        if not rows:
+            return None
+        r = rows[0]
+        return (
+            parse_rfc3339(r["started_at"]),
+            parse_rfc3339(r["last_at"]),
+            r["before_ms"],
+            r["span_id"],
+        )
+
+    def _played_since(
+        self, low: datetime, latest: tuple[datetime, datetime, int, int], now: datetime
+    ) -> timedelta | None:
+        """Play inside (low, now]; None when the stretches are not in order (then they are read
+        one by one)."""
+        first = self._span(
+            "SELECT * FROM play_spans WHERE last_at > ? ORDER BY last_at LIMIT 1", iso(low)
+        )
+        if first is None:
+            return timedelta(0)
+        if first[3] > latest[3]:
+            return None
+
+        def inside(span: tuple[datetime, datetime, int, int]) -> timedelta:
+            return max(timedelta(0), min(span[1], now) - max(span[0], low))
+
+        if first[3] == latest[3]:
+            return inside(latest)
+        between = latest[2] - first[2] - _ms(first[1] - first[0])
+        if between < 0:
+            return None
+        return inside(first) + timedelta(milliseconds=between) + inside(latest)
+
+    def _all_spans(self, now: datetime, idle: timedelta) -> list[tuple[datetime, datetime]]:
         rows = self.storage.exec(
             "SELECT started_at, last_at FROM play_spans WHERE last_at > ? ORDER BY span_id",
             iso(now - max(WINDOWS.values())),
@@ -203,9 +270,7 @@ class ResponsibleGaming:
     def record_play(self, now: datetime, idle: timedelta, opened_at: datetime | None) -> None:
         """A round at `now` extends the current stretch of play, or starts one (at the opening
         of its game session when that was within the idle timeout)."""
-        rows = self.storage.exec(
-            "SELECT span_id, last_at FROM play_spans ORDER BY span_id DESC LIMIT 1"
-        )
+        rows = self.storage.exec("SELECT * FROM play_spans ORDER BY span_id DESC LIMIT 1")
         if rows and now - parse_rfc3339(rows[0]["last_at"]) <= idle:
             self.storage.exec(
                 "UPDATE play_spans SET last_at = ? WHERE span_id = ?", iso(now), rows[0]["span_id"]
@@ -215,9 +280,15 @@ class ResponsibleGaming:
         started = now
         if opened_at is not None and now - opened_at <= idle and (last is None or opened_at > last):
             started = opened_at
+        before = 0
+        if rows:
+            previous = rows[0]
+            duration = parse_rfc3339(previous["last_at"]) - parse_rfc3339(previous["started_at"])
+            before = previous["before_ms"] + _ms(duration)
         self.storage.exec(
-            "INSERT INTO play_spans (started_at, last_at) VALUES (?, ?)", iso(started), iso(now)
-        )
+            "INSERT INTO play_spans (started_at, last_at, before_ms) VALUES (?, ?, ?)",
+            iso(started), iso(now), before,
+        )  # fmt: skip
 
     # The play session (for reality checks) ------------------------------------------------
     def play_session(

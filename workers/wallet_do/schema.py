@@ -146,9 +146,22 @@ FLOW_TOTAL_STATEMENTS = (
     WINDOW running AS (ORDER BY created_at, seq ROWS UNBOUNDED PRECEDING)""",
 )
 
+# Time limits from running totals too: each stretch of play keeps the milliseconds played in
+# all earlier ones (responsible.py), so a window's play is two stretches read, not every
+# stretch of the last 30 days. Stretches that exist get theirs from their history.
+PLAY_TOTAL_STATEMENTS = (
+    "ALTER TABLE play_spans ADD COLUMN before_ms INTEGER NOT NULL DEFAULT 0",
+    """UPDATE play_spans SET before_ms = coalesce(w.before_ms, 0)
+    FROM (SELECT span_id, sum(played_ms) OVER (ORDER BY span_id ROWS BETWEEN UNBOUNDED PRECEDING
+            AND 1 PRECEDING) AS before_ms
+          FROM (SELECT span_id, CAST(round((julianday(last_at) - julianday(started_at))
+                * 86400000) AS INTEGER) AS played_ms FROM play_spans)) AS w
+    WHERE w.span_id = play_spans.span_id""",
+)
+
 STEPS = (
     STATEMENTS + RG_STATEMENTS + BEHAVIOUR_STATEMENTS,
     PLAY_TIME_STATEMENTS + PAYMENT_STATEMENTS,
     PROVIDER_STATEMENTS,
-    FLOW_TOTAL_STATEMENTS,
+    FLOW_TOTAL_STATEMENTS + PLAY_TOTAL_STATEMENTS,
 )
