@@ -202,13 +202,16 @@ class ResponsibleGaming:
         with the window): the time of each window's band between its start and the next
         shorter window's start, as one stretch inside that band. A stretch still going on (its
         last round within the idle timeout) runs until now."""
-        latest = self._span("SELECT * FROM play_spans ORDER BY span_id DESC LIMIT 1")
+        lows = [now - WINDOWS[p] for p in sorted(WINDOWS, key=WINDOWS.__getitem__)]
+        found = self._spans_at(lows)  # the latest stretch, and the first one ending after each low
+        latest = found.get(0)
         if latest is None:
             return []
         if now - latest[1] <= idle:
             latest = (latest[0], now, latest[2], latest[3])
-        lows = [now - WINDOWS[p] for p in sorted(WINDOWS, key=WINDOWS.__getitem__)]
-        played = [self._played_since(low, latest, now) for low in lows]
+        played = [
+            self._played_since(low, found.get(i), latest, now) for i, low in enumerate(lows, 1)
+        ]
         if any(p is None for p in played):
             return self._all_spans(now, idle)
         spans, end = [], now
@@ -222,26 +225,34 @@ class ResponsibleGaming:
             end = low
         return spans
 
-    def _span(self, sql: str, *params: Any) -> tuple[datetime, datetime, int, int] | None:
-        rows = self.storage.exec(sql, *params)
-        if not rows:
-            return None
-        r = rows[0]
-        return (
-            parse_rfc3339(r["started_at"]),
-            parse_rfc3339(r["last_at"]),
-            r["before_ms"],
-            r["span_id"],
-        )
+    def _spans_at(self, lows: list[datetime]) -> dict[int, tuple[datetime, datetime, int, int]]:
+        """One query: 0 the latest stretch, i the first stretch ending after lows[i - 1]."""
+        terms = ["SELECT 0 AS w, * FROM (SELECT * FROM play_spans ORDER BY span_id DESC LIMIT 1)"]
+        terms += [
+            f"SELECT {i} AS w, * FROM (SELECT * FROM play_spans WHERE last_at > ? "
+            "ORDER BY last_at LIMIT 1)"
+            for i in range(1, len(lows) + 1)
+        ]
+        rows = self.storage.exec(" UNION ALL ".join(terms), *[iso(low) for low in lows])
+        return {
+            r["w"]: (
+                parse_rfc3339(r["started_at"]),
+                parse_rfc3339(r["last_at"]),
+                r["before_ms"],
+                r["span_id"],
+            )
+            for r in rows
+        }
 
+    @staticmethod
     def _played_since(
-        self, low: datetime, latest: tuple[datetime, datetime, int, int], now: datetime
+        low: datetime,
+        first: tuple[datetime, datetime, int, int] | None,
+        latest: tuple[datetime, datetime, int, int],
+        now: datetime,
     ) -> timedelta | None:
-        """Play inside (low, now]; None when the stretches are not in order (then they are read
-        one by one)."""
-        first = self._span(
-            "SELECT * FROM play_spans WHERE last_at > ? ORDER BY last_at LIMIT 1", iso(low)
-        )
+        """Play inside (low, now] from the first stretch ending after `low` and the latest;
+        None when the stretches are not in order (then they are read one by one)."""
         if first is None:
             return timedelta(0)
         if first[3] > latest[3]:
