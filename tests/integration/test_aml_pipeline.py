@@ -237,3 +237,28 @@ async def test_rules_come_from_kv_and_a_bad_value_keeps_the_defaults(client, run
     aml._config.clear()
     assert (await aml.configuration(runtime.services))[0] == aml.aml.DEFAULT_RULES
     aml._config.clear()
+
+
+async def test_compliance_marks_a_pep_and_their_next_alert_weighs_more(client, runtime):
+    compliance = await staff_login(client, runtime, "compliance")
+    player = await register_and_login(client)
+    await verify_player(runtime, player["player_id"])
+    url = f"/v1/ops/aml/players/{player['player_id']}/pep"
+    r = await client.put(url, json={"pep": True}, headers=compliance["headers"])
+    assert r.status_code == 422  # a reason is required
+    r = await client.put(
+        url, json={"pep": True, "reason": "federal deputy"}, headers=compliance["headers"]
+    )
+    assert r.json() == {"player_id": player["player_id"], "pep": True}
+    await deposits(client, player, 6)
+    await settle(runtime)
+    [alert] = await alerts(client, compliance, player_id=player["player_id"])
+    assert alert["risk"] == "high"  # 60 + 30: without the PEP mark, medium
+    operator = await staff_login(client, runtime, "operator")
+    r = await client.put(url, json={"pep": False, "reason": "x"}, headers=operator["headers"])
+    assert (r.status_code, r.json()["code"]) == (403, "forbidden")
+    r = await client.put(
+        "/v1/ops/aml/players/nobody/pep", json={"pep": True, "reason": "x"},
+        headers=compliance["headers"],
+    )  # fmt: skip
+    assert (r.status_code, r.json()["code"]) == (404, "not_found")

@@ -446,3 +446,26 @@ async def _lift_if_clear(services: Services, player_id: str) -> None:
         await services.wallets.get(player_id).call(
             "aml_restrict", {"player_id": player_id, "level": None, "lift": True}
         )
+
+
+async def set_pep(
+    services: Services, actor_id: str, actor_role: str, player_id: str, pep: bool, reason: str
+) -> None:
+    db = services.db
+    changed, _ = await db.batch(
+        [
+            db.prepare("UPDATE players SET pep = ? WHERE player_id = ? RETURNING player_id").bind(
+                int(pep), player_id
+            ),
+            audit_entry(
+                services,
+                actor_id,
+                actor_role,
+                "aml.pep",
+                player_id,
+                {"pep": pep, "reason": reason},
+            ),  # fmt: skip
+        ]
+    )
+    if not changed:
+        raise NotFound("No such player")

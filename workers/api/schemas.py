@@ -711,3 +711,13 @@ class AmlAlertDetailOut(AmlAlertOut):
 class AmlStatusIn(Strict):
     status: Literal["under_review", "closed", "reported"]
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+
+
+class PepIn(Strict):
+    pep: bool
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class PepOut(BaseModel):
+    player_id: str
+    pep: bool

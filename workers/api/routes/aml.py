@@ -8,7 +8,15 @@ from fastapi import APIRouter, Depends, Query
 
 from .. import aml
 from ..permissions import Permission, require
-from ..schemas import AmlAlertDetailOut, AmlAlertsOut, AmlRisk, AmlStatus, AmlStatusIn
+from ..schemas import (
+    AmlAlertDetailOut,
+    AmlAlertsOut,
+    AmlRisk,
+    AmlStatus,
+    AmlStatusIn,
+    PepIn,
+    PepOut,
+)
 from ..security import Caller, ServicesDep
 
 router = APIRouter(prefix="/v1/ops/aml", tags=["operators"])
@@ -47,3 +55,11 @@ async def change_status(
         services, staff.subject, staff.role, alert_id, body.status, body.reason
     )
     return AmlAlertDetailOut.model_validate(detail)
+
+
+@router.put("/players/{player_id}/pep", response_model=PepOut)
+async def set_pep(player_id: str, body: PepIn, staff: ManageStaff, services: ServicesDep) -> PepOut:
+    """Mark a player a politically exposed person (or no longer one), with the reason: every
+    later alert of theirs weighs 30 points more. Audited."""
+    await aml.set_pep(services, staff.subject, staff.role, player_id, body.pep, body.reason)
+    return PepOut(player_id=player_id, pep=body.pep)
