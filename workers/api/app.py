@@ -11,7 +11,18 @@ from fastapi import FastAPI
 from . import docs, problems
 from .headers import SecurityHeaders
 from .limits import BodyLimit
-from .routes import auth, games, kyc, ops, players, providers, public, responsible, wallet
+from .routes import (
+    auth,
+    games,
+    kyc,
+    ops,
+    players,
+    providers,
+    public,
+    responsible,
+    rg_alerts,
+    wallet,
+)
 
 DESCRIPTION = """Regulated real-money casino API (Brazil first). Money is integer minor units;
 errors are RFC 9457 problem details with a stable `code`; money-moving POSTs need an
@@ -24,7 +35,9 @@ def create_app() -> FastAPI:
         title="AcmeToCasino Edge", version="1.0.0", description=DESCRIPTION, docs_url=None,
         redoc_url=None,
     )  # fmt: skip
-    for module in (public, auth, players, wallet, games, responsible, kyc, ops, providers, docs):
+    for module in (
+        public, auth, players, wallet, games, responsible, kyc, ops, rg_alerts, providers, docs,
+    ):  # fmt: skip
         app.include_router(module.router)
     problems.install(app)
     return app
