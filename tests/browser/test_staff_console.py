@@ -45,7 +45,14 @@ def test_staff_log_in_with_the_second_factor_and_see_the_sections_of_their_role(
             "Alertas da operação",
             "Senha",
         ],
-        "operator": ["Jogos e RTP", "Jogadores", "Lista nacional", "Alertas da operação", "Senha"],
+        "operator": [
+            "Jogos e RTP",
+            "Alertas de comportamento",
+            "Jogadores",
+            "Lista nacional",
+            "Alertas da operação",
+            "Senha",
+        ],
         "kyc_reviewer": ["KYC", "Senha"],
         "compliance": [
             "KYC",

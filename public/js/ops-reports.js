@@ -1,0 +1,91 @@
+// The regulatory reports screen (compliance, admin): a day (by default yesterday in São Paulo,
+// the last whole Brazilian day) and a jurisdiction, downloaded as JSON or CSV with the staff
+// member's bearer token and saved from a Blob; refusals in words.
+import { isMissingEndpoint } from "./api.js";
+import { BRAZIL_TIME_ZONE, isIsoDay, yesterdayIn } from "./calendar.js";
+import { formatDate, formatNumber, t } from "./i18n.js";
+import { $, clear, el } from "./ui.js";
+
+const DAILY = "/v1/ops/reports/daily";
+const TYPES = { json: "application/json", csv: "text/csv" };
+const PREVIEW_CHARS = 2000;
+
+/** The file name the server gives (Content-Disposition), else ours. */
+function fileName(response, jurisdiction, date, format) {
+  const header = response.headers.get("content-disposition") ?? "";
+  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(header);
+  const given = match ? decodeURIComponent(match[1]).replace(/[/\\]/g, "_") : "";
+  return given || `relatorio-${jurisdiction}-${date}.${format}`;
+}
+
+export function reportsScreen({ api, onSubmit, messageOf, UserError, supports, unavailable }) {
+  let url = null;
+
+  function refusal(error, date) {
+    if (error?.code === "forbidden" || isMissingEndpoint(error)) return messageOf(error);
+    if (error?.status === 404) return t("ops.report_not_found", { date: formatDate(date) });
+    if (error?.status === 400 || error?.status === 422) return t("ops.report_refused", { date: formatDate(date) });
+    return messageOf(error);
+  }
+
+  function save(blob, name) {
+    if (url) URL.revokeObjectURL(url);
+    url = URL.createObjectURL(blob);
+    const link = el("a", { href: url, download: name, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    return url;
+  }
+
+  function prepare() {
+    const input = $("report-date");
+    const last = yesterdayIn(BRAZIL_TIME_ZONE);
+    input.max = last;
+    if (!input.value) input.value = last;
+    const box = $("report-result");
+    if (!supports("GET", DAILY)) {
+      box.hidden = false;
+      unavailable(box, `GET ${DAILY}`);
+    } else if (box.querySelector(".callout")) {
+      box.hidden = true;
+    }
+  }
+
+  function setup() {
+    onSubmit($("report-form"), async (form, button) => {
+      const date = form.elements.date.value;
+      const jurisdiction = form.elements.jurisdiction.value;
+      const format = button?.value in TYPES ? button.value : "json";
+      const last = yesterdayIn(BRAZIL_TIME_ZONE);
+      const field = form.elements.date;
+      if (!isIsoDay(date) || date > last) {
+        field.setAttribute("aria-invalid", "true");
+        field.focus();
+        throw new UserError(isIsoDay(date) ? t("ops.report_future", { last: formatDate(last) }) : t("ops.report_date_needed"));
+      }
+      field.removeAttribute("aria-invalid");
+      const path = `${DAILY}?${new URLSearchParams({ date, jurisdiction })}`;
+      let response;
+      try {
+        response = await api.get(path, { raw: true, accept: TYPES[format] });
+      } catch (error) {
+        if (error?.code === "session_ended") throw error;
+        throw new UserError(refusal(error, date));
+      }
+      const blob = await response.blob();
+      const name = fileName(response, jurisdiction, date, format);
+      const href = save(blob, name);
+      const box = clear($("report-result"));
+      box.hidden = false;
+      box.append(
+        el("h2", { text: t("ops.report_ready_title", { date: formatDate(date), jurisdiction }) }),
+        el("p", { role: "status", id: "report-status", text: t("ops.report_ready", { name, size: formatNumber(blob.size) }) }),
+        el("p", {}, el("a", { href, download: name, id: "report-link", text: t("ops.report_save", { name }) })),
+        el("h3", { id: "report-preview-title", text: t("ops.report_preview") }),
+        el("pre", { id: "report-preview", tabindex: "0", "aria-labelledby": "report-preview-title" }, (await blob.text()).slice(0, PREVIEW_CHARS)));
+    });
+  }
+
+  return { setup, load: prepare };
+}
