@@ -148,8 +148,8 @@ export function amlScreen({ api, guarded, onSubmit, messageOf, UserError, suppor
     ]));
     const events = alert.events ?? [];
     card.append(el("h3", { text: t("ops.alert_events") }), events.length
-      ? table([t("ops.col_event"), t("wallet.col_type"), t("wallet.col_amount"), t("wallet.col_when")],
-        events.map((e) => [el("code", { text: e.event_id ?? "–" }), eventType(e.type), Number.isSafeInteger(e.amount) ? money(e.amount) : "–", when(e.at)]),
+      ? table([t("wallet.col_when"), t("wallet.col_type"), t("wallet.col_amount"), t("ops.col_event")],
+        events.map((e) => [when(e.at), eventType(e.type), Number.isSafeInteger(e.amount) ? money(e.amount) : "–", el("code", { text: e.event_id ?? "–" })]),
         { caption: t("ops.alert_events") })
       : el("p", { text: t("ops.alert_no_events") }));
     card.append(lifecycle(alert));

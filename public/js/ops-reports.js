@@ -3,7 +3,7 @@
 // member's bearer token and saved from a Blob; refusals in words.
 import { isMissingEndpoint } from "./api.js";
 import { BRAZIL_TIME_ZONE, isIsoDay, yesterdayIn } from "./calendar.js";
-import { formatDate, formatNumber, t } from "./i18n.js";
+import { formatDate, formatNumber, locale, t } from "./i18n.js";
 import { $, clear, el } from "./ui.js";
 
 const DAILY = "/v1/ops/reports/daily";
@@ -16,6 +16,13 @@ function fileName(response, jurisdiction, date, format) {
   const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(header);
   const given = match ? decodeURIComponent(match[1]).replace(/[/\\]/g, "_") : "";
   return given || `relatorio-${jurisdiction}-${date}.${format}`;
+}
+
+/** The day in words ("quarta-feira, 2 de dezembro de 2026"): a date field may show 12/02/2026
+ *  in the browser's own format, which a Brazilian reads as the 12th of February. */
+function dayInWords(day) {
+  if (!isIsoDay(day)) return "";
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "full", timeZone: "UTC" }).format(new Date(`${day}T12:00:00Z`));
 }
 
 export function reportsScreen({ api, onSubmit, messageOf, UserError, supports, unavailable }) {
@@ -43,6 +50,7 @@ export function reportsScreen({ api, onSubmit, messageOf, UserError, supports, u
     const last = yesterdayIn(BRAZIL_TIME_ZONE);
     input.max = last;
     if (!input.value) input.value = last;
+    $("report-date-words").textContent = dayInWords(input.value);
     const box = $("report-result");
     if (!supports("GET", DAILY)) {
       box.hidden = false;
@@ -53,6 +61,9 @@ export function reportsScreen({ api, onSubmit, messageOf, UserError, supports, u
   }
 
   function setup() {
+    $("report-date").addEventListener("input", (event) => {
+      $("report-date-words").textContent = dayInWords(event.currentTarget.value);
+    });
     onSubmit($("report-form"), async (form, button) => {
       const date = form.elements.date.value;
       const jurisdiction = form.elements.jurisdiction.value;

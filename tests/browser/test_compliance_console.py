@@ -153,6 +153,10 @@ def test_the_report_day_defaults_to_yesterday_in_sao_paulo_and_a_day_not_over_is
     yesterday = yesterday_in_sao_paulo()
     assert page.input_value("#report-date") == yesterday
     assert page.get_attribute("#report-date", "max") == yesterday
+    # The day in words, whatever format the date field itself shows.
+    day = datetime.fromisoformat(yesterday)
+    assert f"{day.day} de " in page.text_content("#report-date-words")
+    assert str(day.year) in page.text_content("#report-date-words")
     requests = []
     page.on("request", lambda r: requests.append(r.url) if DAILY_REPORT in r.url else None)
     today = datetime.now(SAO_PAULO).date().isoformat()
@@ -282,7 +286,7 @@ def test_a_burst_of_deposits_raises_a_velocity_alert_compliance_filters_reviews_
     assert "Alerta: Depósitos em sequência rápida" in detail
     events = page.locator("#aml-alert tbody tr")
     assert events.count() >= 6
-    assert all("R$ 100,00" in text for text in events.all_text_contents())
+    assert all("R$ 100,00" in t.replace("\u00a0", " ") for t in events.all_text_contents())
     assert "Depósito" in events.first.text_content()
     assert page.text_content("#aml-alert-status") == "aberto"
     assert page.text_content("#aml-cos")
