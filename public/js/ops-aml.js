@@ -62,7 +62,7 @@ export function amlScreen({ api, guarded, onSubmit, messageOf, UserError, suppor
     box.append(table(
       [t("ops.created"), t("ops.col_player"), t("ops.rule"), t("ops.score"), t("ops.risk"), t("ops.status"), t("ops.col_open")],
       alerts.map((a) => [
-        formatDateTime(a.created_at), playerLink(a.player_id), ruleLabel(a.rule), String(a.score), riskBadge(a.risk), statusLabel(a.status),
+        formatDateTime(a.created_at), playerLink(a.player_id), ruleLabel(a.rule), String(a.score ?? "–"), riskBadge(a.risk), statusLabel(a.status),
         el("a", { href: `#/aml/${encodeURIComponent(a.alert_id)}`, "aria-current": a.alert_id === current ? "true" : null, dataset: { alert: a.alert_id }, text: t("ops.details") }),
       ]),
       { caption: t("ops.aml_title") }));
@@ -137,7 +137,7 @@ export function amlScreen({ api, guarded, onSubmit, messageOf, UserError, suppor
       [t("ops.alert_id"), el("code", { text: alert.alert_id })],
       [t("ops.col_player"), playerLink(alert.player_id)],
       [t("ops.rule"), ruleLabel(alert.rule)],
-      [t("ops.score"), String(alert.score)],
+      [t("ops.score"), String(alert.score ?? "–")],
       [t("ops.risk"), riskBadge(alert.risk)],
       [t("ops.status"), el("span", { id: "aml-alert-status", text: statusLabel(alert.status) })],
       [t("ops.created"), formatDateTime(alert.created_at)],
