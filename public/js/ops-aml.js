@@ -56,7 +56,7 @@ export function amlScreen({ api, guarded, onSubmit, messageOf, UserError, suppor
     const query = filters();
     const { alerts = [] } = await api.get(`${ALERTS}${query.size ? `?${query}` : ""}`);
     rememberRules(alerts);
-    clear(box).append(el("p", { id: "aml-count", text: alerts.length ? t("ops.aml_count", { count: alerts.length }) : t("ops.aml_empty") }));
+    clear(box).append(el("p", { id: "aml-count", role: "status", text: alerts.length ? t("ops.aml_count", { count: alerts.length }) : t("ops.aml_empty") }));
     if (!alerts.length) return;
     const current = alertIdInHash();
     box.append(table(

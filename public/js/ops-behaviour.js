@@ -23,7 +23,7 @@ export function behaviourScreen({ api, onSubmit, supports, unavailable }) {
       if (value) query.set(name, value);
     }
     const { alerts = [] } = await api.get(`${ALERTS}?${query}`);
-    clear(box).append(el("p", { id: "behaviour-count", text: alerts.length ? t("ops.rg_count", { count: alerts.length }) : t("ops.rg_empty") }));
+    clear(box).append(el("p", { id: "behaviour-count", role: "status", text: alerts.length ? t("ops.rg_count", { count: alerts.length }) : t("ops.rg_empty") }));
     if (alerts.length >= LIMIT) box.append(el("p", { class: "hint", text: t("ops.rg_newest", { count: LIMIT }) }));
     if (!alerts.length) return undefined;
     box.append(table([t("ops.created"), t("ops.col_player"), t("ops.rule"), t("ops.level"), t("ops.intervention")],
