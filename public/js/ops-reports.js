@@ -10,13 +10,8 @@ const DAILY = "/v1/ops/reports/daily";
 const TYPES = { json: "application/json", csv: "text/csv" };
 const PREVIEW_CHARS = 2000;
 
-/** The file name the server gives (Content-Disposition), else ours. */
-function fileName(response, jurisdiction, date, format) {
-  const header = response.headers.get("content-disposition") ?? "";
-  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(header);
-  const given = match ? decodeURIComponent(match[1]).replace(/[/\\]/g, "_") : "";
-  return given || `relatorio-${jurisdiction}-${date}.${format}`;
-}
+/** One name per day, jurisdiction and format, whatever the server calls it. */
+const fileName = (jurisdiction, date, format) => `relatorio-${jurisdiction}-${date}.${format}`;
 
 /** The day in words ("quarta-feira, 2 de dezembro de 2026"): a date field may show 12/02/2026
  *  in the browser's own format, which a Brazilian reads as the 12th of February. */
@@ -85,7 +80,7 @@ export function reportsScreen({ api, onSubmit, messageOf, UserError, supports, u
         throw new UserError(refusal(error, date));
       }
       const blob = await response.blob();
-      const name = fileName(response, jurisdiction, date, format);
+      const name = fileName(jurisdiction, date, format);
       const href = save(blob, name);
       const box = clear($("report-result"));
       box.hidden = false;
