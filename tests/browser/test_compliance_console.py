@@ -273,8 +273,10 @@ def test_a_burst_of_deposits_raises_a_velocity_alert_compliance_filters_reviews_
     # One alert per rule and window: only a burst across a window's edge raises a second one.
     assert 1 <= len(alerts) <= 2 and rows.count() == len(alerts)
     alert = alerts[0]
-    link = page.locator(f"#aml-list a[data-alert='{alert['alert_id']}']")
-    cells = page.locator("#aml-list tbody tr", has=link).locator("td").all_text_contents()
+    anchor = f"a[data-alert='{alert['alert_id']}']"
+    link = page.locator(f"#aml-list {anchor}")
+    row = page.locator("#aml-list tbody tr", has=page.locator(anchor))
+    cells = row.locator("td").all_text_contents()
     assert DATE_PT.search(cells[0]) and cells[2] == "Depósitos em sequência rápida", cells
     assert cells[5] == "aberto" and alert["status"] == "open"
 
