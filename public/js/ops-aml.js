@@ -111,7 +111,8 @@ export function amlScreen({ api, guarded, onSubmit, messageOf, UserError, suppor
         ],
         confirmLabel: t(`ops.move_action.${status}`),
         danger: status === "reported",
-        action: () => api.post(`${ALERTS}/${encodeURIComponent(alert.alert_id)}/status`, { status, reason }),
+        // An empty answer (204) is still a move made: never taken for a cancel.
+        action: async () => (await api.post(`${ALERTS}/${encodeURIComponent(alert.alert_id)}/status`, { status, reason })) ?? { status },
         errorText: (error) => {
           if (error?.code !== "illegal_transition") return messageOf(error);
           stale = true;
@@ -122,7 +123,7 @@ export function amlScreen({ api, guarded, onSubmit, messageOf, UserError, suppor
         if (stale) await load(); // show where the alert really is now
         return;
       }
-      notify(t("ops.moved", { status: statusLabel(answer?.status ?? status) }));
+      notify(t("ops.moved", { status: statusLabel(answer.status ?? status) }));
       await load();
     });
     return form;
