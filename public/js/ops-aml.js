@@ -27,6 +27,7 @@ function when(at) {
 const playerLink = (playerId) => el("a", { href: `#/players/${encodeURIComponent(playerId)}` }, el("code", { text: playerId }));
 
 export function amlScreen({ api, guarded, onSubmit, messageOf, UserError, supports, unavailable, money }) {
+  let focusedId = null; // the alert whose detail took the focus (a reload of it does not again)
   const alertIdInHash = () => decodeURIComponent(location.hash.replace(/^#\/?/, "").split("/")[1] ?? "");
 
   function filters() {
@@ -119,12 +120,10 @@ export function amlScreen({ api, guarded, onSubmit, messageOf, UserError, suppor
           return t("ops.illegal_transition", { to: statusLabel(status) });
         },
       });
-      if (answer === null) {
-        if (stale) await load(); // show where the alert really is now
-        return;
-      }
-      notify(t("ops.moved", { status: statusLabel(answer.status ?? status) }));
-      await load();
+      if (answer === null && !stale) return;
+      if (answer !== null) notify(t("ops.moved", { status: statusLabel(answer.status ?? status) }));
+      focusedId = null; // the form is drawn anew: the focus goes back to the alert's heading
+      await load(); // where the alert is now (after a refusal too)
     });
     return form;
   }
@@ -155,7 +154,8 @@ export function amlScreen({ api, guarded, onSubmit, messageOf, UserError, suppor
       : el("p", { text: t("ops.alert_no_events") }));
     card.append(lifecycle(alert));
     clear(box).append(card);
-    heading.focus();
+    if (focusedId !== id) heading.focus();
+    focusedId = id;
   }
 
   async function load() {
@@ -167,7 +167,10 @@ export function amlScreen({ api, guarded, onSubmit, messageOf, UserError, suppor
     await loadList();
     const id = alertIdInHash();
     if (id) await guarded(() => showAlert(id), clear($("aml-detail")));
-    else clear($("aml-detail"));
+    else {
+      clear($("aml-detail"));
+      focusedId = null;
+    }
     return undefined;
   }
 
