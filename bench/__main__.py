@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import fairness_speed, settlement, wallet_scaling
+from . import aml_rules, fairness_speed, settlement, wallet_scaling
 from .common import print_table
 
 
@@ -13,6 +13,7 @@ def main() -> None:
     figures += settlement.main([])
     figures += wallet_scaling.main(sys.argv[1:])
     figures += fairness_speed.main([])
+    figures += aml_rules.main([])
     print("\nAll figures")
     print_table(figures)
 

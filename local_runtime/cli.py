@@ -9,6 +9,8 @@ casino ops reset-user --state DIR --email E [--reset-mfa]
 casino ops exclusions import FILE.csv [--state DIR]
 casino ops rtp show|set --game G [--rtp-bps R] [--state DIR]
 casino ops providers add|list|set-status|rotate-secret ...   external game providers
+casino ops run-job NAME [--state DIR]      run one scheduled job now, print its result as JSON
+casino ops run-job --list                  the scheduled jobs and their crons
 casino verify --seed SEED rounds.json       recompute a session's rounds (stdlib only)
 casino simulate --game G --rounds N [--rtp-bps R] [--stake S] [--params JSON]
 """
@@ -288,6 +290,37 @@ def cmd_rtp(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run_job(args: argparse.Namespace) -> int:
+    """One scheduled job (`api.scheduled.JOBS`) now, against the local state; its result as
+    JSON on stdout. Jobs that visit a player's WalletDO (exclusion_recheck, limit_activations)
+    open it in this process: its state is all in its SQLite file, written in transactions, so a
+    server running on the same state meanwhile is safe."""
+    import json
+
+    from api import scheduled
+
+    if args.list:
+        jobs = [{"name": j.name, "cron": j.cron, "summary": j.summary}
+                for j in scheduled.JOBS.values()]  # fmt: skip
+        print(json.dumps({"jobs": jobs}, indent=2))
+        return 0
+    if args.name not in scheduled.JOBS:
+        known = ", ".join(scheduled.JOBS)
+        what = f"unknown job {args.name!r}" if args.name else "name a job to run"
+        print(f"casino: {what} (jobs: {known}; see --list)", file=sys.stderr)
+        return 2
+
+    async def run(services: Services) -> dict[str, Any]:
+        return await scheduled.run_job(services, args.name)
+
+    try:
+        result = _on_state(args, run)
+    except DomainError as error:
+        return _refused(error)
+    print(json.dumps({"job": args.name, "result": result}, indent=2, sort_keys=True))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="casino", description=__doc__.split("\n")[0])
     sub = root.add_subparsers(dest="command", required=True)
@@ -353,6 +386,11 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="show the difference; change nothing")
     imp.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
     imp.set_defaults(run=cmd_import_exclusions)
+    job = ops_sub.add_parser("run-job", help="run one scheduled job now (--list: every job)")
+    job.add_argument("name", nargs="?", help="the job's name (see --list)")
+    job.add_argument("--list", action="store_true", help="list the jobs and their crons")
+    job.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    job.set_defaults(run=cmd_run_job)
     providers_cli.add_parser(
         ops_sub,
         lambda command: command.add_argument("--state", type=_state, default=_state(DEFAULT_STATE)),

@@ -29,6 +29,7 @@ from .invocation import count_d1
 MAX_BOUND_PARAMETERS = 100
 MAX_STATEMENT_BYTES = 100_000
 MAX_VALUE_BYTES = 2_000_000
+MAX_COMPOUND_SELECT_TERMS = 5
 
 D1_PRAGMAS = frozenset(
     {
@@ -82,6 +83,9 @@ class LocalD1:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
+        # D1's SQLite is built with at most five terms per compound SELECT (a sixth UNION ALL
+        # term fails there with "too many terms in compound SELECT"): so it fails here too.
+        self.conn.setlimit(sqlite3.SQLITE_LIMIT_COMPOUND_SELECT, MAX_COMPOUND_SELECT_TERMS)
         self._internal = False
         self.conn.set_authorizer(self._authorize)
 

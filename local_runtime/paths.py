@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +35,7 @@ class WranglerConfig:
     worker_name: str
     vars: dict[str, str]
     crons: list[str]
+    queue: dict[str, object] = field(default_factory=dict)  # the fraud queue's consumer settings
 
     @classmethod
     def load(cls, path: Path = PROJECT_ROOT / "wrangler.toml") -> WranglerConfig:
@@ -50,6 +51,7 @@ class WranglerConfig:
             worker_name=data["name"],
             vars={k: str(v) for k, v in data.get("vars", {}).items()},
             crons=list(data.get("triggers", {}).get("crons", [])),
+            queue=dict((data.get("queues", {}).get("consumers") or [{}])[0]),
         )
 
 
@@ -78,6 +80,10 @@ class StatePaths:
     @property
     def documents(self) -> Path:
         return self.root / "v3" / "r2" / "documents"
+
+    @property
+    def queues_file(self) -> Path:
+        return self.root / "v3" / "queues" / "queues.sqlite"
 
     @property
     def secrets_file(self) -> Path:

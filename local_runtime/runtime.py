@@ -20,6 +20,7 @@ from .faults import NO_FAULTS, FaultPlan
 from .kv import LocalKV
 from .paths import PROJECT_ROOT, StatePaths, WranglerConfig
 from .payments import LocalMailbox, LocalPayouts
+from .queue import LocalQueue
 from .secrets_store import load_or_create
 
 
@@ -73,6 +74,7 @@ class LocalRuntime:
     sessions: ActorHost
     d1: LocalD1
     crons: list[str]
+    fraud_queue: LocalQueue
 
     @property
     def hosts(self) -> tuple[ActorHost, ...]:
@@ -85,6 +87,7 @@ class LocalRuntime:
     def close(self) -> None:
         for host in self.hosts:
             host.close()
+        self.fraud_queue.close()
         self.d1.close()
 
 
@@ -112,9 +115,12 @@ def build(
     d1 = LocalD1(paths.d1_file, faults)
     clock = SystemClock()
     payouts = LocalPayouts(paths.root / "payouts.jsonl")
+    fraud_queue = fraud_queue_of(paths, config)
     wallets = ActorHost(
         paths.durable_objects("WalletDO"),
-        lambda name, storage: Wallet(storage, WalletDeps(clock=clock, db=d1, payouts=payouts)),
+        lambda name, storage: Wallet(
+            storage, WalletDeps(clock=clock, db=d1, payouts=payouts, queue=fraud_queue)
+        ),
         faults=faults,
     )
     entropy = SystemEntropy()
@@ -150,7 +156,22 @@ def build(
         aead=LocalAesGcm(),
         mailer=LocalMailbox(paths.root / "mail"),
     )
-    return LocalRuntime(services, wallets, sessions, d1, config.crons)
+    return LocalRuntime(services, wallets, sessions, d1, config.crons, fraud_queue)
+
+
+def fraud_queue_of(paths: StatePaths, config: WranglerConfig) -> LocalQueue:
+    """The fraud queue with wrangler.toml's consumer settings (batch size, wait, retries, DLQ)."""
+    settings = config.queue
+    return LocalQueue(
+        paths.queues_file,
+        str(settings.get("queue", "casino-fraud-events")),
+        max_batch_size=int(str(settings.get("max_batch_size", 100))),
+        max_batch_timeout=float(str(settings.get("max_batch_timeout", 1))),
+        max_retries=int(str(settings.get("max_retries", 3))),
+        dead_letter_queue=str(settings["dead_letter_queue"])
+        if "dead_letter_queue" in settings
+        else None,
+    )
 
 
 __all__ = ["LocalActorStorage", "LocalRuntime", "apply_migrations", "build"]

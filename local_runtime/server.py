@@ -10,13 +10,14 @@ from typing import Any
 
 from starlette.staticfiles import StaticFiles
 
-from api import scheduled
+from api import aml, scheduled
 from api.app import create_app, with_body_limits
 from api.headers import SecurityHeaders
 
 from .cron import run_crons
 from .invocation import invocation
 from .paths import PROJECT_ROOT
+from .queue import LocalMessageBatch
 from .runtime import LocalRuntime
 from .seed import seed_kv
 
@@ -36,6 +37,7 @@ class LocalGateway:
     def __init__(self, runtime: LocalRuntime, public: Path = PROJECT_ROOT / "public") -> None:
         self.runtime = runtime
         self._cron: asyncio.Task[None] | None = None
+        self._queue: asyncio.Task[None] | None = None
         self.api = with_body_limits(create_app())
         self.public = public.resolve()
         # On the edge `public/_headers` gives static assets the security headers; here the same
@@ -68,6 +70,10 @@ class LocalGateway:
         with invocation():
             await self.api(scope, receive, send)
 
+    async def _consume_fraud(self, batch: LocalMessageBatch) -> None:
+        """What the Worker's `queue` handler does with a batch of the fraud queue."""
+        await aml.consume(self.runtime.services, batch.messages)
+
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:
             message = await receive()
@@ -80,10 +86,14 @@ class LocalGateway:
                         self.runtime.crons, lambda cron: scheduled.run(self.runtime.services, cron)
                     )
                 )
+                self._queue = asyncio.get_running_loop().create_task(
+                    self.runtime.fraud_queue.run(self._consume_fraud)
+                )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._cron is not None:
-                    self._cron.cancel()
+                for task in (self._cron, self._queue):
+                    if task is not None:
+                        task.cancel()
                 with contextlib.suppress(Exception):
                     await self.runtime.drain()
                 await send({"type": "lifespan.shutdown.complete"})

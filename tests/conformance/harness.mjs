@@ -177,6 +177,34 @@ class R2Bucket {
   list(...args) { return this.#bucket.list(...args); }
 }
 
+// Queues as workerd hands them over: a producer binding that keeps what was sent (structured
+// clones, as Queues stores them), and the consumer's `MessageBatch` of `Message`s whose ack() and
+// retry({delaySeconds}) are recorded; a handler that throws retries every message it did not ack.
+class WorkerQueue {
+  constructor() { this.sent = []; }
+  async send(body) { this.sent.push(structuredClone(body)); }
+  async sendBatch(messages) {
+    if (messages.length > 100) throw new Error("sendBatch takes at most 100 messages");
+    for (const m of messages) this.sent.push(structuredClone(m.body));
+  }
+  take() { return this.sent.splice(0); }
+}
+class Message {
+  constructor(id, body, attempts) {
+    this.id = id; this.timestamp = new Date(); this.body = body; this.attempts = attempts;
+    this.outcome = null; this.delaySeconds = null;
+  }
+  ack() { this.outcome ??= "ack"; }
+  retry(options) {
+    if (this.outcome === null) { this.outcome = "retry"; this.delaySeconds = options?.delaySeconds ?? null; }
+  }
+}
+class MessageBatch {
+  constructor(queue, messages) { this.queue = queue; this.messages = messages; }
+  ackAll() { for (const m of this.messages) m.ack(); }
+  retryAll(options) { for (const m of this.messages) m.retry(options); }
+}
+
 class ExecutionContext {
   #host; constructor(host) { this.#host = host; this.props = {}; }
   waitUntil(promise) { this.#host.track(promise); }
@@ -228,6 +256,23 @@ class Host {
     } finally {
       instance.destroy?.();
     }
+  }
+  // A batch of the fraud queue delivered to the Worker's `queue` handler; what became of each
+  // message (`ack` or `retry`, with its delay). Messages neither acked nor retried are acked.
+  async queue(bodies, attempts = 1) {
+    const messages = [...bodies].map((body, i) => new Message(`m${Date.now()}-${i}`, structuredClone(body), attempts));
+    const batch = new MessageBatch("casino-fraud-events", messages);
+    const instance = this.edge.construct("Default", new ExecutionContext(this), this.env);
+    let failed = false;
+    try {
+      await this.edge.call(false, instance, "queue", batch);
+    } catch (error) {
+      failed = true;
+      this.alarmFailures.push(`queue: ${error?.message ?? error}`);
+    } finally {
+      instance.destroy?.();
+    }
+    return messages.map((m) => ({ id: m.id, outcome: m.outcome ?? (failed ? "retry" : "ack"), delaySeconds: m.delaySeconds }));
   }
   async scheduled(cron) {
     const instance = this.edge.construct("Default", new ExecutionContext(this), this.env);
@@ -374,6 +419,7 @@ async function main() {
       ...config.vars,
       ...SECRETS,
     };
+    host.env.FRAUD_QUEUE = new WorkerQueue();
     host.env.WALLET = new DurableObjectNamespace(host, "WalletDO");
     host.env.SESSION = new DurableObjectNamespace(host, "SessionDO");
     const migrations = readdirSync(path.join(root, config.migrationsDir)).filter((f) => f.endsWith(".sql")).sort();

@@ -38,6 +38,8 @@ ENDPOINTS = [
     ("PATCH", f"/v1/ops/staff/{NOBODY}", {"role": "king"}, None, {ADMIN}),
     ("POST", f"/v1/ops/staff/{NOBODY}/reset", {}, None, {ADMIN}),
     ("GET", "/v1/ops/audit?limit=5", None, None, {COMPLIANCE, ADMIN}),
+    ("GET", "/v1/ops/reports/daily?date=2026-01-01", None, None, {COMPLIANCE, ADMIN}),
+    ("GET", "/v1/ops/reports", None, None, {COMPLIANCE, ADMIN}),
     ("GET", "/v1/ops/players?q=nobody@example.com", None, None, {KYC, COMPLIANCE, OPERATOR, ADMIN}),
     ("GET", f"/v1/ops/players/{NOBODY}/wallet/events", None, None, {COMPLIANCE, OPERATOR, ADMIN}),
     ("GET", "/v1/ops/providers", None, None, {OPERATOR, ADMIN}),

@@ -17,3 +17,11 @@ def test_the_settlement_and_fairness_benchmarks_run():
     [b1] = settlement.main(["--rounds", "20", "--repeats", "1"])
     [b6] = fairness_speed.main(["--draws", "200", "--repeats", "1"])
     assert b1.ours > 0 and b1.baseline > 0 and b6.ours > 0 and b6.baseline > 0
+
+
+def test_the_aml_rules_benchmark_runs_and_its_stream_raises_alerts():
+    from bench import aml_rules
+
+    [b7] = aml_rules.main(["--events", "3000", "--players", "30", "--repeats", "1"])
+    assert b7.id == "B7" and b7.ours > 0
+    assert aml_rules.rate(aml_rules.stream(3000, 30))[1] > 0  # the rules do fire on it

@@ -9,10 +9,10 @@ from casino.timefmt import rfc3339
 from .services import Services
 
 
-async def raise_alert(services: Services, kind: str, subject: str, detail: str, key: str) -> None:
-    """An operator alert, once per distinct problem (the fingerprint)."""
+async def raise_alert(services: Services, kind: str, subject: str, detail: str, key: str) -> bool:
+    """An operator alert, once per distinct problem (the fingerprint); whether it is new."""
     fingerprint = hashlib.sha256(f"{kind}|{subject}|{key}".encode()).hexdigest()
-    await (
+    changes = await (
         services.db.prepare(
             "INSERT OR IGNORE INTO operator_alerts (alert_id, kind, subject, detail, fingerprint, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?)"
@@ -20,3 +20,4 @@ async def raise_alert(services: Services, kind: str, subject: str, detail: str, 
         .bind(services.new_id(), kind, subject, detail, fingerprint, rfc3339(services.clock.now()))
         .run()
     )
+    return changes > 0

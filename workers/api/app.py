@@ -12,6 +12,7 @@ from . import docs, problems
 from .headers import SecurityHeaders
 from .limits import BodyLimit
 from .routes import (
+    aml,
     auth,
     games,
     kyc,
@@ -19,6 +20,7 @@ from .routes import (
     players,
     providers,
     public,
+    reports,
     responsible,
     rg_alerts,
     wallet,
@@ -35,9 +37,11 @@ def create_app() -> FastAPI:
         title="AcmeToCasino Edge", version="1.0.0", description=DESCRIPTION, docs_url=None,
         redoc_url=None,
     )  # fmt: skip
-    for module in (
-        public, auth, players, wallet, games, responsible, kyc, ops, rg_alerts, providers, docs,
-    ):  # fmt: skip
+    routers = (
+        public, auth, players, wallet, games, responsible, kyc, ops, rg_alerts, aml, reports,
+        providers, docs,
+    )  # fmt: skip
+    for module in routers:
         app.include_router(module.router)
     problems.install(app)
     return app

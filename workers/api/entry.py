@@ -1,5 +1,5 @@
-"""The edge entry: the Worker serving the FastAPI app through the ASGI bridge, its Cron handler,
-and the Durable Object classes. Everything Cloudflare-specific stays here and in
+"""The edge entry: the Worker serving the FastAPI app through the ASGI bridge, its Cron and Queue
+handlers, and the Durable Object classes. Everything Cloudflare-specific stays here and in
 `infra.cloudflare`; the classes only adapt the runtime's objects and delegate.
 """
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import js  # type: ignore[import-not-found]
 
-from api import scheduled
+from api import aml, scheduled
 from api.app import create_app, with_body_limits
 from api.services import Services, Settings, SystemClock, SystemEntropy
 from infra.cloudflare import (
@@ -17,8 +17,10 @@ from infra.cloudflare import (
     DurableObjectNamespace,
     DurableObjectStorage,
     KVNamespace,
+    QueueProducer,
     R2Bucket,
     WebCryptoAesGcm,
+    batch_messages,
     js_value,
     pbkdf2_webcrypto,
     to_py,
@@ -94,6 +96,10 @@ class Default(WorkerEntrypoint):  # type: ignore[misc]
     async def scheduled(self, controller: Any, *_: Any) -> None:
         await scheduled.run(build_services(self.env), str(getattr(controller, "cron", "")))
 
+    async def queue(self, batch: Any, *_: Any) -> None:
+        """The fraud queue's consumer: each message acked once scored, or retried."""
+        await aml.consume(build_services(self.env), batch_messages(batch))
+
 
 class _Actor(DurableObject):  # type: ignore[misc]
     """RPC methods take and return plain JS objects; the application object does the work."""
@@ -109,7 +115,12 @@ class WalletDO(_Actor):
 
     def __init__(self, ctx: Any, env: Any) -> None:
         super().__init__(ctx, env)
-        deps = WalletDeps(clock=SystemClock(), db=D1Database(env.DB))
+        queue = getattr(env, "FRAUD_QUEUE", None)
+        deps = WalletDeps(
+            clock=SystemClock(),
+            db=D1Database(env.DB),
+            queue=QueueProducer(queue) if queue is not None else None,
+        )
         self.target = Wallet(DurableObjectStorage(ctx.storage), deps)
 
     async def balance(self, payload: Any) -> Any:
@@ -159,6 +170,9 @@ class WalletDO(_Actor):
 
     async def reality_check(self, payload: Any) -> Any:
         return await self._call("reality_check", payload)
+
+    async def aml_restrict(self, payload: Any) -> Any:
+        return await self._call("aml_restrict", payload)
 
     async def alarm(self, *_: Any) -> None:
         await self.target.alarm()

@@ -5,14 +5,18 @@ the WalletDO enforces them itself."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from casino.errors import InvalidLimit
 from casino.jurisdictions import Jurisdiction
 from casino.limits import FAMILIES, WINDOWS, check_required, check_value, kind_of
+from casino.timefmt import rfc3339
 
 from .services import Services
 from .wallet import load_player
+
+log = logging.getLogger("casino.responsible")
 
 
 def limit_rules(profile: Jurisdiction) -> dict[str, Any]:
@@ -48,12 +52,29 @@ def validated(profile: Jurisdiction, changes: dict[str, Any]) -> dict[str, Any]:
 async def set_limits(services: Services, player_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     player = await load_player(services, player_id)
     profile = services.player_profile(player)
-    return await services.wallets.get(player_id).call(
+    result = await services.wallets.get(player_id).call(
         "set_limits",
         {
             "player_id": player_id,
             "changes": validated(profile, changes),
             "rules": limit_rules(profile),
+        },
+    )
+    await mirror_pending_limits(services, player_id, result)
+    return result
+
+
+async def activate_due_limits(services: Services, player_id: str) -> dict[str, Any]:
+    """Make the player's due limit changes active in their WalletDO's storage: a `set_limits`
+    with no change settles every limit whose cooling-off has passed and writes it back, under
+    the player's jurisdiction's rules (the WalletDO decides; nothing is raised early)."""
+    player = await load_player(services, player_id)
+    return await services.wallets.get(player_id).call(
+        "set_limits",
+        {
+            "player_id": player_id,
+            "changes": {},
+            "rules": limit_rules(services.player_profile(player)),
         },
     )
 
@@ -103,8 +124,12 @@ async def apply_initial_limits(
         )
 
 
-async def mirror_exclusion(services: Services, player_id: str, result: dict[str, Any]) -> None:
-    """Copy an exclusion into D1 for operators and reports; the WalletDO stays the authority."""
+async def mirror_exclusion(
+    services: Services, player_id: str, result: dict[str, Any], asked: str
+) -> None:
+    """Copy an exclusion into D1 for operators and reports (the one in force on the player's
+    row, and the one just taken, `asked`, in `player_exclusions`, which the daily report
+    counts); the WalletDO stays the authority."""
     if result.get("status") != 201:
         return
     body = result["body"]
@@ -116,3 +141,37 @@ async def mirror_exclusion(services: Services, player_id: str, result: dict[str,
         .bind(until, body["kind"], player_id)
         .run()
     )
+    await (
+        services.db.prepare(
+            "INSERT INTO player_exclusions (player_id, kind, excluded_until, created_at) "
+            "VALUES (?, ?, ?, ?)"
+        )
+        .bind(player_id, asked, until, rfc3339(services.clock.now()))
+        .run()
+    )
+
+
+async def mirror_pending_limits(services: Services, player_id: str, result: dict[str, Any]) -> None:
+    """Note in D1 each raised limit waiting for its cooling-off (`pending`), so the
+    `limit_activations` job knows whose WalletDO to ask once it is due. A lost note costs
+    nothing but the job's visit: the WalletDO applies a due change on every read anyway."""
+    if result.get("status") != 200:
+        return
+    pending = [p for p in result["body"].get("pending", []) if p.get("effective_at")]
+    if not pending:
+        return
+    now = rfc3339(services.clock.now())
+    try:
+        await services.db.batch(
+            [
+                services.db.prepare(
+                    "INSERT INTO pending_limit_changes (player_id, kind, effective_at, "
+                    "recorded_at, activated_at) VALUES (?, ?, ?, ?, NULL) "
+                    "ON CONFLICT (player_id, kind) DO UPDATE SET effective_at = "
+                    "excluded.effective_at, recorded_at = excluded.recorded_at, activated_at = NULL"
+                ).bind(player_id, p["limit"], p["effective_at"], now)
+                for p in pending
+            ]
+        )
+    except Exception:  # the limit itself is set; only the job's reminder is lost
+        log.warning("pending limit changes of %s not noted in D1", player_id, exc_info=True)

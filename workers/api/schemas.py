@@ -665,3 +665,66 @@ class ProviderTransactionOut(BaseModel):
     balance: int
     currency: str
     event: EventOut | None
+
+
+# AML ---------------------------------------------------------------------------------------
+AmlRisk = Literal["low", "medium", "high", "critical"]
+AmlStatus = Literal["open", "under_review", "closed", "reported"]
+
+
+class AmlAlertOut(BaseModel):
+    alert_id: str
+    player_id: str
+    rule: str
+    score: int
+    risk: AmlRisk
+    created_at: str = Field(description="When the event that raised it happened")
+    status: AmlStatus
+
+
+class AmlAlertsOut(BaseModel):
+    alerts: list[AmlAlertOut]
+
+
+class AmlAlertEventOut(BaseModel):
+    event_id: str
+    seq: int
+    type: str
+    amount: int
+    balance_after: int
+    at: str
+    created_at: str
+    ref: str
+
+
+class AmlAlertHistoryOut(BaseModel):
+    at: str
+    status: AmlStatus
+    reason: str | None
+    actor_id: str | None
+
+
+class AmlCosOut(BaseModel):
+    """The suspicious-activity report (COAF's COS) drafted for a critical alert."""
+
+    status: Literal["draft", "filed"]
+    due_by: str
+    created_at: str
+    filed_at: str | None
+
+
+class AmlAlertDetailOut(AmlAlertOut):
+    reason: str
+    status_reason: str | None
+    updated_at: str
+    action: Literal["hold", "freeze"] | None = Field(
+        description="What the alert did to the account: withdrawals held, or the account frozen"
+    )
+    events: list[AmlAlertEventOut]
+    history: list[AmlAlertHistoryOut]
+    cos: AmlCosOut | None
+
+
+class AmlStatusIn(Strict):
+    status: Literal["under_review", "closed", "reported"]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None

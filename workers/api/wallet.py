@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -75,6 +76,7 @@ async def move_money(
     operation: str,
     key_header: str | None,
     body: dict[str, Any],
+    device: str | None = None,
 ) -> JSONResponse:
     key = idempotency_key(key_header)
     player = await load_player(services, player_id)
@@ -98,6 +100,8 @@ async def move_money(
         payload["source"] = deposit_source(
             body["method"], body.get("payer_document"), player.get("cpf")
         )
+        if device:  # for the shared-device AML rule: a keyed hash, never the id itself
+            payload["aml_context"] = {"device": fingerprint(services, "device", device)}
     else:
         registered = player.get("payout_account")
         payload["payout_account"] = json.loads(registered) if registered else None
@@ -105,6 +109,11 @@ async def move_money(
         payload["payout_within_minutes"] = profile.payout_within_minutes
     result = await services.wallets.get(player_id).call(operation, payload)
     return answer(result)
+
+
+def fingerprint(services: Services, attribute: str, value: str) -> str:
+    key = services.settings.exclusion_key or services.settings.jwt_secret.encode()
+    return hmac.new(key, f"{attribute}|{value}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 async def grant_bonus(

@@ -50,6 +50,11 @@ ValidationFailed = _error("ValidationFailed", "validation_error", 422, "Invalid 
 InsufficientFunds = _error("InsufficientFunds", "insufficient_funds", 409, "Insufficient funds")
 KycRequired = _error("KycRequired", "kyc_required", 403, "Identity verification required")
 SelfExcluded = _error("SelfExcluded", "self_excluded", 403, "The player is excluded from play")
+# An account frozen for review: money neither comes in nor goes out, nothing says why.
+AccountRestricted = _error(
+    "AccountRestricted", "account_restricted", 403,
+    "This account is restricted; please contact support",
+)  # fmt: skip
 DepositLimitExceeded = _error(
     "DepositLimitExceeded", "deposit_limit_exceeded", 403, "The deposit would exceed a limit"
 )
@@ -130,6 +135,9 @@ CurrencyMismatch = _error(
 
 # National exclusion list
 InvalidList = _error("InvalidList", "invalid_list", 422, "The list was not imported")
+
+# Regulatory reports
+InvalidDate = _error("InvalidDate", "invalid_date", 422, "Invalid report date")
 
 # KYC
 DocumentsMissing = _error(

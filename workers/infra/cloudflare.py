@@ -1,4 +1,4 @@
-"""Cloudflare adapters: D1, KV, R2, Durable Object stubs and storage, Web Crypto, over Pyodide's
+"""Cloudflare adapters: D1, KV, R2, Queues, Durable Object stubs and storage, Web Crypto, over Pyodide's
 FFI. JS values are converted here, at the boundary; nothing above sees a JsProxy.
 
 Conversions (both directions), checked by the conformance suite in real Pyodide:
@@ -211,6 +211,47 @@ class R2Bucket:
             return None
         buffer = await obj.arrayBuffer()
         return bytes(js.Uint8Array.new(buffer).to_bytes())
+
+
+# Queues -------------------------------------------------------------------------------------
+class QueueProducer:
+    """A Queue's producer binding: `sendBatch([{body}])` resolves once Queues has stored them.
+    A failed send is `Unavailable` (the WalletDO's alarm sends the same rows again)."""
+
+    def __init__(self, binding: Any) -> None:
+        self._queue = unwrap(binding)
+
+    async def send_batch(self, bodies: Sequence[dict[str, Any]]) -> None:
+        if not bodies:
+            return
+        try:
+            await self._queue.sendBatch(js_value([{"body": body} for body in bodies]))
+        except JsException as exc:
+            raise Unavailable(str(exc)) from exc
+
+
+class QueueMessageAdapter:
+    """One `Message` of a consumer's `MessageBatch`, with a plain Python body."""
+
+    def __init__(self, message: Any) -> None:
+        self._message = unwrap(message)
+        self.id = str(self._message.id)
+        self.body: dict[str, Any] = dict(to_py(self._message.body) or {})
+        self.attempts = int(to_py(self._message.attempts) or 1)
+
+    def ack(self) -> None:
+        self._message.ack()
+
+    def retry(self, delay_seconds: int = 0) -> None:
+        if delay_seconds > 0:
+            self._message.retry(js_value({"delaySeconds": int(delay_seconds)}))
+        else:
+            self._message.retry()
+
+
+def batch_messages(batch: Any) -> list[QueueMessageAdapter]:
+    """The messages of a queue handler's `MessageBatch` (raw, or the SDK's wrapper)."""
+    return [QueueMessageAdapter(m) for m in unwrap(batch).messages]
 
 
 # Durable Objects ----------------------------------------------------------------------------

@@ -75,6 +75,32 @@ class ActorStorage(Protocol):
     async def get_alarm(self) -> int | None: ...
 
 
+class Queue(Protocol):
+    """A Cloudflare Queue's producer binding: once `send_batch` returns, the messages are
+    stored by the queue and delivered at least once (a consumer must be idempotent)."""
+
+    async def send_batch(self, bodies: Sequence[dict[str, Any]]) -> None: ...
+
+
+class QueueMessage(Protocol):
+    """One message of a consumer's batch (Cloudflare's `Message`): acknowledged, or retried
+    after a delay; a message neither acked nor retried counts as acked when the handler returns,
+    and every message not acked is retried when it raises."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def body(self) -> dict[str, Any]: ...
+
+    @property
+    def attempts(self) -> int: ...
+
+    def ack(self) -> None: ...
+
+    def retry(self, delay_seconds: int = 0) -> None: ...
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 

@@ -5,7 +5,10 @@ its outbox in the same storage transaction. Each follower ("consumer") reads the
 own position, in order, and handles the topics it knows, idempotently; a row is deleted only once
 every consumer has passed it, so a new follower is a new consumer, not a new code path, and a
 topic one follower does not know is kept for the others. The D1 projection is the first
-consumer: `INSERT OR IGNORE` (or an upsert by key) per row, in batches.
+consumer: `INSERT OR IGNORE` (or an upsert by key) per row, in batches. The fraud queue is the
+second: every wallet event the D1 consumer has passed is sent to the queue (at least once: the
+position moves only after `sendBatch` has returned), so the AML consumer finds in D1 every event
+up to the one it scores.
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from infra.ports import ActorStorage, Database, Statement
+from infra.ports import ActorStorage, Database, Queue, Statement
 
 BATCH = 500
-CONSUMERS = ("d1",)
+QUEUE_BATCH = 100  # Cloudflare's sendBatch takes at most 100 messages (and 256 KB)
+D1_ONLY = ("d1",)
+WITH_FRAUD = ("d1", "fraud")
+FRAUD_TOPICS = frozenset({"wallet_event"})
 
 
 def _event(db: Database, player_id: str, _: int, e: dict[str, Any]) -> Statement:
@@ -93,7 +99,9 @@ def position(storage: ActorStorage, consumer: str) -> int:
     return int(rows[0]["last_id"]) if rows else 0
 
 
-def advance(storage: ActorStorage, consumer: str, last_id: int) -> None:
+def advance(
+    storage: ActorStorage, consumer: str, last_id: int, consumers: tuple[str, ...] = D1_ONLY
+) -> None:
     """Move a consumer past `last_id` and delete what every consumer has passed."""
     storage.exec(
         "INSERT INTO outbox_positions (consumer, last_id) VALUES (?, ?) ON CONFLICT (consumer) "
@@ -101,19 +109,52 @@ def advance(storage: ActorStorage, consumer: str, last_id: int) -> None:
         consumer,
         last_id,
     )
-    passed = min(position(storage, c) for c in CONSUMERS)
+    passed = min(position(storage, c) for c in consumers)
     storage.exec("DELETE FROM outbox WHERE id <= ?", passed)
 
 
-def pending_rows(storage: ActorStorage, consumer: str, limit: int = BATCH) -> list[dict[str, Any]]:
+def pending_rows(
+    storage: ActorStorage, consumer: str, limit: int = BATCH, up_to: int | None = None
+) -> list[dict[str, Any]]:
+    if up_to is None:
+        return storage.exec(
+            "SELECT id, topic, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?",
+            position(storage, consumer),
+            limit,
+        )
     return storage.exec(
-        "SELECT id, topic, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?",
+        "SELECT id, topic, payload FROM outbox WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
         position(storage, consumer),
+        up_to,
         limit,
     )
 
 
-async def project_to_d1(storage: ActorStorage, db: Database, player_id: str) -> None:
+def fraud_message(player_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """What the AML consumer receives for a wallet event: the event, named by a stable id."""
+    return {"event_id": f"{player_id}:{payload['seq']}", "player_id": player_id, **payload}
+
+
+async def stream_to_queue(storage: ActorStorage, queue: Queue, player_id: str) -> None:
+    """Send every wallet event the D1 projection has passed to the fraud queue, in order; a
+    failure leaves the rows (and the position) for the next alarm, so an event is sent at least
+    once and never skipped."""
+    while rows := pending_rows(storage, "fraud", QUEUE_BATCH, up_to=position(storage, "d1")):
+        bodies = [
+            fraud_message(player_id, json.loads(r["payload"]))
+            for r in rows
+            if r["topic"] in FRAUD_TOPICS
+        ]
+        if bodies:
+            await queue.send_batch(bodies)
+        storage.transaction(
+            lambda last_id=rows[-1]["id"]: advance(storage, "fraud", last_id, WITH_FRAUD)
+        )
+
+
+async def project_to_d1(
+    storage: ActorStorage, db: Database, player_id: str, consumers: tuple[str, ...] = D1_ONLY
+) -> None:
     """Drain the outbox into D1 in order; a failure leaves the rows for the next alarm."""
     while rows := pending_rows(storage, "d1"):
         statements = [
@@ -129,7 +170,7 @@ async def project_to_d1(storage: ActorStorage, db: Database, player_id: str) -> 
         )
 
         def acknowledge(last_id: int = rows[-1]["id"], top_seq: int = top_seq) -> None:
-            advance(storage, "d1", last_id)
+            advance(storage, "d1", last_id, consumers)
             storage.exec(
                 "INSERT INTO meta (k, v) VALUES ('projected_seq', ?) ON CONFLICT (k) "
                 "DO UPDATE SET v = max(CAST(v AS INTEGER), CAST(excluded.v AS INTEGER))",

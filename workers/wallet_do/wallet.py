@@ -16,6 +16,7 @@ from typing import Any
 
 from casino.bonus import Bonus, after_stake, decide_bonus, forfeit_before_withdrawal
 from casino.errors import (
+    AccountRestricted,
     DepositLimitExceeded,
     DomainError,
     IdempotencyKeyReused,
@@ -49,12 +50,12 @@ from casino.limits import (
 )
 from casino.payments import withdrawal_destination
 from casino.timefmt import parse_rfc3339, rfc3339
-from infra.ports import ActorStorage, Clock, Database, PayoutProvider, Unavailable
+from infra.ports import ActorStorage, Clock, Database, PayoutProvider, Queue, Unavailable
 from infra.storage_schema import migrate
 
 from .behaviour_watch import BehaviourWatch
 from .payments import Payments
-from .projection import project_to_d1
+from .projection import D1_ONLY, WITH_FRAUD, project_to_d1, stream_to_queue
 from .provider_wallet import ProviderBets, bet_events, bet_ref, credit_events
 from .responsible import ResponsibleGaming
 from .rpc import answers_refusals, refusal
@@ -92,6 +93,7 @@ class WalletDeps:
     clock: Clock
     db: Database
     payouts: PayoutProvider | None = None
+    queue: Queue | None = None  # the fraud queue (every wallet event, at least once)
 
 
 class Wallet:
@@ -143,6 +145,7 @@ class Wallet:
     async def deposit(self, payload: dict[str, Any]) -> Result:
         def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
             check_not_excluded(self.rg.exclusion(), now)
+            self._check_not_frozen()
             limits = self.rg.limits(now)
             limited = any(limits[f"deposit_{p}"].value is not None for p in WINDOWS)
             totals = self.rg.deposit_totals(now) if limited else {}
@@ -245,6 +248,7 @@ class Wallet:
 
         def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
             check_not_excluded(self.rg.exclusion(), now)
+            self._check_not_frozen()
             # Funds first: a round the player cannot afford is insufficient_funds, whatever
             # the limits say.
             events = decide_bet_and_win(ledger, record["stake"], record["payout"], ref, now)
@@ -316,6 +320,7 @@ class Wallet:
         def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
             if tx["kind"] == "bet":
                 check_not_excluded(self.rg.exclusion(), now)
+                self._check_not_frozen()
                 events = bet_events(ledger, tx, ref, now)
                 self._check_play(now, rules, int(tx["amount"]))
                 self.provider_bets.record_bet(bet_key, tx, now)
@@ -390,8 +395,9 @@ class Wallet:
             except DomainError as error:
                 answer: Result = refusal(error)
             else:
+                context = payload.get("aml_context") or None
                 for event in events:
-                    self._append(event)
+                    self._append(event, context if event is events[-1] else None)
                 body = (
                     after(events, now)
                     if after
@@ -424,7 +430,7 @@ class Wallet:
     def _remember_player(self, player_id: str) -> None:
         self.storage.exec("INSERT OR IGNORE INTO meta (k, v) VALUES ('player_id', ?)", player_id)
 
-    def _append(self, event: LedgerEvent) -> None:
+    def _append(self, event: LedgerEvent, context: dict[str, str] | None = None) -> None:
         self.rg.record_flow(event)
         row = event_json(event)
         self.storage.exec(
@@ -437,10 +443,45 @@ class Wallet:
             row["created_at"],
             row["ref"],
         )
+        # The fraud consumer also reads the request's fingerprints (keyed hashes of the
+        # device), kept with the event they came with; the D1 projection ignores them.
+        outbox_row = {**row, "attributes": context} if context else row
         self.storage.exec(
             "INSERT INTO outbox (topic, payload) VALUES ('wallet_event', ?)",
-            json.dumps(row, separators=(",", ":")),
+            json.dumps(outbox_row, separators=(",", ":")),
         )
+
+    # AML -------------------------------------------------------------------------------
+    def _restriction(self) -> str | None:
+        value = self.rg.get("aml_restriction")
+        return str(value) if value else None
+
+    def _check_not_frozen(self) -> None:
+        if self._restriction() == "freeze":
+            raise AccountRestricted()
+
+    async def aml_restrict(self, payload: dict[str, Any]) -> Result:
+        """What an AML risk level does to this account (the fraud consumer asks): `hold` keeps
+        every withdrawal requested but unpaid (enhanced due diligence), `freeze` also refuses
+        deposits and stakes; `None` lifts it (compliance closed the alerts). Only the order
+        hold < freeze is kept unless `lift` says otherwise; nothing of it shows in what the
+        player reads (no tipping off)."""
+        order = {None: 0, "hold": 1, "freeze": 2}
+        wanted = payload.get("level")
+        if wanted not in order:
+            return refusal(DomainError(f"unknown restriction {wanted!r}"))
+
+        def write() -> str | None:
+            current = self._restriction()
+            if payload.get("lift") or order[wanted] > order[current]:
+                self.rg.put("aml_restriction", wanted)
+                return wanted
+            return current
+
+        level = self.storage.transaction(write)
+        if level is None and self.payments.open_withdrawals(1):
+            await self._schedule_projection()  # held withdrawals are paid by the alarm
+        return {"status": 200, "body": {"restriction": level}}
 
     # Responsible gaming ----------------------------------------------------------------
     def _limits_view(self, now: datetime, rules: LimitRules) -> dict[str, Any]:
@@ -569,7 +610,10 @@ class Wallet:
             return
         try:
             await self._pay_withdrawals(player_id)
-            await project_to_d1(self.storage, self.deps.db, player_id)
+            consumers = WITH_FRAUD if self.deps.queue is not None else D1_ONLY
+            await project_to_d1(self.storage, self.deps.db, player_id, consumers)
+            if self.deps.queue is not None:
+                await stream_to_queue(self.storage, self.deps.queue, player_id)
         except Unavailable:
             attempts = int(self.rg.get("alarm_attempts", 0))
             self.rg.put("alarm_attempts", attempts + 1)
@@ -582,8 +626,8 @@ class Wallet:
     async def _pay_withdrawals(self, player_id: str) -> None:
         """Hand each requested withdrawal to the payment provider (idempotent by its ref, so a
         retry after a lost answer pays once) and record it paid."""
-        if self.deps.payouts is None:
-            return
+        if self.deps.payouts is None or self._restriction() is not None:
+            return  # held for enhanced due diligence: paid when compliance lifts the hold
         for row in self.payments.open_withdrawals():
             await self.deps.payouts.pay(
                 {"ref": row["ref"], "player_id": player_id, "amount": row["amount"],

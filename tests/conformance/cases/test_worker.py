@@ -229,6 +229,89 @@ async def test_the_cron_handler_runs():
         await host.scheduled(cron)
 
 
+async def test_the_daily_report_is_the_same_bytes_twice_and_stored_on_real_d1():
+    """The report's queries, its storage (RETURNING, the retention triggers) and the live
+    counters' triggers on miniflare's D1, through the Worker's `fetch`."""
+    from datetime import UTC, datetime
+
+    import entry  # type: ignore[import-not-found]
+    import pyotp
+
+    from api import reports
+    from api.staff import CLI_ACTOR, create_staff
+
+    services = entry.build_services(_EnvWrapper(env))
+    email = f"compliance-{uuid.uuid4().hex[:8]}@example.com"
+    made = await create_staff(services, CLI_ACTOR, email, STRONG, "compliance")
+    status, _, tokens = await call("POST", "/v1/auth/login", {
+        "email": email, "password": STRONG, "otp": pyotp.parse_uri(made["otpauth_uri"]).now()})  # fmt: skip
+    assert status == 200, tokens
+    auth = {"authorization": f"Bearer {tokens['access_token']}"}
+    live_before = (await call("GET", "/v1/stats/live"))[2]
+    p = await player()
+    status, _, _ = await call(
+        "POST", "/v1/wallet/deposits", {"amount": 4321, "method": "ted"}, p["auth"] | key()
+    )
+    assert status == 201
+    await host.settled()
+    live_after = (await call("GET", "/v1/stats/live"))[2]
+    assert live_after["players"] == live_before["players"] + 1
+    assert live_after["wallet_events"] == live_before["wallet_events"] + 1
+
+    today = datetime.now(UTC).date()
+    path = f"/v1/ops/reports/daily?date={today.isoformat()}&jurisdiction=BR"
+    first, again = await call("GET", path, headers=auth), await call("GET", path, headers=auth)
+    assert first[0] == 200 and first == again, first
+    ted = {m["method"]: m for m in first[2]["payments"]["by_method"]}["ted"]
+    assert ted["deposits_amount"] >= 4321
+    as_csv = await call("GET", path, headers=auth | {"accept": "text/csv"})
+    assert as_csv[0] == 200 and as_csv[1].startswith("text/csv")
+    assert as_csv[2].startswith("date,jurisdiction,section,item,metric,value\r\n")
+    stored = await reports.store(services, "BR", today)
+    assert stored["stored"] == ["csv", "json"], stored
+    assert (await reports.store(services, "BR", today))["stored"] == []
+    assert await call("GET", path, headers=auth | {"accept": "text/csv"}) == as_csv
+    refused = False
+    try:
+        await db.prepare("DELETE FROM regulatory_reports").run()
+    except Exception as error:  # D1_ERROR from the retention trigger
+        refused = "never deleted" in str(error)
+    assert refused
+    status, _, body = await call("GET", "/v1/ops/reports/daily?date=2026-02-30", headers=auth)
+    assert (status, body["code"]) == (422, "invalid_date")
+
+
+async def test_wallet_events_reach_the_fraud_queue_and_its_handler_raises_an_alert():
+    """The WalletDO's alarm sends every event to FRAUD_QUEUE after projecting it to D1; the
+    Worker's `queue` handler, given a real `MessageBatch`, acks each message once scored and the
+    velocity alert is in D1; the same batch again (at least once) raises no second alert; a
+    malformed message is retried with a delay, never acked."""
+    p = await player()
+    host.env.FRAUD_QUEUE.take()
+    for _ in range(6):
+        status, _, body = await call(
+            "POST", "/v1/wallet/deposits", {"amount": 1000, "method": "pix"}, p["auth"] | key()
+        )
+        assert status == 201, body
+    await host.settled()
+    sent = [m for m in host.env.FRAUD_QUEUE.take().to_py() if m["player_id"] == p["id"]]
+    assert [m["seq"] for m in sent] == [1, 2, 3, 4, 5, 6], sent
+    assert sent[0]["event_id"] == f"{p['id']}:1" and sent[0]["type"] == "DEPOSIT"
+    for _ in range(2):
+        outcomes = (await host.queue(to_js(sent, dict_converter=js.Object.fromEntries))).to_py()
+        assert [o["outcome"] for o in outcomes] == ["ack"] * 6, outcomes
+    alerts = (
+        await db.prepare("SELECT rule, risk, status FROM aml_alerts WHERE player_id = ?")
+        .bind(p["id"])
+        .all()
+    )
+    assert alerts == [{"rule": "deposit_velocity", "risk": "high", "status": "open"}], alerts
+    broken = to_js([{"event_id": "x"}], dict_converter=js.Object.fromEntries)
+    [outcome] = (await host.queue(broken, 3)).to_py()
+    assert outcome["outcome"] == "retry" and outcome["delaySeconds"] == 8, outcome
+    host.takeAlarmFailures()
+
+
 async def test_cloudflares_country_puts_a_request_under_brazil_whatever_the_client_says():
     """`request.cf.country` (set here as workerd sets it) decides, not a header the client sent
     nor the country it typed."""

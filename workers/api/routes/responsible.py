@@ -125,7 +125,7 @@ async def self_exclude(
     payload = {"player_id": caller.subject, "kind": "self_exclusion", "days": body.days,
                "permanent": body.permanent}  # fmt: skip
     result = await services.wallets.get(caller.subject).call("exclude", payload)
-    await responsible.mirror_exclusion(services, caller.subject, result)
+    await responsible.mirror_exclusion(services, caller.subject, result, "self_exclusion")
     return wallet.answer(result)
 
 
@@ -148,7 +148,7 @@ async def take_a_break(body: BreakIn, caller: PlayerDep, services: ServicesDep) 
     await wallet.load_player(services, caller.subject)
     payload = {"player_id": caller.subject, "kind": "break", "hours": body.hours}
     result = await services.wallets.get(caller.subject).call("exclude", payload)
-    await responsible.mirror_exclusion(services, caller.subject, result)
+    await responsible.mirror_exclusion(services, caller.subject, result, "break")
     return wallet.answer(result)
 
 

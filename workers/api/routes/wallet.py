@@ -32,12 +32,22 @@ async def get_wallet(caller: PlayerDep, services: ServicesDep) -> WalletOut:
     return WalletOut(balance=state["balance"], currency=currency, last_seq=state["last_seq"])
 
 
+DeviceId = Annotated[
+    str | None,
+    Header(alias="X-Device-Id", max_length=128, description="The app's install id, if it has one"),
+]
+
+
 @router.post("/deposits", status_code=201, response_model=MoneyMovementOut)
 async def deposit(
-    body: PaymentIn, caller: PlayerDep, services: ServicesDep, key: IdempotencyKey = None
+    body: PaymentIn,
+    caller: PlayerDep,
+    services: ServicesDep,
+    key: IdempotencyKey = None,
+    device: DeviceId = None,
 ) -> JSONResponse:
     return await wallet.move_money(
-        services, caller.subject, "deposit", key, body.model_dump(exclude_none=True)
+        services, caller.subject, "deposit", key, body.model_dump(exclude_none=True), device
     )
 
 

@@ -1,0 +1,187 @@
+"""Regulatory reports application: a day's figures gathered from D1 (the projected events:
+rounds, provider transactions, payments, players, exclusions, notices), rendered by the core
+(`casino.reports`), stored by the daily job, answered byte for byte once stored."""
+
+from __future__ import annotations
+
+from datetime import UTC, date
+from typing import Any
+
+from casino import reports
+from casino.errors import ValidationFailed
+from casino.jurisdictions import PROFILES
+from casino.timefmt import rfc3339
+
+from .services import Services
+
+# Each query reads one UTC day, `?1 <= created_at < ?2`, of the players of jurisdiction `?3`.
+_ROUNDS = (
+    "SELECT r.game_id, count(*) AS bets, sum(r.stake) AS staked, 0 AS refunded, "
+    "sum(r.payout) AS paid FROM rounds r JOIN players p ON p.player_id = r.player_id "
+    "WHERE r.created_at >= ?1 AND r.created_at < ?2 AND p.jurisdiction = ?3 GROUP BY r.game_id"
+)
+_PROVIDER = (
+    "SELECT t.game_id, sum(t.kind = 'bet') AS bets, "
+    "sum(CASE WHEN t.kind = 'bet' THEN t.amount ELSE 0 END) AS staked, "
+    "sum(CASE WHEN t.kind IN ('refund', 'rollback') THEN t.amount ELSE 0 END) AS refunded, "
+    "sum(CASE WHEN t.kind = 'win' THEN t.amount ELSE 0 END) AS paid "
+    "FROM provider_transactions t JOIN players p ON p.player_id = t.player_id "
+    "WHERE t.created_at >= ?1 AND t.created_at < ?2 AND p.jurisdiction = ?3 GROUP BY t.game_id"
+)
+_PAYMENTS = (
+    "SELECT y.kind, y.method, count(*) AS count, sum(y.amount) AS amount "
+    "FROM payments y JOIN players p ON p.player_id = y.player_id "
+    "WHERE y.created_at >= ?1 AND y.created_at < ?2 AND p.jurisdiction = ?3 "
+    "GROUP BY y.kind, y.method "
+    "UNION ALL "
+    "SELECT 'withdrawal_paid', y.method, count(*), sum(y.amount) "
+    "FROM payments y JOIN players p ON p.player_id = y.player_id "
+    "WHERE y.kind = 'withdrawal' AND y.paid_at >= ?1 AND y.paid_at < ?2 AND p.jurisdiction = ?3 "
+    "GROUP BY y.method"
+)
+_PLAYERS = (
+    "SELECT "
+    "(SELECT count(*) FROM players WHERE jurisdiction = ?3 AND created_at >= ?1 "
+    " AND created_at < ?2) AS registered, "
+    "(SELECT count(*) FROM ("
+    " SELECT r.player_id FROM rounds r JOIN players p ON p.player_id = r.player_id "
+    " WHERE r.created_at >= ?1 AND r.created_at < ?2 AND p.jurisdiction = ?3 "
+    " UNION SELECT t.player_id FROM provider_transactions t "
+    " JOIN players p ON p.player_id = t.player_id WHERE t.kind = 'bet' "
+    " AND t.created_at >= ?1 AND t.created_at < ?2 AND p.jurisdiction = ?3)) AS active_bettors, "
+    "(SELECT count(DISTINCT y.player_id) FROM payments y JOIN players p "
+    " ON p.player_id = y.player_id WHERE y.kind = 'deposit' AND y.created_at >= ?1 "
+    " AND y.created_at < ?2 AND p.jurisdiction = ?3) AS depositors, "
+    "(SELECT count(*) FROM player_exclusions e JOIN players p ON p.player_id = e.player_id "
+    " WHERE e.kind = 'self_exclusion' AND e.created_at >= ?1 AND e.created_at < ?2 "
+    " AND p.jurisdiction = ?3) AS self_exclusions, "
+    "(SELECT count(*) FROM player_exclusions e JOIN players p ON p.player_id = e.player_id "
+    " WHERE e.kind = 'break' AND e.created_at >= ?1 AND e.created_at < ?2 "
+    " AND p.jurisdiction = ?3) AS breaks, "
+    "(SELECT count(*) FROM player_notices n JOIN players p ON p.player_id = n.player_id "
+    " WHERE n.kind = 'national_exclusion' AND n.at >= ?1 AND n.at < ?2 "
+    " AND p.jurisdiction = ?3) AS national_exclusions"
+)
+
+
+def jurisdiction_code(services: Services, asked: str | None) -> str:
+    """The jurisdiction of a report: the one asked for (`BR`, `br`, `generic`), else the
+    deployment's, else `BR`."""
+    text = (asked or services.fixed_jurisdiction or "BR").strip()
+    code = "generic" if text.lower() == "generic" else text.upper()
+    if code not in services.profiles:
+        known = ", ".join(sorted(services.profiles))
+        raise ValidationFailed(f"No jurisdiction '{text}' (known: {known})")
+    return code
+
+
+def today(services: Services) -> date:
+    """The current UTC day (report days are UTC days)."""
+    return services.clock.now().astimezone(UTC).date()
+
+
+async def compute(services: Services, jurisdiction: str, day: date) -> dict[str, Any]:
+    """The report of `day` from the events in D1, as the core writes it."""
+    start, end = reports.day_bounds(day)
+    params = (start, end, jurisdiction)
+    rounds, provider, payments, players = await services.db.batch(
+        [
+            services.db.prepare(sql).bind(*params)
+            for sql in (_ROUNDS, _PROVIDER, _PAYMENTS, _PLAYERS)
+        ]
+    )
+    # The report's currency is the jurisdiction's as the code defines it (not a KV override):
+    # the same day keeps the same bytes.
+    profile = PROFILES.get(jurisdiction) or services.profiles[jurisdiction]
+    return reports.daily_report(
+        jurisdiction, day, profile.currency, [*rounds, *provider], payments, players[0]
+    )
+
+
+async def stored(
+    services: Services, jurisdiction: str, day: date, fmt: str
+) -> tuple[str, str] | None:
+    row = await (
+        services.db.prepare(
+            "SELECT body, sha256 FROM regulatory_reports "
+            "WHERE jurisdiction = ? AND day = ? AND format = ?"
+        )
+        .bind(jurisdiction, day.isoformat(), fmt)
+        .first()
+    )
+    return (row["body"], row["sha256"]) if row else None
+
+
+async def daily(
+    services: Services, asked_jurisdiction: str | None, day_text: str, fmt: str
+) -> tuple[str, str, str, bool]:
+    """The jurisdiction, the body of a day's report in `fmt`, its SHA-256 and whether it is the
+    stored record:
+    a stored day answers the stored bytes; any other day (today included, until it is over)
+    is computed from the events."""
+    jurisdiction = jurisdiction_code(services, asked_jurisdiction)
+    day = reports.parse_day(day_text, today(services))
+    found = await stored(services, jurisdiction, day, fmt)
+    if found is not None:
+        return jurisdiction, found[0], found[1], True
+    body = reports.render(await compute(services, jurisdiction, day), fmt)
+    return jurisdiction, body, reports.sha256_hex(body), False
+
+
+async def store(services: Services, jurisdiction: str, day: date) -> dict[str, Any]:
+    """Store a day's report in every format, once: a day already stored keeps its record (the
+    table refuses rewrites; `INSERT OR IGNORE` makes a rerun of the job a no-op)."""
+    report = await compute(services, jurisdiction, day)
+    now = rfc3339(services.clock.now())
+    bodies = {fmt: reports.render(report, fmt) for fmt in sorted(reports.FORMATS)}
+    results = await services.db.batch(
+        [
+            services.db.prepare(
+                "INSERT OR IGNORE INTO regulatory_reports (jurisdiction, day, format, body, "
+                "sha256, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING format"
+            ).bind(jurisdiction, day.isoformat(), fmt, body, reports.sha256_hex(body), now)
+            for fmt, body in bodies.items()
+        ]
+    )
+    listed = await list_stored(services, jurisdiction, day.isoformat(), 1)
+    return {
+        "jurisdiction": jurisdiction,
+        "date": day.isoformat(),
+        "stored": sorted(fmt for rows in results for fmt in (r["format"] for r in rows)),
+        "sha256": listed[0]["sha256"] if listed else {},
+    }
+
+
+async def jurisdictions_in_use(services: Services) -> list[str]:
+    rows = await services.db.prepare(
+        "SELECT DISTINCT jurisdiction FROM players ORDER BY jurisdiction"
+    ).all()
+    return [r["jurisdiction"] for r in rows]
+
+
+async def list_stored(
+    services: Services, jurisdiction: str | None = None, day: str | None = None, limit: int = 366
+) -> list[dict[str, Any]]:
+    """The stored reports, newest day first: `{jurisdiction, date, formats, sha256}` with the
+    SHA-256 of each format's bytes (`sha256: {csv: ..., json: ...}`)."""
+    rows = await (
+        services.db.prepare(
+            "SELECT jurisdiction, day, format, sha256 FROM regulatory_reports "
+            "WHERE (?1 IS NULL OR jurisdiction = ?1) AND (?2 IS NULL OR day = ?2) AND "
+            "(jurisdiction, day) IN (SELECT DISTINCT jurisdiction, day FROM regulatory_reports "
+            " WHERE (?1 IS NULL OR jurisdiction = ?1) AND (?2 IS NULL OR day = ?2) "
+            " ORDER BY day DESC, jurisdiction LIMIT ?3) "
+            "ORDER BY day DESC, jurisdiction, format"
+        )
+        .bind(jurisdiction, day, limit)
+        .all()
+    )
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        entry = found.setdefault(
+            (row["jurisdiction"], row["day"]),
+            {"jurisdiction": row["jurisdiction"], "date": row["day"], "formats": [], "sha256": {}},
+        )
+        entry["formats"].append(row["format"])
+        entry["sha256"][row["format"]] = row["sha256"]
+    return list(found.values())
