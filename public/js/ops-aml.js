@@ -76,6 +76,12 @@ export function amlScreen({ api, guarded, onSubmit, messageOf, UserError, suppor
     return el("span", { class: overdue ? "form-error" : null, text: t(overdue ? "ops.cos_overdue" : "ops.cos_draft", { due: formatDateTime(cos.due_by) }) });
   }
 
+  function actionText(alert) {
+    if (!alert.action) return t("ops.action_none");
+    const action = t(`ops.action_${alert.action}`);
+    return alert.status === "closed" ? t("ops.action_lifted", { action }) : action;
+  }
+
   function lifecycle(alert) {
     const next = nextStatuses(alert.status);
     if (!next.length) {
@@ -144,14 +150,22 @@ export function amlScreen({ api, guarded, onSubmit, messageOf, UserError, suppor
       [t("ops.updated"), formatDateTime(alert.updated_at)],
       [t("ops.alert_reason"), alert.reason || "–"],
       ...(alert.status_reason ? [[t("ops.status_reason"), alert.status_reason]] : []),
+      [t("ops.action"), el("span", { id: "aml-action", text: actionText(alert) })],
       [t("ops.cos"), el("span", { id: "aml-cos" }, cosText(alert.cos))],
     ]));
     const events = alert.events ?? [];
     card.append(el("h3", { text: t("ops.alert_events") }), events.length
-      ? table([t("wallet.col_when"), t("wallet.col_type"), t("wallet.col_amount"), t("ops.col_event")],
+      ? Object.assign(table([t("wallet.col_when"), t("wallet.col_type"), t("wallet.col_amount"), t("ops.col_event")],
         events.map((e) => [when(e.at), eventType(e.type), Number.isSafeInteger(e.amount) ? money(e.amount) : "–", el("code", { text: e.event_id ?? "–" })]),
-        { caption: t("ops.alert_events") })
+        { caption: t("ops.alert_events") }), { id: "aml-events" })
       : el("p", { text: t("ops.alert_no_events") }));
+    const history = alert.history ?? [];
+    if (history.length) {
+      card.append(el("h3", { text: t("ops.alert_history") }), Object.assign(table(
+        [t("ops.col_when"), t("ops.col_status"), t("ops.col_reason"), t("ops.col_by")],
+        history.map((h) => [formatDateTime(h.at), statusLabel(h.status), h.reason || "–", h.actor_id ? el("code", { text: h.actor_id }) : t("ops.system")]),
+        { caption: t("ops.alert_history") }), { id: "aml-history" }));
+    }
     card.append(lifecycle(alert));
     clear(box).append(card);
     if (focusedId !== id) heading.focus();

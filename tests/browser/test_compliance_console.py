@@ -304,12 +304,12 @@ def test_a_burst_of_deposits_raises_a_velocity_alert_compliance_filters_reviews_
     assert page.url.endswith(f"#/aml/{alert['alert_id']}")
     detail = page.text_content("#aml-alert").replace("\u00a0", " ")
     assert "Alerta: Depósitos em sequência rápida" in detail
-    events = page.locator("#aml-alert tbody tr")
+    events = page.locator("#aml-events tbody tr")
     assert events.count() >= 6
     assert all("R$ 100,00" in t.replace("\u00a0", " ") for t in events.all_text_contents())
     assert "Depósito" in events.first.text_content()
     assert page.text_content("#aml-alert-status") == "aberto"
-    assert page.text_content("#aml-cos")
+    assert page.text_content("#aml-cos") and page.text_content("#aml-action")
     assert_accessible(page, "AML alert detail")
 
     # A move needs a reason, then a confirmation; cancelling changes nothing.
@@ -331,7 +331,7 @@ def test_a_burst_of_deposits_raises_a_velocity_alert_compliance_filters_reviews_
     page.click("#dialog .dialog-confirm")
     page.wait_for_selector("#notice >> text=Alerta agora está: em análise.")
     page.wait_for_selector("#aml-alert-status >> text=em análise")
-    assert reason in page.text_content("#aml-alert")
+    assert reason in page.text_content("#aml-history")
     assert _status(server, token, alert["alert_id"]) == "under_review"
 
     # Someone else closes it first: the console's move is refused in words, then shows it closed.
