@@ -30,6 +30,7 @@ ENDPOINTS = [
     ("PUT", "/v1/ops/games/dice/rtp", {"rtp_bps": "high"}, None, {OPERATOR, ADMIN}),
     ("GET", "/v1/ops/games/dice/rtp/history", None, None, {OPERATOR, ADMIN}),
     ("GET", "/v1/ops/alerts", None, None, {OPERATOR, ADMIN}),
+    ("GET", "/v1/ops/rg/alerts?limit=5", None, None, {COMPLIANCE, OPERATOR, ADMIN}),
     ("POST", "/v1/ops/exclusions/import", "cpf\n{cpf}\n", "text/csv", {OPERATOR, ADMIN}),
     ("POST", f"/v1/ops/players/{NOBODY}/bonuses", {"amount": 0}, None, {ADMIN}),
     ("GET", "/v1/ops/staff", None, None, {ADMIN}),

@@ -512,6 +512,23 @@ class OperatorAlertsOut(BaseModel):
     alerts: list[OperatorAlert]
 
 
+class RgAlert(BaseModel):
+    alert_id: str
+    player_id: str
+    rule: str = Field(
+        description="loss_chasing, rising_stakes, long_session, night_play or declined_deposits"
+    )
+    level: int = Field(description="1 to 4: the player's alerts within a week, escalating")
+    intervention: str = Field(
+        description="message, suggested_limit, enforced_break or operator_review"
+    )
+    created_at: str
+
+
+class RgAlertsOut(BaseModel):
+    alerts: list[RgAlert]
+
+
 class ExclusionImportOut(BaseModel):
     import_id: str
     entries: int = Field(description="Distinct CPFs on the list imported")
