@@ -24,6 +24,30 @@ function when(at) {
   return typeof at === "number" ? formatDateTime(new Date(at * 1000).toISOString()) : formatDateTime(at);
 }
 
+const MONEY_FACTS = new Set(["total", "threshold", "withdrawn", "deposited", "staked", "min_amount", "won"]);
+
+/** A window of seconds in words: 1 hora, 7 dias, 10 minutos. */
+function windowText(seconds) {
+  if (seconds % 86400 === 0) return t("ops.window_days", { count: seconds / 86400 });
+  if (seconds % 3600 === 0) return t("ops.window_hours", { count: seconds / 3600 });
+  return t("ops.window_minutes", { count: Math.round(seconds / 60) });
+}
+
+/** Why the alert was raised, in the reader's language from its figures; the engine's English
+ * sentence when the rule is one this console does not know. */
+export function reasonText(alert, money) {
+  const facts = alert.facts ?? {};
+  const key = `ops.aml_reason.${alert.rule}`;
+  if (!Object.keys(facts).length || !has(key)) return alert.reason || "–";
+  const params = {};
+  for (const [name, value] of Object.entries(facts)) {
+    if (MONEY_FACTS.has(name) && Number.isSafeInteger(value)) params[name] = money(value);
+    else if (name === "window_s" && Number.isSafeInteger(value)) params.window = windowText(value);
+    else params[name] = value;
+  }
+  return t(key, params);
+}
+
 const playerLink = (playerId) => el("a", { href: `#/players/${encodeURIComponent(playerId)}` }, el("code", { text: playerId }));
 
 export function amlScreen({ api, guarded, onSubmit, messageOf, UserError, supports, unavailable, money }) {
@@ -148,7 +172,7 @@ export function amlScreen({ api, guarded, onSubmit, messageOf, UserError, suppor
       [t("ops.status"), el("span", { id: "aml-alert-status", text: statusLabel(alert.status) })],
       [t("ops.created"), formatDateTime(alert.created_at)],
       [t("ops.updated"), formatDateTime(alert.updated_at)],
-      [t("ops.alert_reason"), alert.reason || "–"],
+      [t("ops.alert_reason"), el("span", { id: "aml-reason-text", text: reasonText(alert, money) })],
       ...(alert.status_reason ? [[t("ops.status_reason"), alert.status_reason]] : []),
       [t("ops.action"), el("span", { id: "aml-action", text: actionText(alert) })],
       [t("ops.cos"), el("span", { id: "aml-cos" }, cosText(alert.cos))],

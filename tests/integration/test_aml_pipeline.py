@@ -71,6 +71,8 @@ async def test_a_burst_of_deposits_raises_one_velocity_alert_with_its_events(cli
     assert [e["seq"] for e in detail["events"]] == list(range(1, 9))
     assert all(e["type"] == "DEPOSIT" and e["amount"] == 10_000 for e in detail["events"])
     assert detail["action"] == "hold" and detail["cos"] is None
+    assert detail["facts"] == {"count": 6, "total": 60_000, "window_s": 3600}  # at the sixth
+    assert detail["reason"] == "6 deposits totalling 60000 in 3600s"
     assert [h["status"] for h in detail["history"]] == ["open"]
 
 

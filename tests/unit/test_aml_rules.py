@@ -30,6 +30,7 @@ def test_velocity_fires_once_on_the_sixth_deposit_in_an_hour() -> None:
     assert [len(a) for a in fired] == [0, 0, 0, 0, 0, 1, 0, 0]
     assert fired[5][0].rule == "deposit_velocity"
     assert len(fired[5][0].event_ids) == 6
+    assert fired[5][0].facts == {"count": 6, "total": 6000, "window_s": 3600}
 
 
 def test_deposits_spread_over_hours_raise_nothing() -> None:
@@ -106,6 +107,7 @@ def test_accounts_sharing_a_device() -> None:
     assert evaluate(rules, shared, Context([shared], sharing={"device": 2})) == []
     [alert] = evaluate(rules, shared, Context([shared], sharing={"device": 3}))
     assert alert.reason == "3 accounts share one device"
+    assert alert.facts == {"players": 3, "attribute": "device"}
 
 
 def test_player_factors_raise_the_risk_and_the_risk_acts() -> None:

@@ -270,18 +270,12 @@ async def _raise(services: Services, alert: aml.Alert, at: str) -> int:
     writes = [
         db.prepare(
             "INSERT OR IGNORE INTO aml_alerts (alert_id, player_id, rule, score, risk, status, "
-            "reason, created_at, updated_at, action) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)"
+            "reason, created_at, updated_at, action, facts) "
+            "VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)"
         ).bind(
-            alert.alert_id,
-            alert.player_id,
-            alert.rule,
-            alert.score,
-            alert.risk,
-            alert.reason,
-            at,
-            now,
-            alert.action,
-        ),  # fmt: skip
+            alert.alert_id, alert.player_id, alert.rule, alert.score, alert.risk, alert.reason,
+            at, now, alert.action, json.dumps(dict(alert.facts), sort_keys=True),
+        ),  # fmt: skip  # fmt: skip
         db.prepare(
             "INSERT OR IGNORE INTO aml_alert_history (alert_id, at, status, reason, actor_id) "
             "VALUES (?, ?, 'open', ?, 'aml-engine')"
@@ -337,7 +331,7 @@ async def alert_detail(services: Services, alert_id: str) -> dict[str, Any]:
     alert, links, history, cos = await db.batch(
         [
             db.prepare(
-                f"SELECT {ALERT_COLUMNS}, reason, status_reason, updated_at, action "
+                f"SELECT {ALERT_COLUMNS}, reason, status_reason, updated_at, action, facts "
                 "FROM aml_alerts WHERE alert_id = ?"
             ).bind(alert_id),
             db.prepare(
@@ -370,7 +364,14 @@ async def alert_detail(services: Services, alert_id: str) -> dict[str, Any]:
         }  # fmt: skip
         for e in links
     ]
-    return {**alert[0], "events": events, "history": history, "cos": cos[0] if cos else None}
+    row = alert[0]
+    return {
+        **row,
+        "facts": json.loads(row["facts"]) if row.get("facts") else {},
+        "events": events,
+        "history": history,
+        "cos": cos[0] if cos else None,
+    }
 
 
 async def change_status(

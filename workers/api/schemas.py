@@ -714,7 +714,11 @@ class AmlCosOut(BaseModel):
 
 
 class AmlAlertDetailOut(AmlAlertOut):
-    reason: str
+    reason: str = Field(description="The engine's sentence, in English")
+    facts: dict[str, int | str] = Field(
+        description="The figures behind the reason (money in centavos, windows in seconds), for "
+        "a reader's own language"
+    )
     status_reason: str | None
     updated_at: str
     action: Literal["hold", "freeze"] | None = Field(

@@ -87,7 +87,8 @@ class Alert:
     score: int
     risk: str
     event_ids: tuple[str, ...]
-    reason: str
+    reason: str  # in English, for logs and D1 readers
+    facts: Mapping[str, int | str] = field(default_factory=dict)  # the figures behind `reason`
 
     @property
     def action(self) -> str | None:
@@ -175,7 +176,7 @@ def evaluate(rules: Sequence[Mapping[str, Any]], event: WalletEvent, ctx: Contex
         found = KINDS[rule["kind"]](rule, event, window, ctx)
         if found is None:
             continue
-        hits, reason = found
+        hits, reason, facts = found
         score = int(rule["score"])
         alerts.append(
             Alert(
@@ -186,12 +187,13 @@ def evaluate(rules: Sequence[Mapping[str, Any]], event: WalletEvent, ctx: Contex
                 risk=risk_of(score, ctx.factors),
                 event_ids=tuple(dict.fromkeys(e.event_id for e in (*hits, event))),
                 reason=reason,
+                facts=facts,
             )
         )
     return alerts
 
 
-Found = tuple[list[WalletEvent], str] | None
+Found = tuple[list[WalletEvent], str, dict[str, int | str]] | None
 
 
 def _velocity(
@@ -201,7 +203,8 @@ def _velocity(
     count, total = len(hits), sum(e.amount for e in hits)
     if count <= rule["max_count"] and total <= rule["max_sum"]:
         return None
-    return hits, f"{count} deposits totalling {total} in {rule['window_s']}s"
+    facts = {"count": count, "total": total, "window_s": int(rule["window_s"])}
+    return hits, f"{count} deposits totalling {total} in {rule['window_s']}s", facts
 
 
 def _structuring(
@@ -211,7 +214,8 @@ def _structuring(
     hits = [e for e in window if e.type == rule["event"] and low <= e.amount < rule["threshold"]]
     if len(hits) < rule["min_count"]:
         return None
-    return hits, f"{len(hits)} deposits just under {rule['threshold']}"
+    facts = {"count": len(hits), "threshold": int(rule["threshold"])}
+    return hits, f"{len(hits)} deposits just under {rule['threshold']}", facts
 
 
 def _little_play(
@@ -228,7 +232,8 @@ def _little_play(
     if staked * 10_000 >= deposited * rule["max_turnover_bps"]:
         return None
     hits = [e for e in window if e.type in ("DEPOSIT", "WITHDRAWAL")]
-    return hits, f"withdrew {withdrawn} of {deposited} deposited after staking {staked}"
+    facts = {"withdrawn": withdrawn, "deposited": deposited, "staked": staked}
+    return hits, f"withdrew {withdrawn} of {deposited} deposited after staking {staked}", facts
 
 
 def _high_value_play(
@@ -237,7 +242,13 @@ def _high_value_play(
     hits = [e for e in window if e.type == "BET" and e.amount >= rule["min_amount"]]
     if len(hits) < rule["min_count"]:
         return None
-    return hits, f"{len(hits)} stakes of at least {rule['min_amount']} in {rule['window_s']}s"
+    facts = {"count": len(hits), "min_amount": int(rule["min_amount"]),
+             "window_s": int(rule["window_s"])}  # fmt: skip
+    return (
+        hits,
+        f"{len(hits)} stakes of at least {rule['min_amount']} in {rule['window_s']}s",
+        facts,
+    )
 
 
 def _win_rate(
@@ -248,7 +259,8 @@ def _win_rate(
     won = totals.get("WIN", (0, 0))[1]
     if bets < rule["min_bets"] or won * 10_000 <= staked * rule["max_rtp_bps"]:
         return None
-    return [], f"won {won} on {staked} staked over {bets} bets"
+    return [], f"won {won} on {staked} staked over {bets} bets", {"won": won, "staked": staked,
+                                                                  "bets": bets}  # fmt: skip
 
 
 def _shared(
@@ -260,7 +272,8 @@ def _shared(
     players = ctx.sharing.get(attribute, 1)
     if players < rule["min_players"]:
         return None
-    return [], f"{players} accounts share one {attribute}"
+    return [], f"{players} accounts share one {attribute}", {"players": players,
+                                                             "attribute": attribute}  # fmt: skip
 
 
 KINDS: dict[str, Callable[[Mapping[str, Any], WalletEvent, list[WalletEvent], Context], Found]] = {

@@ -58,7 +58,9 @@ async def aml_alert_status(
 
 
 @router.put("/players/{player_id}/pep", response_model=PepOut)
-async def set_pep_status(player_id: str, body: PepIn, staff: ManageStaff, services: ServicesDep) -> PepOut:
+async def set_pep_status(
+    player_id: str, body: PepIn, staff: ManageStaff, services: ServicesDep
+) -> PepOut:
     """Mark a player a politically exposed person (or no longer one), with the reason: every
     later alert of theirs weighs 30 points more. Audited."""
     await aml.set_pep(services, staff.subject, staff.role, player_id, body.pep, body.reason)
