@@ -27,8 +27,12 @@ def stream(n: int, players: int, seed: int = 7) -> list[WalletEvent]:
         seqs[p] += 1
         events.append(
             WalletEvent(
-                f"p{p}:{seqs[p]}", f"p{p}", rng.choice(KINDS), rng.randint(100, 200_000),
-                i // 50, seqs[p],
+                f"p{p}:{seqs[p]}",
+                f"p{p}",
+                rng.choice(KINDS),
+                rng.randint(100, 200_000),
+                i // 50,
+                seqs[p],
             )  # fmt: skip
         )
     return events

@@ -273,8 +273,16 @@ async def _raise(services: Services, alert: aml.Alert, at: str) -> int:
             "reason, created_at, updated_at, action, facts) "
             "VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)"
         ).bind(
-            alert.alert_id, alert.player_id, alert.rule, alert.score, alert.risk, alert.reason,
-            at, now, alert.action, json.dumps(dict(alert.facts), sort_keys=True),
+            alert.alert_id,
+            alert.player_id,
+            alert.rule,
+            alert.score,
+            alert.risk,
+            alert.reason,
+            at,
+            now,
+            alert.action,
+            json.dumps(dict(alert.facts), sort_keys=True),
         ),  # fmt: skip  # fmt: skip
         db.prepare(
             "INSERT OR IGNORE INTO aml_alert_history (alert_id, at, status, reason, actor_id) "
