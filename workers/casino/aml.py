@@ -193,7 +193,8 @@ def evaluate(rules: Sequence[Mapping[str, Any]], event: WalletEvent, ctx: Contex
     return alerts
 
 
-Found = tuple[list[WalletEvent], str, dict[str, int | str]] | None
+Facts = dict[str, int | str]
+Found = tuple[list[WalletEvent], str, Facts] | None
 
 
 def _velocity(
@@ -203,7 +204,7 @@ def _velocity(
     count, total = len(hits), sum(e.amount for e in hits)
     if count <= rule["max_count"] and total <= rule["max_sum"]:
         return None
-    facts = {"count": count, "total": total, "window_s": int(rule["window_s"])}
+    facts: Facts = {"count": count, "total": total, "window_s": int(rule["window_s"])}
     return hits, f"{count} deposits totalling {total} in {rule['window_s']}s", facts
 
 
@@ -214,7 +215,7 @@ def _structuring(
     hits = [e for e in window if e.type == rule["event"] and low <= e.amount < rule["threshold"]]
     if len(hits) < rule["min_count"]:
         return None
-    facts = {"count": len(hits), "threshold": int(rule["threshold"])}
+    facts: Facts = {"count": len(hits), "threshold": int(rule["threshold"])}
     return hits, f"{len(hits)} deposits just under {rule['threshold']}", facts
 
 
@@ -232,7 +233,7 @@ def _little_play(
     if staked * 10_000 >= deposited * rule["max_turnover_bps"]:
         return None
     hits = [e for e in window if e.type in ("DEPOSIT", "WITHDRAWAL")]
-    facts = {"withdrawn": withdrawn, "deposited": deposited, "staked": staked}
+    facts: Facts = {"withdrawn": withdrawn, "deposited": deposited, "staked": staked}
     return hits, f"withdrew {withdrawn} of {deposited} deposited after staking {staked}", facts
 
 
@@ -242,7 +243,7 @@ def _high_value_play(
     hits = [e for e in window if e.type == "BET" and e.amount >= rule["min_amount"]]
     if len(hits) < rule["min_count"]:
         return None
-    facts = {"count": len(hits), "min_amount": int(rule["min_amount"]),
+    facts: Facts = {"count": len(hits), "min_amount": int(rule["min_amount"]),
              "window_s": int(rule["window_s"])}  # fmt: skip
     return (
         hits,
