@@ -57,7 +57,10 @@ async def run(rate: float, seconds: float, players: int) -> list[float]:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.get_running_loop().create_task(deposit(i)))
         await asyncio.gather(*tasks)
-        await asyncio.sleep(3)  # the last batches
+        await runtime.wallets.drain()  # every event sent to the queue
+        deadline = time.monotonic() + 120
+        while runtime.fraud_queue.backlog()["messages"] and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)  # the last batches scored
         rows = await runtime.services.db.prepare(
             "SELECT a.updated_at, e.created_at FROM aml_alerts a JOIN wallet_events e "
             "ON e.player_id = a.player_id AND e.seq = 6 WHERE a.rule = 'deposit_velocity'"
