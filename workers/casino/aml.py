@@ -36,9 +36,12 @@ ACTIONS: dict[str, str | None] = {"low": None, "medium": None, "high": "hold", "
 COS_DUE_HOURS = 24
 
 DEFAULT_RULES: tuple[dict[str, Any], ...] = (
-    # deposit velocity: count and sum of deposits over a sliding window
-    {"rule": "deposit_velocity", "kind": "velocity", "event": "DEPOSIT", "window_s": 3600,
-     "max_count": 5, "max_sum": 5_000_000, "score": 60},
+    # deposit velocity: count and sum of deposits over sliding windows (a burst in a minute,
+    # an hour, a day); one alert per player and day
+    {"rule": "deposit_velocity", "kind": "velocity", "event": "DEPOSIT", "window_s": 86400,
+     "max_count": 10, "max_sum": 10_000_000, "score": 60,
+     "windows": [{"window_s": 60, "max_count": 3, "max_sum": 2_000_000},
+                 {"window_s": 3600, "max_count": 5, "max_sum": 5_000_000}]},
     # structuring: several amounts just under a reporting threshold
     {"rule": "structuring", "kind": "structuring", "event": "DEPOSIT", "window_s": 86400,
      "threshold": 1_000_000, "margin_bps": 1000, "min_count": 3, "score": 70},
@@ -124,6 +127,14 @@ def validate(rules: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:
             raise InvalidRules(f"rule {rule.get('rule')!r} lacks {', '.join(missing)}")
         if int(rule["window_s"]) < 1:
             raise InvalidRules(f"rule {rule['rule']!r}: window_s must be positive")
+        for window in rule.get("windows", []):
+            if not {"window_s", "max_count", "max_sum"} <= set(window) or not (
+                0 < int(window["window_s"]) <= int(rule["window_s"])
+            ):
+                raise InvalidRules(
+                    f"rule {rule['rule']!r}: each of its windows has window_s (at most the "
+                    "rule's), max_count and max_sum"
+                )
         checked.append(dict(rule))
     return tuple(checked)
 
@@ -198,14 +209,18 @@ Found = tuple[list[WalletEvent], str, Facts] | None
 
 
 def _velocity(
-    rule: Mapping[str, Any], _: WalletEvent, window: list[WalletEvent], __: Context
+    rule: Mapping[str, Any], event: WalletEvent, window: list[WalletEvent], __: Context
 ) -> Found:
-    hits = [e for e in window if e.type == rule["event"]]
-    count, total = len(hits), sum(e.amount for e in hits)
-    if count <= rule["max_count"] and total <= rule["max_sum"]:
-        return None
-    facts: Facts = {"count": count, "total": total, "window_s": int(rule["window_s"])}
-    return hits, f"{count} deposits totalling {total} in {rule['window_s']}s", facts
+    """The first of the rule's windows (shortest first) whose count or sum is exceeded."""
+    limits = sorted([*rule.get("windows", []), rule], key=lambda w: int(w["window_s"]))
+    for limit in limits:
+        window_s = int(limit["window_s"])
+        hits = [e for e in window if e.type == rule["event"] and e.at > event.at - window_s]
+        count, total = len(hits), sum(e.amount for e in hits)
+        if count > limit["max_count"] or total > limit["max_sum"]:
+            facts: Facts = {"count": count, "total": total, "window_s": window_s}
+            return hits, f"{count} deposits totalling {total} in {window_s}s", facts
+    return None
 
 
 def _structuring(
