@@ -82,18 +82,31 @@ async def consume(services: Services, messages: Sequence[QueueMessage]) -> dict[
             _retry(message, counts)
             continue
         players.setdefault(event.player_id, []).append((message, event))
+    links: list[Statement] = []  # later events of known alerts, written once for the batch
+    scored: list[QueueMessage] = []
     for items in players.values():
         items.sort(key=lambda item: item[1].seq)
         try:
-            counts["alerts"] += await score(services, rules, countries, [e for _, e in items])
+            raised, later = await score(services, rules, countries, [e for _, e in items])
         except Exception:
             log.exception("fraud events of a player failed (%d messages)", len(items))
             for message, _ in items:
                 _retry(message, counts)
         else:
-            for message, _ in items:
-                message.ack()
-            counts["scored"] += len(items)
+            counts["alerts"] += raised
+            links += later
+            scored += [message for message, _ in items]
+    try:
+        if links:
+            await services.db.batch(links)
+    except Exception:
+        log.exception("the links of %d later events failed", len(links))
+        for message in scored:
+            _retry(message, counts)
+        return counts
+    for message in scored:
+        message.ack()
+    counts["scored"] += len(scored)
     return counts
 
 
@@ -119,12 +132,14 @@ async def score(
     rules: Sequence[Mapping[str, Any]],
     countries: frozenset[str],
     events: Sequence[aml.WalletEvent],
-) -> int:
-    """Score one player's events (in `seq` order); the number of new alerts they raised."""
+) -> tuple[int, list[Statement]]:
+    """Score one player's events (in `seq` order): the number of new alerts they raised (written
+    already), and the links of events that fall in an alert already raised (for the caller to
+    write)."""
     await _remember_fingerprints(services, events)
     looking = [e for e in events if aml.triggered(rules, e)]
     if not looking:
-        return 0
+        return 0, []
     contexts, known = await _contexts(services, rules, countries, looking)
     raised, links = 0, []
     for event, ctx in zip(looking, contexts, strict=True):
@@ -134,9 +149,7 @@ async def score(
                 continue
             raised += await _raise(services, alert, rfc3339(datetime.fromtimestamp(event.at, UTC)))
             known.add(alert.alert_id)
-    if links:
-        await services.db.batch(links)
-    return raised
+    return raised, links
 
 
 def _link(services: Services, alert_id: str, event_id: str) -> Statement:
@@ -245,21 +258,10 @@ async def _contexts(
 
 
 async def _raise(services: Services, alert: aml.Alert, at: str) -> int:
+    """A new alert: its action first (idempotent), then its rows in one batch, so a crash in
+    between acts again on redelivery and the alert never exists without its action."""
     db = services.db
-    links = [
-        db.prepare(
-            "INSERT OR IGNORE INTO aml_alert_events (alert_id, event_id) VALUES (?, ?)"
-        ).bind(alert.alert_id, event_id)
-        for event_id in alert.event_ids
-    ]
-    known = (
-        await db.prepare("SELECT 1 AS x FROM aml_alerts WHERE alert_id = ?")
-        .bind(alert.alert_id)
-        .first()
-    )
-    if known:
-        await db.batch(links)  # the events that came after it in its window, for the record
-        return 0
+    links = [_link(services, alert.alert_id, event_id) for event_id in alert.event_ids]
     if alert.action is not None:
         answer = await services.wallets.get(alert.player_id).call(
             "aml_restrict", {"player_id": alert.player_id, "level": alert.action}
@@ -283,7 +285,7 @@ async def _raise(services: Services, alert: aml.Alert, at: str) -> int:
             now,
             alert.action,
             json.dumps(dict(alert.facts), sort_keys=True),
-        ),  # fmt: skip  # fmt: skip
+        ),  # fmt: skip
         db.prepare(
             "INSERT OR IGNORE INTO aml_alert_history (alert_id, at, status, reason, actor_id) "
             "VALUES (?, ?, 'open', ?, 'aml-engine')"
