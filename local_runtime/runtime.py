@@ -11,7 +11,8 @@ from pathlib import Path
 
 from api.services import Services, Settings, SystemClock, SystemEntropy
 from session_do.session import GameSession, SessionDeps
-from wallet_do.wallet import Wallet, WalletDeps
+from wallet_do.hosted import HostedWallet
+from wallet_do.wallet import WalletDeps
 
 from .actors import ActorHost, LocalActorStorage
 from .blobs import LocalBlobStore
@@ -118,7 +119,7 @@ def build(
     fraud_queue = fraud_queue_of(paths, config)
     wallets = ActorHost(
         paths.durable_objects("WalletDO"),
-        lambda name, storage: Wallet(
+        lambda name, storage: HostedWallet(
             storage, WalletDeps(clock=clock, db=d1, payouts=payouts, queue=fraud_queue)
         ),
         faults=faults,

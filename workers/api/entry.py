@@ -26,7 +26,8 @@ from infra.cloudflare import (
     to_py,
 )
 from session_do.session import GameSession, SessionDeps
-from wallet_do.wallet import Wallet, WalletDeps
+from wallet_do.hosted import HostedWallet
+from wallet_do.wallet import WalletDeps
 from workers import DurableObject, WorkerEntrypoint, asgi  # type: ignore[import-not-found]
 
 app = with_body_limits(create_app())
@@ -121,7 +122,7 @@ class WalletDO(_Actor):
             db=D1Database(env.DB),
             queue=QueueProducer(queue) if queue is not None else None,
         )
-        self.target = Wallet(DurableObjectStorage(ctx.storage), deps)
+        self.target = HostedWallet(DurableObjectStorage(ctx.storage), deps)
 
     async def balance(self, payload: Any) -> Any:
         return await self._call("balance", payload)

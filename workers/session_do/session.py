@@ -31,11 +31,13 @@ from casino.errors import (
     SessionClosed,
 )
 from casino.games import GAMES, payout_moments
+from casino.messages import AddressMismatch
 from casino.rtp import RTP_MAX_BPS, RTP_MIN_BPS, check_rtp
 from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ActorNamespace, ActorStorage, Clock, Database, Entropy, Unavailable
 from infra.storage_schema import migrate
-from wallet_do.rpc import answers_refusals, refusal
+from wallet_do.client import WalletClient
+from wallet_do.rpc import answers_refusals, checks_address, refusal
 
 from .schema import STEPS
 
@@ -77,10 +79,15 @@ class GameSession:
             "SELECT * FROM seeds WHERE revealed_at IS NULL ORDER BY seed_id DESC LIMIT 1"
         )[0]
 
-    def _owned(self, player_id: str) -> dict[str, Any]:
+    def _owned(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The session's state, when the command is the owner's and names this session."""
         meta = self._meta()
-        if meta.get("player_id") != player_id:
+        if meta.get("player_id") != payload["player_id"]:
             raise NotFound("No such session")
+        if payload.get("session_id", meta["session_id"]) != meta["session_id"]:
+            raise AddressMismatch(
+                f"A command for session {payload['session_id']!r} reached {meta['session_id']!r}"
+            )
         return meta
 
     def _new_seed(self, client_seed: str, now: datetime) -> dict[str, Any]:
@@ -113,6 +120,7 @@ class GameSession:
             self.storage.exec("UPDATE seeds SET committed = 1 WHERE seed_id = ?", seed["seed_id"])
 
     # Commands ----------------------------------------------------------------------------
+    @checks_address("session_id")
     @answers_refusals
     async def open(self, payload: dict[str, Any]) -> Result:
         now = self.deps.clock.now()
@@ -163,9 +171,10 @@ class GameSession:
             "opened_at": meta["opened_at"],
         }
 
+    @checks_address("session_id")
     @answers_refusals
     async def describe(self, payload: dict[str, Any]) -> Result:
-        self._owned(payload["player_id"])
+        self._owned(payload)
         return {"status": 200, "body": self._describe()}
 
     def _check_open(self, meta: dict[str, Any], now: datetime) -> None:
@@ -178,10 +187,11 @@ class GameSession:
                 f"The session was closed after {meta['idle_timeout_minutes']} idle minutes"
             )
 
+    @checks_address("session_id")
     @answers_refusals
     async def play(self, payload: dict[str, Any]) -> Result:
         """Reserve a nonce (which fixes the outcome), then settle the round in the WalletDO."""
-        meta = self._owned(payload["player_id"])
+        meta = self._owned(payload)
         await self._commit_seed(meta["session_id"])
         now = self.deps.clock.now()
         key, request_hash = payload["idempotency_key"], payload["request_hash"]
@@ -260,15 +270,14 @@ class GameSession:
         """Ask the wallet to settle a pending round (idempotent by round id) and record its
         final state. Raises `Unavailable` when the wallet cannot be reached: it stays pending."""
         record = json.loads(row["record"])
-        answer = await self.deps.wallets.get(player_id).call(
-            "settle_round",
+        answer = await WalletClient(self.deps.wallets, player_id).settle_round(
             {
                 "player_id": player_id,
                 "idempotency_key": f"round:{record['round_id']}",
                 "request_hash": row["request_hash"],
                 "round": record,
                 "rg": json.loads(row["rules"]),
-            },
+            }
         )
         if answer["status"] == 201:
             status, final = "settled", answer
@@ -354,9 +363,10 @@ class GameSession:
             )
         return True
 
+    @checks_address("session_id")
     @answers_refusals
     async def rounds(self, payload: dict[str, Any]) -> Result:
-        self._owned(payload["player_id"])
+        self._owned(payload)
         rows = self.storage.exec(
             "SELECT round_id, status, record, nonce, created_at FROM rounds ORDER BY seed_id, nonce"
         )
@@ -398,11 +408,12 @@ class GameSession:
             },
         }
 
+    @checks_address("session_id")
     @answers_refusals
     async def rotate(self, payload: dict[str, Any]) -> Result:
         """Settle every pending round of the current seed, then reveal it and commit a new one.
         409 `rounds_pending` when a round cannot be settled yet: the seed stays secret."""
-        meta = self._owned(payload["player_id"])
+        meta = self._owned(payload)
         if payload.get("client_seed") is not None:
             fairness.check_client_seed(payload["client_seed"])
         now = self.deps.clock.now()
