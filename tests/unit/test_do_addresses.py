@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from casino.messages import ADDRESS, AddressMismatch, addressed, unaddressed
+from casino.messages import ADDRESS, AddressMismatch, OpenSession, addressed, unaddressed
 from local_runtime.actors import ActorHost
 from session_do.client import SessionClient
 from session_do.session import GameSession, SessionDeps
@@ -131,7 +131,7 @@ def test_a_session_refuses_to_open_under_another_sessions_id(tmp_path: Path) -> 
         refused = await sessions.get("s1").call("open", addressed(_open("s2"), "s1"))
         assert refused["body"]["error"]["code"] == "address_mismatch"
         assert db.writes == []  # not even the session's row in D1
-        opened = await SessionClient(sessions, "s1").open(_open("s1"))
+        opened = await SessionClient(sessions, "s1").open(OpenSession.from_dict(_open("s1")))
         assert opened["status"] == 201 and opened["body"]["session_id"] == "s1"
         wallets.close()
         sessions.close()
@@ -143,7 +143,7 @@ def test_a_session_refuses_a_command_naming_another_session(tmp_path: Path) -> N
     async def scenario() -> None:
         wallets, sessions = _sessions(tmp_path, RecordingD1())
         client = SessionClient(sessions, "s1")
-        await client.open(_open("s1"))
+        await client.open(OpenSession.from_dict(_open("s1")))
         assert (await client.describe("p1"))["status"] == 200
         stray = {"player_id": "p1", "session_id": "s2"}
         for command in ("describe", "rounds", "rotate"):

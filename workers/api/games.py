@@ -11,6 +11,7 @@ from typing import Any
 from casino.errors import DomainError, KycRequired, NotFound
 from casino.games import GAMES
 from casino.jurisdictions import Jurisdiction
+from casino.messages import OpenSession, PlayRound, PlayRules
 from casino.providers import split_game_id
 from casino.rtp import GameConfig
 from session_do.client import SessionClient
@@ -18,7 +19,6 @@ from wallet_do.client import WalletClient
 
 from . import providers
 from .game_config import load_config
-from .responsible import play_rules
 from .security import decode_access_token
 from .services import Services
 
@@ -157,17 +157,17 @@ async def open_session(
         return allowed
     session_id = services.new_id()
     return await SessionClient(services.sessions, session_id).open(
-        {
-            "session_id": session_id,
-            "player_id": player_id,
-            "game_id": game_id,
-            "rtp_bps": config.rtp_bps,
-            "rtp_range": [profile.rtp_min_bps, profile.rtp_max_bps],
-            "min_stake": config.min_stake,
-            "max_stake": config.max_stake,
-            "idle_timeout_minutes": profile.idle_timeout_minutes,
-            "client_seed": client_seed,
-        }
+        OpenSession(
+            session_id=session_id,
+            player_id=player_id,
+            game_id=game_id,
+            rtp_bps=config.rtp_bps,
+            rtp_range=(profile.rtp_min_bps, profile.rtp_max_bps),
+            min_stake=config.min_stake,
+            max_stake=config.max_stake,
+            idle_timeout_minutes=profile.idle_timeout_minutes,
+            client_seed=client_seed,
+        )
     )
 
 
@@ -202,19 +202,20 @@ async def play(
     player = await owned_session(services, player_id, session_id)
     kyc_gate(services, player)
     profile = services.player_profile(player)
-    payload = {
-        "rg": play_rules(profile),
-        "player_id": player_id,
-        "idempotency_key": key,
-        "request_hash": request_hash(
+    command = PlayRound(
+        session_id=session_id,
+        player_id=player_id,
+        round_id=services.new_id(),
+        idempotency_key=key,
+        request_hash=request_hash(
             "round", {"session_id": session_id, "stake": stake, "params": params}
-        ),  # fmt: skip
-        "round_id": services.new_id(),
-        "stake": stake,
-        "params": params,
-        "rtp_range": [profile.rtp_min_bps, profile.rtp_max_bps],
-    }
-    return await SessionClient(services.sessions, session_id).play(payload)
+        ),
+        stake=stake,
+        params=params,
+        rules=PlayRules.of(profile),
+        rtp_range=(profile.rtp_min_bps, profile.rtp_max_bps),
+    )
+    return await SessionClient(services.sessions, session_id).play(command)
 
 
 async def owned_client(services: Services, player_id: str, session_id: str) -> SessionClient:
