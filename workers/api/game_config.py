@@ -20,7 +20,7 @@ from casino.games import GAMES
 from casino.jurisdictions import Jurisdiction
 from casino.rtp import GameConfig, check_rtp, config_json, parse_config
 from casino.timefmt import parse_rfc3339, rfc3339
-from infra.ports import Unavailable
+from infra.ports import Statement, Unavailable
 
 from .alerts import raise_alert
 from .audit import audit_entry
@@ -89,40 +89,41 @@ def _config(last: LastGood | None) -> GameConfig | None:
     return last.config if last is not None else None
 
 
+_PUT_LAST_GOOD = (
+    "INSERT INTO game_configs (game_id, jurisdiction, rtp_bps, min_stake, max_stake, updated_at, "
+    "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (game_id, jurisdiction) DO UPDATE SET "
+    "rtp_bps = excluded.rtp_bps, min_stake = excluded.min_stake, max_stake = excluded.max_stake, "
+    "updated_at = excluded.updated_at, updated_by = excluded.updated_by"
+)
+_ADD_CHANGE = (
+    "INSERT OR IGNORE INTO game_config_changes (change_id, game_id, jurisdiction, old_rtp_bps, "
+    "new_rtp_bps, changed_by, changed_at, source) "
+)
+
+
+def _change_id(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def _put_last_good(
+    services: Services, config: GameConfig, jurisdiction: str, now: str, by: str
+) -> Statement:
+    return services.db.prepare(_PUT_LAST_GOOD).bind(
+        config.game_id, jurisdiction, config.rtp_bps, config.min_stake, config.max_stake, now, by
+    )
+
+
 async def _record(
-    services: Services,
-    config: GameConfig,
-    old: GameConfig | None,
-    jurisdiction: str,
-    by: str,
+    services: Services, config: GameConfig, old: GameConfig | None, jurisdiction: str, by: str
 ) -> None:
     """An operator's change through the API: the new last good value and its history row."""
     now = rfc3339(services.clock.now())
-    change_id = hashlib.sha256(
-        f"{config_json(config)}|{config_json(old) if old else ''}|{jurisdiction}|api|{now}".encode()
-    ).hexdigest()[:32]
+    old_json = config_json(old) if old else ""
+    change_id = _change_id(config_json(config), old_json, jurisdiction, "api", now)
     await services.db.batch(
         [
-            services.db.prepare(
-                "INSERT INTO game_configs (game_id, jurisdiction, rtp_bps, min_stake, max_stake, "
-                "updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (game_id, jurisdiction) DO UPDATE SET rtp_bps = excluded.rtp_bps, "
-                "min_stake = excluded.min_stake, max_stake = excluded.max_stake, "
-                "updated_at = excluded.updated_at, updated_by = excluded.updated_by"
-            ).bind(
-                config.game_id,
-                jurisdiction,
-                config.rtp_bps,
-                config.min_stake,
-                config.max_stake,
-                now,
-                by,
-            ),  # fmt: skip
-            services.db.prepare(
-                "INSERT OR IGNORE INTO game_config_changes (change_id, game_id, jurisdiction, "
-                "old_rtp_bps, new_rtp_bps, changed_by, changed_at, source) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'api')"
-            ).bind(
+            _put_last_good(services, config, jurisdiction, now, by),
+            services.db.prepare(_ADD_CHANGE + "VALUES (?, ?, ?, ?, ?, ?, ?, 'api')").bind(
                 change_id,
                 config.game_id,
                 jurisdiction,
@@ -130,7 +131,7 @@ async def _record(
                 config.rtp_bps,
                 by,
                 now,
-            ),  # fmt: skip
+            ),
         ]
     )
 
@@ -139,37 +140,28 @@ async def _notice(
     services: Services, config: GameConfig, last: LastGood | None, jurisdiction: str
 ) -> None:
     """Record a KV value changed outside the API (`wrangler kv key put`) as the new last good
-    value, once: the write is conditional on the last good value this reader saw, and the
-    history row on that write, so readers that noticed the same change at once record it once
-    (and the row's id is derived from the change and the value it replaced, too)."""
+    value, once: the write is conditional on the last good value this reader saw, the history
+    row on that write, and the row's id derived from the change and what it replaced, so
+    readers that notice the same change at once record it once."""
     now = rfc3339(services.clock.now())
     seen = last.updated_at if last is not None else None
-    change_id = hashlib.sha256(
-        f"{config_json(config)}|{jurisdiction}|kv|{seen or ''}".encode()
-    ).hexdigest()[:32]
+    change_id = _change_id(config_json(config), jurisdiction, "kv", seen or "")
     await services.db.batch(
         [
-            services.db.prepare(
-                "INSERT INTO game_configs (game_id, jurisdiction, rtp_bps, min_stake, max_stake, "
-                "updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, 'kv') "
-                "ON CONFLICT (game_id, jurisdiction) DO UPDATE SET rtp_bps = excluded.rtp_bps, "
-                "min_stake = excluded.min_stake, max_stake = excluded.max_stake, "
-                "updated_at = excluded.updated_at, updated_by = excluded.updated_by "
-                "WHERE game_configs.updated_at IS ?"
-            ).bind(
+            services.db.prepare(_PUT_LAST_GOOD + " WHERE game_configs.updated_at IS ?").bind(
                 config.game_id,
                 jurisdiction,
                 config.rtp_bps,
                 config.min_stake,
                 config.max_stake,
                 now,
+                "kv",
                 seen,
-            ),  # fmt: skip
+            ),
             services.db.prepare(
-                "INSERT OR IGNORE INTO game_config_changes (change_id, game_id, jurisdiction, "
-                "old_rtp_bps, new_rtp_bps, changed_by, changed_at, source) "
-                "SELECT ?, ?, ?, ?, ?, 'kv', ?, 'kv' WHERE EXISTS (SELECT 1 FROM game_configs "
-                "WHERE game_id = ? AND jurisdiction = ? AND updated_at = ? AND updated_by = 'kv')"
+                _ADD_CHANGE + "SELECT ?, ?, ?, ?, ?, 'kv', ?, 'kv' WHERE EXISTS (SELECT 1 FROM "
+                "game_configs WHERE game_id = ? AND jurisdiction = ? AND updated_at = ? "
+                "AND updated_by = 'kv')"
             ).bind(
                 change_id,
                 config.game_id,
@@ -180,7 +172,7 @@ async def _notice(
                 config.game_id,
                 jurisdiction,
                 now,
-            ),  # fmt: skip
+            ),
         ]
     )
 

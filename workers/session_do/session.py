@@ -258,9 +258,8 @@ class GameSession:
             rfc3339(now), json.dumps(rules.to_dict()),
         )  # fmt: skip
         self._set_meta(last_activity_at=rfc3339(now))
-        return self.storage.exec("SELECT * FROM rounds WHERE round_id = ?", record.round_id)[
-            0
-        ], True
+        [row] = self.storage.exec("SELECT * FROM rounds WHERE round_id = ?", record.round_id)
+        return row, True
 
     @checks_address("session_id")
     @answers_refusals
@@ -376,6 +375,21 @@ class GameSession:
             )
         return True
 
+    def _revealed(self) -> list[dict[str, Any]]:
+        """Every revealed seed, with what a player needs to recompute its rounds."""
+        return [
+            {
+                "server_seed_hash": s["server_seed_hash"],
+                "revealed_server_seed": s["server_seed"],
+                "client_seed": s["client_seed"],
+                "final_nonce": s["next_nonce"],
+                "revealed_at": s["revealed_at"],
+            }
+            for s in self.storage.exec(
+                "SELECT * FROM seeds WHERE revealed_at IS NOT NULL ORDER BY seed_id"
+            )
+        ]
+
     @checks_address("session_id")
     @answers_refusals
     async def rounds(self, payload: dict[str, Any]) -> Result:
@@ -400,25 +414,13 @@ class GameSession:
                         "created_at": row["created_at"],
                     }
                 )
-        revealed = [
-            {
-                "server_seed_hash": s["server_seed_hash"],
-                "revealed_server_seed": s["server_seed"],
-                "client_seed": s["client_seed"],
-                "final_nonce": s["next_nonce"],
-                "revealed_at": s["revealed_at"],
-            }
-            for s in self.storage.exec(
-                "SELECT * FROM seeds WHERE revealed_at IS NOT NULL ORDER BY seed_id"
-            )
-        ]
         return {
             "status": 200,
             "body": {
                 "rounds": settled,
                 "void_rounds": void,
                 "pending_rounds": pending,
-                "revealed_seeds": revealed,
+                "revealed_seeds": self._revealed(),
             },
         }
 
