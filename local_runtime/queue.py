@@ -186,7 +186,8 @@ class LocalQueue:
         row = self.conn.execute(
             "SELECT min(visible_at) FROM messages WHERE queue = ?", (self.name,)
         ).fetchone()
-        return row[0]
+        at: float | None = row[0]
+        return at
 
     def _lease(self) -> LocalMessageBatch:
         now = self.clock()

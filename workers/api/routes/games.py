@@ -65,9 +65,7 @@ async def open_session(
 
 @router.get("/v1/sessions/{session_id}", response_model=SessionOut)
 async def get_session(session_id: str, caller: PlayerDep, services: ServicesDep) -> JSONResponse:
-    return wallet.answer(
-        await games.session_call(services, caller.subject, session_id, "describe", {})
-    )
+    return wallet.answer(await games.describe_session(services, caller.subject, session_id))
 
 
 @router.post("/v1/sessions/{session_id}/rounds", status_code=201, response_model=RoundOut)
@@ -84,16 +82,12 @@ async def play_round(
 
 @router.get("/v1/sessions/{session_id}/rounds", response_model=RoundsOut)
 async def list_rounds(session_id: str, caller: PlayerDep, services: ServicesDep) -> JSONResponse:
-    return wallet.answer(
-        await games.session_call(services, caller.subject, session_id, "rounds", {})
-    )
+    return wallet.answer(await games.session_rounds(services, caller.subject, session_id))
 
 
 @router.post("/v1/sessions/{session_id}/seed-rotation", response_model=RotationOut)
 async def rotate_seed(
     session_id: str, caller: PlayerDep, services: ServicesDep, body: RotationIn | None = None
 ) -> JSONResponse:
-    payload = {"client_seed": body.client_seed if body else None}
-    return wallet.answer(
-        await games.session_call(services, caller.subject, session_id, "rotate", payload)
-    )
+    client_seed = body.client_seed if body else None
+    return wallet.answer(await games.rotate_seed(services, caller.subject, session_id, client_seed))
