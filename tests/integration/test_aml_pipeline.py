@@ -3,7 +3,9 @@ fraud queue to the AML consumer, the alerts' endpoints and lifecycle, and what t
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 import uuid
 
 import pytest
@@ -265,3 +267,45 @@ async def test_compliance_marks_a_pep_and_their_next_alert_weighs_more(client, r
         headers=compliance["headers"],
     )  # fmt: skip
     assert (r.status_code, r.json()["code"]) == (404, "not_found")
+
+
+async def test_under_faults_every_alert_is_raised_once(tmp_path, template_state):
+    """With a fifth of D1 batches and Durable Object calls failing (before or after commit),
+    the consumer's retries raise each player's alert exactly once."""
+    import shutil
+
+    from api import aml
+    from local_runtime.faults import FaultPlan
+    from local_runtime.runtime import build
+
+    state = tmp_path / "faulty"
+    shutil.copytree(template_state, state)
+    runtime = build(state, faults=FaultPlan(rate=0.2, seed=11))
+    players = [f"fault-{i}" for i in range(8)]
+    for name in players:
+        for i in range(5):
+            for _ in range(20):  # the caller retries with the same key until it gets an answer
+                try:
+                    await runtime.wallets.get(name).call("deposit", {
+                        "player_id": name, "idempotency_key": f"{name}-{i}", "request_hash": "h",
+                        "amount": 1_000, "method": "pix", "ref": f"{name}:{i}"})  # fmt: skip
+                    break
+                except Exception:
+                    continue
+    skipped = [0.0]  # the queue's back-offs pass at once: its clock jumps ahead each turn
+    runtime.fraud_queue.clock = lambda: time.time() + skipped[0]
+    count = "SELECT player_id, count(*) AS n FROM aml_alerts GROUP BY player_id"
+    deadline = time.monotonic() + 90  # the WalletDOs' alarms back off in real time
+    while time.monotonic() < deadline:
+        await runtime.wallets.drain()
+        while await runtime.fraud_queue.deliver(
+            lambda batch: aml.consume(runtime.services, batch.messages)
+        ):
+            pass
+        rows = await runtime.d1.prepare(count).all()
+        if len(rows) == len(players) and not runtime.fraud_queue.backlog()["messages"]:
+            break
+        await asyncio.sleep(0.2)
+        skipped[0] += 600
+    runtime.close()
+    assert {r["player_id"]: r["n"] for r in rows} == dict.fromkeys(players, 1)

@@ -111,7 +111,8 @@ async def consume(services: Services, messages: Sequence[QueueMessage]) -> dict[
 
 
 def _retry(message: QueueMessage, counts: dict[str, int]) -> None:
-    message.retry(min(2 ** max(message.attempts, 1), RETRY_MAX_SECONDS))
+    """Back-off: 1 s after the first delivery, then 2, 4, 8, ... up to five minutes."""
+    message.retry(min(2 ** max(message.attempts - 1, 0), RETRY_MAX_SECONDS))
     counts["retried"] += 1
 
 
