@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
 
 from .. import exclusions, game_config, games, kyc, players, staff, wallet
 from ..permissions import Permission, require
@@ -35,6 +34,7 @@ from ..schemas import (
     WalletAuditOut,
 )
 from ..security import Caller, ServicesDep
+from .shaping import shaped
 from .wallet import IdempotencyKey
 
 router = APIRouter(prefix="/v1/ops", tags=["operators"])
@@ -183,17 +183,22 @@ async def import_exclusions(
     return ExclusionImportOut(**summary)
 
 
-@router.post("/players/{player_id}/bonuses", status_code=201, response_model=BonusGrantOut)
+@router.post(
+    "/players/{player_id}/bonuses", status_code=201, response_model=BonusGrantOut,
+    response_model_exclude_unset=True,
+)  # fmt: skip
 async def grant_bonus(
     player_id: str,
     body: BonusIn,
     staff: BonusStaff,
     services: ServicesDep,
+    response: Response,
     key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> dict[str, Any]:
     """A bonus with a wagering requirement (403 `bonus_not_allowed` where the jurisdiction, such
     as Brazil, forbids bonuses)."""
-    return await wallet.grant_bonus(services, staff, player_id, key, body.model_dump())
+    answer = await wallet.grant_bonus(services, staff, player_id, key, body.model_dump())
+    return shaped(answer, response)
 
 
 @router.get("/staff", response_model=StaffListOut)
