@@ -261,7 +261,7 @@ class WithdrawalsOut(BaseModel):
 
 
 class InterventionOut(BaseModel):
-    """What the behaviour watch shows the player after a deposit or a round (API.md, Responsible
+    """What the behaviour watch shows the player after a deposit or a round (README, Responsible
     gaming): a message, a suggested loss limit, or an enforced break."""
 
     rule: str = Field(
