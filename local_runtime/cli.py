@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -84,7 +84,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _on_state(args: argparse.Namespace, work: Callable[[Services], Awaitable[T]]) -> T:
+def _on_state(args: argparse.Namespace, work: Callable[[Services], Coroutine[Any, Any, T]]) -> T:
     """Migrate the local state, then run one operator task against its bindings. Tasks never
     open a player's Durable Object: a running server is their single writer."""
     from .paths import WranglerConfig

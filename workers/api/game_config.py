@@ -24,7 +24,7 @@ from infra.ports import Statement, Unavailable
 
 from .alerts import raise_alert
 from .audit import audit_entry
-from .security import Caller
+from .caller import Caller
 from .services import Services
 
 GENERIC = "generic"

@@ -19,8 +19,8 @@ from wallet_do.client import WalletClient
 
 from . import providers
 from .game_config import load_config
-from .security import decode_access_token
 from .services import Services
+from .tokens import decode_access_token
 
 Z_FLAG = 2.576  # two-sided 99%
 

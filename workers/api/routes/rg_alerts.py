@@ -25,4 +25,5 @@ async def behavioural_alerts(
 ) -> RgAlertsOut:
     """Behavioural alerts raised by players' own play (loss chasing, rising stakes, long
     sessions, night play, declined deposits), newest first, with the intervention applied."""
-    return RgAlertsOut(alerts=await rg_alerts.list_alerts(services, player_id, rule, limit))
+    alerts = await rg_alerts.list_alerts(services, player_id, rule, limit)
+    return RgAlertsOut.model_validate({"alerts": alerts})
