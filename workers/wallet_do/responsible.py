@@ -1,11 +1,22 @@
 """The WalletDO's responsible-gaming state: limits, exclusion, the play session and rolling
-sums, read and written synchronously inside the ledger's own transactions."""
+sums, read and written synchronously inside the ledger's own transactions.
+
+Within one command (`within`), the `meta` table is read once, whole, and kept in step with what
+the command writes to it: a round reads exclusion, restriction, bonus, play session and the
+behaviour rules' marks, which were a query each. Outside a command every read is a query.
+
+Rolling sums come from running totals (`flow_totals`): one row per command that moved money in
+or out of play, with the totals of deposits, bets and wins up to and including it in
+(created_at, seq) order. A window's sum is the latest totals less the totals at its start: two
+index lookups per window however long the ledger and however much was played in the window.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from casino.exclusion import Exclusion
 from casino.ledger import EventType, LedgerEvent
@@ -13,7 +24,8 @@ from casino.limits import KINDS, WINDOWS, Limit, LimitRules, missing_required, w
 from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ActorStorage
 
-FLOW_COLUMN = {EventType.DEPOSIT: "deposits", EventType.BET: "bets", EventType.WIN: "wins"}
+FLOW_INDEX = {EventType.DEPOSIT: 0, EventType.BET: 1, EventType.WIN: 2}
+T = TypeVar("T")
 
 
 iso = rfc3339
@@ -26,18 +38,46 @@ def parse(text: str | None) -> datetime | None:
 class ResponsibleGaming:
     def __init__(self, storage: ActorStorage) -> None:
         self.storage = storage
+        self._meta: dict[str, str] | None = None
+        self._in_command = False
 
     # Meta values (JSON) --------------------------------------------------------------------
+    def within(self, fn: Callable[[], T]) -> T:
+        """Run one command's transaction body with the meta table read at most once."""
+        if self._in_command:
+            return fn()
+        self._in_command, self._meta = True, None
+        try:
+            return fn()
+        finally:
+            self._in_command, self._meta = False, None
+
+    def raw(self, key: str) -> str | None:
+        """A meta value as stored (text)."""
+        if not self._in_command:
+            rows = self.storage.exec("SELECT v FROM meta WHERE k = ?", key)
+            return str(rows[0]["v"]) if rows else None
+        if self._meta is None:
+            self._meta = {r["k"]: r["v"] for r in self.storage.exec("SELECT k, v FROM meta")}
+        return self._meta.get(key)
+
     def get(self, key: str, default: Any = None) -> Any:
-        rows = self.storage.exec("SELECT v FROM meta WHERE k = ?", key)
-        return json.loads(rows[0]["v"]) if rows else default
+        text = self.raw(key)
+        return json.loads(text) if text is not None else default
 
     def put(self, key: str, value: Any) -> None:
+        self.put_raw(key, json.dumps(value))
+
+    def put_raw(self, key: str, text: str) -> None:
+        if self._meta is not None and self._meta.get(key) == text:
+            return  # unchanged: nothing to write
         self.storage.exec(
             "INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
             key,
-            json.dumps(value),
+            text,
         )
+        if self._meta is not None:
+            self._meta[key] = text
 
     # Limits ------------------------------------------------------------------------------
     def limits(self, now: datetime) -> dict[str, Limit]:
@@ -85,56 +125,60 @@ class ResponsibleGaming:
         )
 
     # Rolling sums ------------------------------------------------------------------------
-    def record_flow(self, event: LedgerEvent) -> None:
-        column = FLOW_COLUMN.get(event.type)
-        if column is None:
-            return
-        hour = iso(event.created_at)[:13]
-        self.storage.exec(
-            f"INSERT INTO flows_hourly (hour, {column}) VALUES (?, ?) "  # noqa: S608 - fixed names
-            f"ON CONFLICT (hour) DO UPDATE SET {column} = {column} + excluded.{column}",
-            hour,
-            event.amount,
-        )
+    def record_flows(self, events: Sequence[LedgerEvent]) -> None:
+        """The running totals after this command's events (one row per instant they carry).
+        A row that lands before later ones (a command whose clock read came first but whose
+        transaction came second) moves those later totals by its amounts, so every row stays
+        the exact total of everything at or before it."""
+        totals: dict[str, list[int]] = {}  # created_at: deposits, bets, wins, last seq
+        for event in events:
+            column = FLOW_INDEX.get(event.type)
+            if column is None:
+                continue
+            row = totals.setdefault(iso(event.created_at), [0, 0, 0, 0])
+            row[column] += event.amount
+            row[3] = max(row[3], event.seq)
+        for created_at, (deposits, bets, wins, seq) in totals.items():
+            self.storage.exec(
+                "INSERT INTO flow_totals (created_at, seq, deposits, bets, wins) "
+                "SELECT ?1, ?2, coalesce(max(deposits), 0) + ?3, coalesce(max(bets), 0) + ?4, "
+                "coalesce(max(wins), 0) + ?5 FROM (SELECT deposits, bets, wins FROM flow_totals "
+                "WHERE (created_at, seq) < (?1, ?2) ORDER BY created_at DESC, seq DESC LIMIT 1)",
+                created_at, seq, deposits, bets, wins,
+            )  # fmt: skip
+            self.storage.exec(
+                "UPDATE flow_totals SET deposits = deposits + ?, bets = bets + ?, "
+                "wins = wins + ? WHERE (created_at, seq) > (?, ?)",
+                deposits, bets, wins, created_at, seq,
+            )  # fmt: skip
 
     def window_sums(self, now: datetime) -> dict[str, dict[str, int]]:
-        """Deposits, bets and wins over each rolling window (now - length, now], exactly: whole
-        hours from the hourly buckets (one query) plus the events of each window's first,
-        partial hour (one query, at most an hour of events per window)."""
-        starts = {period: window_start(period, now) for period in WINDOWS}
-        next_hours = {
-            p: start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-            for p, start in starts.items()
-        }
-        columns = ", ".join(
-            f"coalesce(sum(CASE WHEN hour >= '{iso(next_hours[p])[:13]}' THEN {c} END), 0) "
-            f"AS {p}_{c}"
-            for p in WINDOWS
-            for c in ("deposits", "bets", "wins")
+        """Deposits, bets and wins over each rolling window (now - length, now], exactly: the
+        latest running totals less those at the window's start (one query, an index lookup
+        per window)."""
+        starts = [iso(window_start(period, now)) for period in WINDOWS]
+        latest = "SELECT deposits, bets, wins FROM flow_totals ORDER BY created_at DESC, seq DESC"
+        before = (
+            "SELECT deposits, bets, wins FROM flow_totals WHERE created_at <= ? "
+            "ORDER BY created_at DESC, seq DESC"
         )
-        earliest = min(next_hours.values())
-        buckets = self.storage.exec(
-            f"SELECT {columns} FROM flows_hourly WHERE hour >= ?",  # noqa: S608 - fixed names
-            iso(earliest)[:13],
-        )[0]
-        sums = {
-            p: {
-                "DEPOSIT": buckets[f"{p}_deposits"],
-                "BET": buckets[f"{p}_bets"],
-                "WIN": buckets[f"{p}_wins"],
-            }
-            for p in WINDOWS
-        }
-        ranges = [(iso(starts[p]), iso(next_hours[p])) for p in WINDOWS]
         rows = self.storage.exec(
-            "SELECT type, amount, created_at FROM events WHERE "
-            + " OR ".join("(created_at > ? AND created_at < ?)" for _ in ranges),
-            *[bound for pair in ranges for bound in pair],
+            " UNION ALL ".join(
+                [f"SELECT 0 AS w, * FROM ({latest} LIMIT 1)"]
+                + [f"SELECT {i} AS w, * FROM ({before} LIMIT 1)" for i in range(1, len(starts) + 1)]
+            ),
+            *starts,
         )
-        for row in rows:
-            for period, (low, high) in zip(WINDOWS, ranges, strict=True):
-                if low < row["created_at"] < high and row["type"] in sums[period]:
-                    sums[period][row["type"]] += row["amount"]
+        totals = {r["w"]: (r["deposits"], r["bets"], r["wins"]) for r in rows}
+        end = totals.get(0, (0, 0, 0))
+        sums = {}
+        for i, period in enumerate(WINDOWS, start=1):
+            start = totals.get(i, (0, 0, 0))
+            sums[period] = {
+                "DEPOSIT": end[0] - start[0],
+                "BET": end[1] - start[1],
+                "WIN": end[2] - start[2],
+            }
         return sums
 
     def deposit_totals(self, now: datetime) -> dict[str, int]:

@@ -124,8 +124,31 @@ PROVIDER_STATEMENTS = (
     )""",
 )
 
+# Rolling-window sums from running totals (responsible.py): a row per command that moved money
+# in or out of play, with the totals up to it in (created_at, seq) order, so a window's sum is
+# two index lookups however long the ledger. Ledgers that exist get a row per such event of
+# their history. `flows_hourly` is no longer written.
+FLOW_TOTAL_STATEMENTS = (
+    """CREATE TABLE IF NOT EXISTS flow_totals (
+        created_at TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        deposits INTEGER NOT NULL,
+        bets INTEGER NOT NULL,
+        wins INTEGER NOT NULL,
+        PRIMARY KEY (created_at, seq)
+    )""",
+    """INSERT INTO flow_totals (created_at, seq, deposits, bets, wins)
+    SELECT created_at, seq,
+        sum(CASE WHEN type = 'DEPOSIT' THEN amount ELSE 0 END) OVER running,
+        sum(CASE WHEN type = 'BET' THEN amount ELSE 0 END) OVER running,
+        sum(CASE WHEN type = 'WIN' THEN amount ELSE 0 END) OVER running
+    FROM events WHERE type IN ('DEPOSIT', 'BET', 'WIN')
+    WINDOW running AS (ORDER BY created_at, seq ROWS UNBOUNDED PRECEDING)""",
+)
+
 STEPS = (
     STATEMENTS + RG_STATEMENTS + BEHAVIOUR_STATEMENTS,
     PLAY_TIME_STATEMENTS + PAYMENT_STATEMENTS,
     PROVIDER_STATEMENTS,
+    FLOW_TOTAL_STATEMENTS,
 )

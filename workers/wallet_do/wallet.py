@@ -9,10 +9,10 @@ D1 is the queryable copy and never on the hot path.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from casino.bonus import Bonus, after_stake, decide_bonus, forfeit_before_withdrawal
 from casino.errors import (
@@ -62,6 +62,7 @@ from .rpc import answers_refusals, refusal
 from .schema import STEPS
 
 Result = dict[str, Any]
+T = TypeVar("T")
 RETRY_FIRST_MS = 1_000
 RETRY_MAX_MS = 60_000
 
@@ -77,10 +78,14 @@ def event_json(event: LedgerEvent) -> dict[str, Any]:
     }
 
 
+_EVENT_TYPES = {str(t): t for t in EventType}
+AUDIT_PAGE = 10_000  # events read at once by an audit: memory stays flat with the ledger
+
+
 def _row_event(row: dict[str, Any]) -> LedgerEvent:
     return LedgerEvent(
         seq=row["seq"],
-        type=EventType(row["type"]),
+        type=_EVENT_TYPES[row["type"]],
         amount=row["amount"],
         balance_after=row["balance_after"],
         created_at=parse_rfc3339(row["created_at"]),
@@ -111,8 +116,12 @@ class Wallet:
         return Ledger(rows[0]["balance_after"], rows[0]["seq"]) if rows else Ledger()
 
     def _meta(self, key: str, default: str | None = None) -> str | None:
-        rows = self.storage.exec("SELECT v FROM meta WHERE k = ?", key)
-        return rows[0]["v"] if rows else default
+        value = self.rg.raw(key)
+        return default if value is None else value
+
+    def _transaction(self, fn: Callable[[], T]) -> T:
+        """One storage transaction, with the ledger's meta read at most once in it."""
+        return self.storage.transaction(lambda: self.rg.within(fn))
 
     async def balance(self, payload: dict[str, Any]) -> Result:
         ledger = self._ledger()
@@ -127,9 +136,23 @@ class Wallet:
         events = [event_json(_row_event(r)) for r in rows[:limit]]
         return {"events": events, "next_after_seq": events[-1]["seq"] if more else None}
 
+    def _chain(self) -> Iterator[LedgerEvent]:
+        """Every event in order, a page at a time (read between no awaits: one snapshot)."""
+        after = 0
+        while True:
+            rows = self.storage.exec(
+                "SELECT seq, type, amount, balance_after, created_at, ref FROM events "
+                "WHERE seq > ? ORDER BY seq LIMIT ?",
+                after,
+                AUDIT_PAGE,
+            )
+            yield from map(_row_event, rows)
+            if len(rows) < AUDIT_PAGE:
+                return
+            after = rows[-1]["seq"]
+
     async def audit(self, payload: dict[str, Any]) -> Result:
-        rows = self.storage.exec("SELECT * FROM events ORDER BY seq")
-        result = replay(_row_event(r) for r in rows)
+        result = replay(self._chain())
         stored = self._ledger()
         return {
             "events": result.events,
@@ -398,6 +421,7 @@ class Wallet:
                 context = payload.get("aml_context") or None
                 for event in events:
                     self._append(event, context if event is events[-1] else None)
+                self.rg.record_flows(events)
                 body = (
                     after(events, now)
                     if after
@@ -423,15 +447,15 @@ class Wallet:
         # still projects what it committed (an alarm with nothing to do costs one wake-up).
         await self._schedule_projection()
         try:
-            return self.storage.transaction(write)
+            return self._transaction(write)
         except DomainError as error:
             return refusal(error)
 
     def _remember_player(self, player_id: str) -> None:
-        self.storage.exec("INSERT OR IGNORE INTO meta (k, v) VALUES ('player_id', ?)", player_id)
+        if self.rg.raw("player_id") is None:
+            self.rg.put_raw("player_id", player_id)
 
     def _append(self, event: LedgerEvent, context: dict[str, str] | None = None) -> None:
-        self.rg.record_flow(event)
         row = event_json(event)
         self.storage.exec(
             "INSERT INTO events (seq, type, amount, balance_after, created_at, ref) "
@@ -478,7 +502,7 @@ class Wallet:
                 return wanted
             return current
 
-        level = self.storage.transaction(write)
+        level = self._transaction(write)
         if level is None and self.payments.open_withdrawals(1):
             await self._schedule_projection()  # held withdrawals are paid by the alarm
         return {"status": 200, "body": {"restriction": level}}
@@ -506,7 +530,7 @@ class Wallet:
     @answers_refusals
     async def get_limits(self, payload: dict[str, Any]) -> Result:
         rules = LimitRules.from_dict(payload.get("rules"))
-        body = self.storage.transaction(lambda: self._limits_view(self.deps.clock.now(), rules))
+        body = self._transaction(lambda: self._limits_view(self.deps.clock.now(), rules))
         return {"status": 200, "body": body}
 
     @answers_refusals
@@ -537,7 +561,7 @@ class Wallet:
             return view
 
         await self._schedule_projection()
-        return {"status": 200, "body": self.storage.transaction(write)}
+        return {"status": 200, "body": self._transaction(write)}
 
     @answers_refusals
     async def exclude(self, payload: dict[str, Any]) -> Result:
@@ -558,7 +582,7 @@ class Wallet:
             self.rg.save_exclusion(merged)
             return merged
 
-        merged = self.storage.transaction(write)
+        merged = self._transaction(write)
         return {
             "status": 201,
             "body": {
@@ -643,6 +667,6 @@ class Wallet:
                 {"ref": row["ref"], "player_id": player_id, "amount": row["amount"],
                  "method": row["method"], "account": json.loads(row["account"] or "null")}
             )  # fmt: skip
-            self.storage.transaction(
+            self._transaction(
                 lambda ref=row["ref"]: self.payments.mark_paid(ref, self.deps.clock.now())
             )
