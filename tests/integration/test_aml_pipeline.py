@@ -309,3 +309,32 @@ async def test_under_faults_every_alert_is_raised_once(tmp_path, template_state)
         skipped[0] += 600
     runtime.close()
     assert {r["player_id"]: r["n"] for r in rows} == dict.fromkeys(players, 1)
+
+
+async def test_a_full_batch_of_new_alerts_stays_inside_one_invocations_d1_budget(runtime):
+    """A full batch of players' fourth deposits: a new alert each, with its action and rows,
+    inside the 1,000 D1 queries an invocation may make (over it, the batch would fail on every
+    retry and end in the dead-letter queue)."""
+    from api import aml
+
+    players = [f"budget-{i}" for i in range(runtime.fraud_queue.max_batch_size)]
+
+    async def deposit(name: str, i: int) -> None:
+        await runtime.wallets.get(name).call("deposit", {
+            "player_id": name, "idempotency_key": f"{name}-{i}", "request_hash": "h",
+            "amount": 1_000, "method": "pix", "ref": f"{name}:{i}"})  # fmt: skip
+
+    for i in range(3):
+        for name in players:
+            await deposit(name, i)
+    await settle(runtime)
+    for name in players:
+        await deposit(name, 3)
+    await runtime.wallets.drain()
+    results: list[dict] = []
+
+    async def handler(batch):
+        results.append(await aml.consume(runtime.services, batch.messages))
+
+    assert await runtime.fraud_queue.deliver(handler) == len(players)
+    assert results == [{"scored": len(players), "alerts": len(players), "retried": 0}]

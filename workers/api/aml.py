@@ -82,7 +82,7 @@ async def consume(services: Services, messages: Sequence[QueueMessage]) -> dict[
             _retry(message, counts)
             continue
         players.setdefault(event.player_id, []).append((message, event))
-    links: list[Statement] = []  # later events of known alerts, written once for the batch
+    links: list[tuple[str, str]] = []  # later events of known alerts, written once for the batch
     scored: list[QueueMessage] = []
     for items in players.values():
         items.sort(key=lambda item: item[1].seq)
@@ -98,7 +98,7 @@ async def consume(services: Services, messages: Sequence[QueueMessage]) -> dict[
             scored += [message for message, _ in items]
     try:
         if links:
-            await services.db.batch(links)
+            await _links(services, links).run()
     except Exception:
         log.exception("the links of %d later events failed", len(links))
         for message in scored:
@@ -133,7 +133,7 @@ async def score(
     rules: Sequence[Mapping[str, Any]],
     countries: frozenset[str],
     events: Sequence[aml.WalletEvent],
-) -> tuple[int, list[Statement]]:
+) -> tuple[int, list[tuple[str, str]]]:
     """Score one player's events (in `seq` order): the number of new alerts they raised (written
     already), and the links of events that fall in an alert already raised (for the caller to
     write)."""
@@ -142,21 +142,24 @@ async def score(
     if not looking:
         return 0, []
     contexts, known = await _contexts(services, rules, countries, looking)
-    raised, links = 0, []
+    raised, links = 0, list[tuple[str, str]]()
     for event, ctx in zip(looking, contexts, strict=True):
         for alert in aml.evaluate(aml.triggered(rules, event), event, ctx):
             if alert.alert_id in known:  # its window's later events, for the record
-                links.append(_link(services, alert.alert_id, event.event_id))
+                links.append((alert.alert_id, event.event_id))
                 continue
             raised += await _raise(services, alert, rfc3339(datetime.fromtimestamp(event.at, UTC)))
             known.add(alert.alert_id)
     return raised, links
 
 
-def _link(services: Services, alert_id: str, event_id: str) -> Statement:
+def _links(services: Services, pairs: Sequence[tuple[str, str]]) -> Statement:
+    """Every (alert, event) pair in one statement (one of an invocation's 1,000 D1 queries,
+    however many events an alert names)."""
     return services.db.prepare(
-        "INSERT OR IGNORE INTO aml_alert_events (alert_id, event_id) VALUES (?, ?)"
-    ).bind(alert_id, event_id)
+        "INSERT OR IGNORE INTO aml_alert_events (alert_id, event_id) "
+        "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)"
+    ).bind(json.dumps([list(p) for p in pairs]))
 
 
 async def _remember_fingerprints(services: Services, events: Sequence[aml.WalletEvent]) -> None:
@@ -262,7 +265,7 @@ async def _raise(services: Services, alert: aml.Alert, at: str) -> int:
     """A new alert: its action first (idempotent), then its rows in one batch, so a crash in
     between acts again on redelivery and the alert never exists without its action."""
     db = services.db
-    links = [_link(services, alert.alert_id, event_id) for event_id in alert.event_ids]
+    links = [_links(services, [(alert.alert_id, event_id) for event_id in alert.event_ids])]
     if alert.action is not None:
         answer = await services.wallets.get(alert.player_id).call(
             "aml_restrict", {"player_id": alert.player_id, "level": alert.action}
