@@ -11,6 +11,7 @@ casino ops rtp show|set --game G [--rtp-bps R] [--state DIR]
 casino ops providers add|list|set-status|rotate-secret ...   external game providers
 casino ops run-job NAME [--state DIR]      run one scheduled job now, print its result as JSON
 casino ops run-job --list                  the scheduled jobs and their crons
+casino ops fraud-queue status|dead-letters|redrive [--state DIR]   the local fraud queue
 casino verify --seed SEED rounds.json       recompute a session's rounds (stdlib only)
 casino simulate --game G --rounds N [--rtp-bps R] [--stake S] [--params JSON]
 """
@@ -20,13 +21,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from casino.errors import DomainError
 
-from . import providers_cli
+from . import providers_cli, queue_cli
 
 if TYPE_CHECKING:
     from api.services import Services
@@ -83,7 +84,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _on_state(args: argparse.Namespace, work: Callable[[Services], Awaitable[T]]) -> T:
+def _on_state(args: argparse.Namespace, work: Callable[[Services], Coroutine[Any, Any, T]]) -> T:
     """Migrate the local state, then run one operator task against its bindings. Tasks never
     open a player's Durable Object: a running server is their single writer."""
     from .paths import WranglerConfig
@@ -392,6 +393,10 @@ def parser() -> argparse.ArgumentParser:
     job.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
     job.set_defaults(run=cmd_run_job)
     providers_cli.add_parser(
+        ops_sub,
+        lambda command: command.add_argument("--state", type=_state, default=_state(DEFAULT_STATE)),
+    )
+    queue_cli.add_parser(
         ops_sub,
         lambda command: command.add_argument("--state", type=_state, default=_state(DEFAULT_STATE)),
     )

@@ -164,6 +164,21 @@ class LocalQueue:
         ).fetchall()
         return [{"id": i, "body": json.loads(b), "attempts": a} for i, b, a in rows]
 
+    def redrive(self) -> int:
+        """Move every dead letter back to the queue, as new (after the bug that failed them is
+        fixed); the consumer is idempotent, so a message already scored raises nothing again."""
+        now = self.clock()
+        with self.conn:
+            moved = self.conn.execute(
+                "INSERT OR IGNORE INTO messages (id, queue, body, attempts, enqueued_at, "
+                "visible_at) SELECT id, ?, body, 0, enqueued_at, ? FROM dead_letters "
+                "WHERE queue = ?",
+                (self.name, now, self.dead_letter_queue),
+            ).rowcount
+            self.conn.execute("DELETE FROM dead_letters WHERE queue = ?", (self.dead_letter_queue,))
+        self._arrived.set()
+        return int(moved)
+
     def _visible(self) -> tuple[int, float | None]:
         count, oldest = self.conn.execute(
             "SELECT count(*), min(visible_at) FROM messages WHERE queue = ? AND visible_at <= ?",
@@ -175,7 +190,8 @@ class LocalQueue:
         row = self.conn.execute(
             "SELECT min(visible_at) FROM messages WHERE queue = ?", (self.name,)
         ).fetchone()
-        return row[0]
+        at: float | None = row[0]
+        return at
 
     def _lease(self) -> LocalMessageBatch:
         now = self.clock()

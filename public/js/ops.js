@@ -5,6 +5,9 @@ import { ApiError, createClient, isMissingEndpoint } from "./api.js";
 import { parseExclusionCsv } from "./exclusion-list.js";
 import { applyI18n, errorMessage, formatDateTime, initI18n, locale, setLocale, t } from "./i18n.js";
 import { formatBps, formatHundredths, formatMoney, parseHundredths } from "./money.js";
+import { amlScreen } from "./ops-aml.js";
+import { behaviourScreen } from "./ops-behaviour.js";
+import { reportsScreen } from "./ops-reports.js";
 import { $, busy, clear, dialog, dialogMarkup, el, facts, formError, notify, setupNotice, table } from "./ui.js";
 
 // Which sections each role sees (the server's permission table decides; this only avoids
@@ -13,11 +16,10 @@ const TABS = ["kyc", "aml", "behaviour", "games", "players", "exclusions", "repo
 const ROLE_TABS = {
   kyc_reviewer: ["kyc", "account"],
   compliance: ["kyc", "aml", "behaviour", "players", "reports", "account"],
-  operator: ["games", "players", "exclusions", "alerts", "account"],
+  operator: ["games", "behaviour", "players", "exclusions", "alerts", "account"],
   admin: TABS,
 };
 const CAN_DECIDE_KYC = new Set(["kyc_reviewer", "admin"]);
-const BEHAVIOUR_ALERTS = "/v1/ops/rg/alerts";
 const Z99 = 2.576;
 
 const api = createClient({ storageKey: "casino.staff", onSessionEnded: () => sessionEnded() });
@@ -138,9 +140,15 @@ function setupLogin() {
   });
 }
 
+// The compliance screens live in their own modules, handed what every screen shares.
+const screen = { api, guarded, onSubmit, messageOf, UserError, supports, unavailable, money };
+const aml = amlScreen(screen);
+const behaviour = behaviourScreen(screen);
+const reports = reportsScreen(screen);
+
 const LOADERS = {
-  kyc: loadKyc, aml: loadAml, behaviour: loadBehaviour, games: loadGames, players: preparePlayers,
-  exclusions: prepareExclusions, reports: prepareReports, alerts: loadAlerts, account: () => null,
+  kyc: loadKyc, aml: aml.load, behaviour: behaviour.load, games: loadGames, players: preparePlayers,
+  exclusions: prepareExclusions, reports: reports.load, alerts: loadAlerts, account: () => null,
 };
 
 async function show() {
@@ -223,82 +231,6 @@ async function previewDocument(player, doc) {
   }
   box.append(el("p", {}, el("a", { href: previewUrl, download: doc.filename, text: t("ops.preview_pdf", { name: doc.filename }) })));
   box.scrollIntoView({ block: "nearest" });
-}
-
-// ------------------------------------------------------------------ AML
-
-const riskBadge = (risk) => el("span", { class: `risk-${risk}`, text: t(`ops.risk_${risk}`) === `ops.risk_${risk}` ? risk : t(`ops.risk_${risk}`) });
-const statusText = (s) => (t(`ops.st_${s}`) === `ops.st_${s}` ? s : t(`ops.st_${s}`));
-
-async function loadAml() {
-  const box = $("aml-list");
-  if (!supports("GET", "/v1/ops/aml/alerts")) return unavailable(box, "GET /v1/ops/aml/alerts");
-  const form = $("aml-filter");
-  const query = new URLSearchParams();
-  for (const name of ["risk", "status", "rule", "player_id"]) {
-    const value = form.elements[name].value.trim();
-    if (value) query.set(name, value);
-  }
-  const { alerts } = await api.get(`/v1/ops/aml/alerts?${query}`);
-  clear(box);
-  if (!alerts.length) return box.append(el("p", { text: t("ops.aml_empty") }));
-  box.append(table([t("ops.created"), t("ops.player_id"), t("ops.rule"), t("ops.score"), t("ops.risk"), t("ops.status"), ""],
-    alerts.map((a) => [formatDateTime(a.created_at), el("code", { text: a.player_id }), a.rule, String(a.score), riskBadge(a.risk), statusText(a.status),
-      el("button", { type: "button", class: "secondary small", text: t("ops.details"), onclick: (e) => busy(e.currentTarget, () => guarded(() => showAlert(a.alert_id))) })]),
-    { caption: t("ops.aml_title") }));
-  return undefined;
-}
-
-async function showAlert(id) {
-  const alert = await api.get(`/v1/ops/aml/alerts/${encodeURIComponent(id)}`);
-  const box = clear($("aml-detail"));
-  const card = el("section", { class: "card", "aria-labelledby": "alert-title" });
-  card.append(el("h2", { id: "alert-title", text: t("ops.alert_detail", { id }) }), facts([
-    [t("ops.player_id"), el("code", { text: alert.player_id })], [t("ops.rule"), alert.rule], [t("ops.score"), String(alert.score)],
-    [t("ops.risk"), riskBadge(alert.risk)], [t("ops.status"), statusText(alert.status)], [t("ops.created"), formatDateTime(alert.created_at)],
-  ]));
-  const events = alert.events ?? [];
-  card.append(el("h3", { text: t("ops.alert_events") }), table(["seq", t("wallet.col_type"), t("wallet.col_amount"), t("wallet.col_when")],
-    events.map((e) => [String(e.seq ?? "–"), e.type ?? "–", e.amount === undefined ? "–" : money(e.amount), formatDateTime(e.created_at)])));
-  const form = el("form", { class: "form", novalidate: true },
-    el("label", { for: "alert-move", text: t("ops.move_to") }),
-    el("select", { id: "alert-move", name: "status" }, ["under_review", "closed", "reported"].map((s) => el("option", { value: s, text: statusText(s) }))),
-    el("label", { for: "alert-reason", text: t("ops.move_reason") }),
-    el("textarea", { id: "alert-reason", name: "reason", required: true }),
-    el("button", { type: "submit", text: t("ops.move") }),
-    el("p", { class: "form-error", role: "alert", hidden: true }));
-  onSubmit(form, async () => {
-    const status = form.elements.status.value;
-    await api.post(`/v1/ops/aml/alerts/${encodeURIComponent(id)}/status`, { status, reason: form.elements.reason.value.trim() });
-    notify(t("ops.moved", { status: statusText(status) }));
-    await loadAml();
-    await showAlert(id);
-  });
-  card.append(form);
-  box.append(card);
-  card.scrollIntoView({ block: "nearest" });
-}
-
-// ------------------------------------------------------------------ behavioural alerts
-
-async function loadBehaviour() {
-  const box = $("behaviour-list");
-  if (!supports("GET", BEHAVIOUR_ALERTS)) return unavailable(box, `GET ${BEHAVIOUR_ALERTS}`);
-  const { alerts } = await api.get(BEHAVIOUR_ALERTS);
-  clear(box);
-  if (!alerts.length) return box.append(el("p", { text: t("ops.no_alerts") }));
-  const move = (a, status) => async (e) => busy(e.currentTarget, () => guarded(async () => {
-    await api.post(`${BEHAVIOUR_ALERTS}/${encodeURIComponent(a.alert_id)}/status`, { status, reason: "" });
-    notify(t("ops.moved", { status: statusText(status) }));
-    await loadBehaviour();
-  }));
-  box.append(table([t("ops.created"), t("ops.player_id"), t("ops.rule"), t("ops.level"), t("ops.intervention"), t("ops.status"), ""],
-    alerts.map((a) => [formatDateTime(a.created_at), el("code", { text: a.player_id }), a.rule, String(a.level ?? "–"), a.intervention ?? "–", statusText(a.status ?? "open"),
-      el("div", { class: "row-actions" },
-        el("button", { type: "button", class: "secondary small", text: statusText("under_review"), onclick: move(a, "under_review") }),
-        el("button", { type: "button", class: "secondary small", text: statusText("closed"), onclick: move(a, "closed") }))]),
-    { caption: t("ops.behaviour_title") }));
-  return undefined;
 }
 
 // ------------------------------------------------------------------ games and RTP
@@ -535,38 +467,6 @@ function setupExclusions() {
   });
 }
 
-// ------------------------------------------------------------------ reports
-
-function prepareReports() {
-  const input = $("report-date");
-  if (!input.value) {
-    const yesterday = new Date(Date.now() - 86_400_000);
-    input.value = new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit" }).format(yesterday);
-  }
-  if (!supports("GET", "/v1/ops/reports/daily")) {
-    unavailable($("report-result"), "GET /v1/ops/reports/daily");
-    $("report-result").hidden = false;
-  }
-}
-
-function setupReports() {
-  onSubmit($("report-form"), async (form) => {
-    const date = form.elements.date.value;
-    const jurisdiction = form.elements.jurisdiction.value;
-    const format = form.elements.format.value;
-    const response = await api.get(`/v1/ops/reports/daily?date=${encodeURIComponent(date)}&jurisdiction=${encodeURIComponent(jurisdiction)}`,
-      { raw: true, accept: format === "csv" ? "text/csv" : "application/json" });
-    const blob = await response.blob();
-    const name = `relatorio-${jurisdiction}-${date}.${format}`;
-    const url = URL.createObjectURL(blob);
-    const box = clear($("report-result"));
-    box.hidden = false;
-    box.append(el("p", { text: t("ops.report_ready", { name }) }), el("p", {}, el("a", { href: url, download: name, id: "report-link", text: t("ops.report_save", { name }) })));
-    const preview = (await blob.text()).slice(0, 2000);
-    box.append(el("pre", { text: preview }));
-  });
-}
-
 // ------------------------------------------------------------------ operations alerts
 
 async function loadAlerts() {
@@ -591,10 +491,11 @@ async function start() {
   });
   setupLogin();
   onSubmit($("kyc-filter"), () => loadKyc());
-  onSubmit($("aml-filter"), () => loadAml());
+  aml.setup();
+  behaviour.setup();
   onSubmit($("player-lookup"), (form) => lookupPlayer(form.elements.query.value.trim()));
   setupExclusions();
-  setupReports();
+  reports.setup();
   onSubmit($("staff-password-form"), async (form) => {
     await api.post("/v1/auth/password", { current_password: form.elements.current_password.value, new_password: form.elements.new_password.value });
     form.reset();

@@ -159,7 +159,8 @@ def test_the_staff_console_and_the_verifier_are_accessible_and_fit_a_phone(serve
             assert_no_horizontal_scroll(page, "/verify.html")
         screenshot(page, "verify")
         page.set_viewport_size(SMALL)
-        for url in ("/verify.html", "/ops.html#/games", "/ops.html#/kyc"):
+        for url in ("/verify.html", "/ops.html#/games", "/ops.html#/kyc", "/ops.html#/aml",
+                    "/ops.html#/behaviour", "/ops.html#/reports"):  # fmt: skip
             page.goto(server.base_url + url)
             page.wait_for_selector("body[data-ready='1']")
             page.wait_for_load_state("networkidle")

@@ -45,7 +45,14 @@ def test_staff_log_in_with_the_second_factor_and_see_the_sections_of_their_role(
             "Alertas da operação",
             "Senha",
         ],
-        "operator": ["Jogos e RTP", "Jogadores", "Lista nacional", "Alertas da operação", "Senha"],
+        "operator": [
+            "Jogos e RTP",
+            "Alertas de comportamento",
+            "Jogadores",
+            "Lista nacional",
+            "Alertas da operação",
+            "Senha",
+        ],
         "kyc_reviewer": ["KYC", "Senha"],
         "compliance": [
             "KYC",
@@ -246,16 +253,16 @@ def test_player_lookup_shows_the_wallet_audit_and_unbuilt_sections_say_so(server
     if "/v1/ops/audit" in openapi_paths(server):
         page.locator("#player-staff-audit >> text=kyc.decision").wait_for()
     paths = openapi_paths(server)
-    for tab, path in (
-        ("Alertas AML", "/v1/ops/aml/alerts"),
-        ("Relatórios", "/v1/ops/reports/daily"),
-        ("Alertas de comportamento", "/v1/ops/rg/alerts"),
+    for tab, path, ready in (
+        ("Alertas AML", "/v1/ops/aml/alerts", "#aml-count"),
+        ("Relatórios", "/v1/ops/reports/daily", "#report-date-words"),
+        ("Alertas de comportamento", "/v1/ops/rg/alerts", "#behaviour-count"),
     ):
         page.click(f"#tabs >> text={tab}")
         view = page.locator("#console .view:not([hidden])")
         if path not in paths:
             view.locator(f"text=ainda não oferece esta função (GET {path})").wait_for()
         else:
-            view.locator("table, p").first.wait_for()
+            view.locator(ready).wait_for()
     page.click("#tabs >> text=Alertas da operação")
     page.wait_for_selector("#alerts-list p, #alerts-list table")

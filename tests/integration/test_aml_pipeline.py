@@ -3,7 +3,9 @@ fraud queue to the AML consumer, the alerts' endpoints and lifecycle, and what t
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 import uuid
 
 import pytest
@@ -57,10 +59,10 @@ async def set_pep(runtime, player_id: str) -> None:
 async def test_a_burst_of_deposits_raises_one_velocity_alert_with_its_events(client, runtime):
     player = await register_and_login(client)
     compliance = await staff_login(client, runtime, "compliance")
-    await deposits(client, player, 5)
-    assert await settle(runtime) == 5
-    assert await alerts(client, compliance, player_id=player["player_id"]) == []
     await deposits(client, player, 3)
+    assert await settle(runtime) == 3
+    assert await alerts(client, compliance, player_id=player["player_id"]) == []
+    await deposits(client, player, 5)  # the fourth in a minute is a burst
     await settle(runtime)
     [alert] = await alerts(client, compliance, player_id=player["player_id"])
     assert alert["rule"] == "deposit_velocity"
@@ -68,10 +70,13 @@ async def test_a_burst_of_deposits_raises_one_velocity_alert_with_its_events(cli
     detail = (
         await client.get(f"/v1/ops/aml/alerts/{alert['alert_id']}", headers=compliance["headers"])
     ).json()
+    # The four that raised it, and the later ones of its window, for the record.
     assert [e["seq"] for e in detail["events"]] == list(range(1, 9))
     assert all(e["type"] == "DEPOSIT" and e["amount"] == 10_000 for e in detail["events"])
     assert detail["action"] == "hold" and detail["cos"] is None
     assert [h["status"] for h in detail["history"]] == ["open"]
+    assert detail["facts"] == {"count": 4, "total": 40_000, "window_s": 60}
+    assert detail["reason"] == "4 deposits totalling 40000 in 60s"
 
 
 async def test_a_redelivered_event_raises_no_second_alert(client, runtime):
@@ -237,3 +242,99 @@ async def test_rules_come_from_kv_and_a_bad_value_keeps_the_defaults(client, run
     aml._config.clear()
     assert (await aml.configuration(runtime.services))[0] == aml.aml.DEFAULT_RULES
     aml._config.clear()
+
+
+async def test_compliance_marks_a_pep_and_their_next_alert_weighs_more(client, runtime):
+    compliance = await staff_login(client, runtime, "compliance")
+    player = await register_and_login(client)
+    await verify_player(runtime, player["player_id"])
+    url = f"/v1/ops/aml/players/{player['player_id']}/pep"
+    r = await client.put(url, json={"pep": True}, headers=compliance["headers"])
+    assert r.status_code == 422  # a reason is required
+    r = await client.put(
+        url, json={"pep": True, "reason": "federal deputy"}, headers=compliance["headers"]
+    )
+    assert r.json() == {"player_id": player["player_id"], "pep": True}
+    await deposits(client, player, 6)
+    await settle(runtime)
+    [alert] = await alerts(client, compliance, player_id=player["player_id"])
+    assert alert["risk"] == "high"  # 60 + 30: without the PEP mark, medium
+    operator = await staff_login(client, runtime, "operator")
+    r = await client.put(url, json={"pep": False, "reason": "x"}, headers=operator["headers"])
+    assert (r.status_code, r.json()["code"]) == (403, "forbidden")
+    r = await client.put(
+        "/v1/ops/aml/players/nobody/pep", json={"pep": True, "reason": "x"},
+        headers=compliance["headers"],
+    )  # fmt: skip
+    assert (r.status_code, r.json()["code"]) == (404, "not_found")
+
+
+async def test_under_faults_every_alert_is_raised_once(tmp_path, template_state):
+    """With a fifth of D1 batches and Durable Object calls failing (before or after commit),
+    the consumer's retries raise each player's alert exactly once."""
+    import shutil
+
+    from api import aml
+    from local_runtime.faults import FaultPlan
+    from local_runtime.runtime import build
+
+    state = tmp_path / "faulty"
+    shutil.copytree(template_state, state)
+    runtime = build(state, faults=FaultPlan(rate=0.2, seed=11))
+    players = [f"fault-{i}" for i in range(8)]
+    for name in players:
+        for i in range(5):
+            for _ in range(20):  # the caller retries with the same key until it gets an answer
+                try:
+                    await runtime.wallets.get(name).call("deposit", {
+                        "player_id": name, "idempotency_key": f"{name}-{i}", "request_hash": "h",
+                        "amount": 1_000, "method": "pix", "ref": f"{name}:{i}"})  # fmt: skip
+                    break
+                except Exception:
+                    continue
+    skipped = [0.0]  # the queue's back-offs pass at once: its clock jumps ahead each turn
+    runtime.fraud_queue.clock = lambda: time.time() + skipped[0]
+    count = "SELECT player_id, count(*) AS n FROM aml_alerts GROUP BY player_id"
+    deadline = time.monotonic() + 90  # the WalletDOs' alarms back off in real time
+    while time.monotonic() < deadline:
+        await runtime.wallets.drain()
+        while await runtime.fraud_queue.deliver(
+            lambda batch: aml.consume(runtime.services, batch.messages)
+        ):
+            pass
+        rows = await runtime.d1.prepare(count).all()
+        if len(rows) == len(players) and not runtime.fraud_queue.backlog()["messages"]:
+            break
+        await asyncio.sleep(0.2)
+        skipped[0] += 600
+    runtime.close()
+    assert {r["player_id"]: r["n"] for r in rows} == dict.fromkeys(players, 1)
+
+
+async def test_a_full_batch_of_new_alerts_stays_inside_one_invocations_d1_budget(runtime):
+    """A full batch of players' fourth deposits: a new alert each, with its action and rows,
+    inside the 1,000 D1 queries an invocation may make (over it, the batch would fail on every
+    retry and end in the dead-letter queue)."""
+    from api import aml
+
+    players = [f"budget-{i}" for i in range(runtime.fraud_queue.max_batch_size)]
+
+    async def deposit(name: str, i: int) -> None:
+        await runtime.wallets.get(name).call("deposit", {
+            "player_id": name, "idempotency_key": f"{name}-{i}", "request_hash": "h",
+            "amount": 1_000, "method": "pix", "ref": f"{name}:{i}"})  # fmt: skip
+
+    for i in range(3):
+        for name in players:
+            await deposit(name, i)
+    await settle(runtime)
+    for name in players:
+        await deposit(name, 3)
+    await runtime.wallets.drain()
+    results: list[dict] = []
+
+    async def handler(batch):
+        results.append(await aml.consume(runtime.services, batch.messages))
+
+    assert await runtime.fraud_queue.deliver(handler) == len(players)
+    assert results == [{"scored": len(players), "alerts": len(players), "retried": 0}]

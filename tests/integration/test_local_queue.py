@@ -130,3 +130,35 @@ async def test_run_delivers_a_partial_batch_after_the_batch_timeout(tmp_path):
     assert await asyncio.wait_for(got.get(), timeout=3) == 2
     task.cancel()
     q.close()
+
+
+async def test_dead_letters_can_be_redriven_once_the_bug_is_fixed(queue, clock):
+    await queue.send_batch([{"n": "poison"}])
+
+    async def failing(batch):
+        raise RuntimeError("bug")
+
+    for _ in range(3):
+        await queue.deliver(failing)
+        clock.now += 120
+    assert queue.backlog() == {"messages": 0, "dead_letters": 1}
+    assert queue.redrive() == 1
+    bodies = []
+
+    async def fixed(batch):
+        bodies.extend(m.body for m in batch.messages)
+
+    assert await queue.deliver(fixed) == 1 and bodies == [{"n": "poison"}]
+    assert queue.backlog() == {"messages": 0, "dead_letters": 0}
+
+
+def test_the_cli_shows_the_fraud_queue(state, capsys):
+    import json
+
+    from local_runtime.cli import main
+
+    assert main(["ops", "fraud-queue", "status", "--state", str(state)]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["queue"] == "casino-fraud-events" and status["messages"] == 0
+    assert main(["ops", "fraud-queue", "redrive", "--state", str(state)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"redriven": 0}

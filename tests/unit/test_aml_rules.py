@@ -26,10 +26,25 @@ def deposit(n: int, amount: int, at: int, player: str = "p1") -> WalletEvent:
 
 def test_velocity_fires_once_on_the_sixth_deposit_in_an_hour() -> None:
     engine = Engine()
-    fired = [engine.score(deposit(i, 1000, i * 10)) for i in range(1, 9)]
+    fired = [engine.score(deposit(i, 1000, i * 300)) for i in range(1, 9)]  # 5 minutes apart
     assert [len(a) for a in fired] == [0, 0, 0, 0, 0, 1, 0, 0]
     assert fired[5][0].rule == "deposit_velocity"
     assert len(fired[5][0].event_ids) == 6
+    assert fired[5][0].facts == {"count": 6, "total": 6000, "window_s": 3600}
+
+
+def test_a_burst_fires_on_the_fourth_deposit_in_a_minute() -> None:
+    engine = Engine()
+    fired = [engine.score(deposit(i, 1000, i)) for i in range(1, 8)]
+    assert [len(a) for a in fired] == [0, 0, 0, 1, 0, 0, 0]  # and once a day, not per deposit
+    assert fired[3][0].facts == {"count": 4, "total": 4000, "window_s": 60}
+
+
+def test_the_eleventh_deposit_in_a_day_fires_however_spread() -> None:
+    engine = Engine()
+    fired = [engine.score(deposit(i, 1000, i * 7200)) for i in range(1, 12)]  # 2 hours apart
+    assert [len(a) for a in fired] == [0] * 10 + [1]
+    assert fired[10][0].facts["window_s"] == 86400
 
 
 def test_deposits_spread_over_hours_raise_nothing() -> None:
@@ -40,11 +55,11 @@ def test_deposits_spread_over_hours_raise_nothing() -> None:
 def test_redelivered_event_is_ignored() -> None:
     engine = Engine()
     for i in range(1, 6):
-        assert engine.score(deposit(i, 1000, i)) == []
+        assert engine.score(deposit(i, 1000, i * 60)) == []
     # The queue delivers at least once: the fifth deposit again, three times, is still five
     # deposits (counted as new, it would make the sixth and raise the velocity alert).
-    assert all(engine.score(deposit(5, 1000, 5)) == [] for _ in range(3))
-    assert engine.score(deposit(6, 1000, 6))
+    assert all(engine.score(deposit(5, 1000, 300)) == [] for _ in range(3))
+    assert engine.score(deposit(6, 1000, 360))
 
 
 def test_the_alert_id_is_the_same_however_often_the_event_is_evaluated() -> None:
@@ -106,6 +121,7 @@ def test_accounts_sharing_a_device() -> None:
     assert evaluate(rules, shared, Context([shared], sharing={"device": 2})) == []
     [alert] = evaluate(rules, shared, Context([shared], sharing={"device": 3}))
     assert alert.reason == "3 accounts share one device"
+    assert alert.facts == {"players": 3, "attribute": "device"}
 
 
 def test_player_factors_raise_the_risk_and_the_risk_acts() -> None:
@@ -122,6 +138,9 @@ def test_rules_from_configuration_are_checked() -> None:
         validate([{"rule": "x", "kind": "astrology", "event": "DEPOSIT"}])
     with pytest.raises(InvalidRules):
         validate([{"rule": "x", "kind": "velocity", "event": "DEPOSIT", "window_s": 60}])
+    with pytest.raises(InvalidRules):  # a window longer than the rule's
+        validate([{**RULES["deposit_velocity"], "windows": [
+            {"window_s": 10**9, "max_count": 1, "max_sum": 1}]}])  # fmt: skip
 
 
 def test_risk_bands_and_lifecycle() -> None:

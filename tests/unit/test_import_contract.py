@@ -1,4 +1,5 @@
-"""The layering by imports: the domain core (`workers/casino`) is pure, standard library only."""
+"""The layering by imports: the domain core (`workers/casino`) is pure, standard library only;
+the application modules of `workers/api` import no HTTP framework."""
 
 import ast
 import sys
@@ -31,3 +32,28 @@ def test_the_contract_sees_a_foreign_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("import fastapi\nfrom js import fetch\nimport json\n", encoding="utf-8")
     assert imported_roots(module) - set(sys.stdlib_module_names) == {"fastapi", "js"}
+
+
+API = CORE.parent / "api"
+# The application layer: what the routes call. HTTP (FastAPI, Starlette) stays in `api.routes`,
+# `security`, `permissions`, `problems`, `headers`, `limits`, `docs` and `app`.
+APPLICATION = (
+    "accounts", "wallet", "games", "kyc", "responsible", "exclusions", "players", "staff",
+    "reports", "aml", "providers", "game_config", "messages", "mfa", "throttle", "vip", "audit",
+    "alerts", "rg_alerts", "rtp_watch", "jurisdiction", "scheduled", "services", "caller",
+    "tokens", "answers",
+)  # fmt: skip
+HTTP = {"fastapi", "starlette"}
+
+
+def test_the_application_modules_import_no_http_framework() -> None:
+    offenders = {
+        name: sorted(imported_roots(API / f"{name}.py") & HTTP)
+        for name in APPLICATION
+        if imported_roots(API / f"{name}.py") & HTTP
+    }
+    assert offenders == {}
+
+
+def test_the_application_list_names_modules_that_exist() -> None:
+    assert [name for name in APPLICATION if not (API / f"{name}.py").is_file()] == []

@@ -34,8 +34,9 @@ from infra.ports import ConstraintViolation
 
 from . import messages, mfa, players, responsible, throttle
 from .audit import audit_entry
-from .security import STAFF_ROLES, Caller, issue_access_token
+from .caller import STAFF_ROLES, Caller
 from .services import Services
+from .tokens import issue_access_token
 
 iso = rfc3339
 

@@ -82,23 +82,37 @@ async def consume(services: Services, messages: Sequence[QueueMessage]) -> dict[
             _retry(message, counts)
             continue
         players.setdefault(event.player_id, []).append((message, event))
+    links: list[tuple[str, str]] = []  # later events of known alerts, written once for the batch
+    scored: list[QueueMessage] = []
     for items in players.values():
         items.sort(key=lambda item: item[1].seq)
         try:
-            counts["alerts"] += await score(services, rules, countries, [e for _, e in items])
+            raised, later = await score(services, rules, countries, [e for _, e in items])
         except Exception:
             log.exception("fraud events of a player failed (%d messages)", len(items))
             for message, _ in items:
                 _retry(message, counts)
         else:
-            for message, _ in items:
-                message.ack()
-            counts["scored"] += len(items)
+            counts["alerts"] += raised
+            links += later
+            scored += [message for message, _ in items]
+    try:
+        if links:
+            await _links(services, links).run()
+    except Exception:
+        log.exception("the links of %d later events failed", len(links))
+        for message in scored:
+            _retry(message, counts)
+        return counts
+    for message in scored:
+        message.ack()
+    counts["scored"] += len(scored)
     return counts
 
 
 def _retry(message: QueueMessage, counts: dict[str, int]) -> None:
-    message.retry(min(2 ** max(message.attempts, 1), RETRY_MAX_SECONDS))
+    """Back-off: 1 s after the first delivery, then 2, 4, 8, ... up to five minutes."""
+    message.retry(min(2 ** max(message.attempts - 1, 0), RETRY_MAX_SECONDS))
     counts["retried"] += 1
 
 
@@ -119,30 +133,33 @@ async def score(
     rules: Sequence[Mapping[str, Any]],
     countries: frozenset[str],
     events: Sequence[aml.WalletEvent],
-) -> int:
-    """Score one player's events (in `seq` order); the number of new alerts they raised."""
+) -> tuple[int, list[tuple[str, str]]]:
+    """Score one player's events (in `seq` order): the number of new alerts they raised (written
+    already), and the links of events that fall in an alert already raised (for the caller to
+    write)."""
     await _remember_fingerprints(services, events)
     looking = [e for e in events if aml.triggered(rules, e)]
     if not looking:
-        return 0
+        return 0, []
     contexts, known = await _contexts(services, rules, countries, looking)
-    raised, links = 0, []
+    raised, links = 0, list[tuple[str, str]]()
     for event, ctx in zip(looking, contexts, strict=True):
         for alert in aml.evaluate(aml.triggered(rules, event), event, ctx):
             if alert.alert_id in known:  # its window's later events, for the record
-                links.append(_link(services, alert.alert_id, event.event_id))
+                links.append((alert.alert_id, event.event_id))
                 continue
             raised += await _raise(services, alert, rfc3339(datetime.fromtimestamp(event.at, UTC)))
             known.add(alert.alert_id)
-    if links:
-        await services.db.batch(links)
-    return raised
+    return raised, links
 
 
-def _link(services: Services, alert_id: str, event_id: str) -> Statement:
+def _links(services: Services, pairs: Sequence[tuple[str, str]]) -> Statement:
+    """Every (alert, event) pair in one statement (one of an invocation's 1,000 D1 queries,
+    however many events an alert names)."""
     return services.db.prepare(
-        "INSERT OR IGNORE INTO aml_alert_events (alert_id, event_id) VALUES (?, ?)"
-    ).bind(alert_id, event_id)
+        "INSERT OR IGNORE INTO aml_alert_events (alert_id, event_id) "
+        "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)"
+    ).bind(json.dumps([list(p) for p in pairs]))
 
 
 async def _remember_fingerprints(services: Services, events: Sequence[aml.WalletEvent]) -> None:
@@ -245,21 +262,10 @@ async def _contexts(
 
 
 async def _raise(services: Services, alert: aml.Alert, at: str) -> int:
+    """A new alert: its action first (idempotent), then its rows in one batch, so a crash in
+    between acts again on redelivery and the alert never exists without its action."""
     db = services.db
-    links = [
-        db.prepare(
-            "INSERT OR IGNORE INTO aml_alert_events (alert_id, event_id) VALUES (?, ?)"
-        ).bind(alert.alert_id, event_id)
-        for event_id in alert.event_ids
-    ]
-    known = (
-        await db.prepare("SELECT 1 AS x FROM aml_alerts WHERE alert_id = ?")
-        .bind(alert.alert_id)
-        .first()
-    )
-    if known:
-        await db.batch(links)  # the events that came after it in its window, for the record
-        return 0
+    links = [_links(services, [(alert.alert_id, event_id) for event_id in alert.event_ids])]
     if alert.action is not None:
         answer = await services.wallets.get(alert.player_id).call(
             "aml_restrict", {"player_id": alert.player_id, "level": alert.action}
@@ -270,7 +276,8 @@ async def _raise(services: Services, alert: aml.Alert, at: str) -> int:
     writes = [
         db.prepare(
             "INSERT OR IGNORE INTO aml_alerts (alert_id, player_id, rule, score, risk, status, "
-            "reason, created_at, updated_at, action) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)"
+            "reason, created_at, updated_at, action, facts) "
+            "VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)"
         ).bind(
             alert.alert_id,
             alert.player_id,
@@ -281,6 +288,7 @@ async def _raise(services: Services, alert: aml.Alert, at: str) -> int:
             at,
             now,
             alert.action,
+            json.dumps(dict(alert.facts), sort_keys=True),
         ),  # fmt: skip
         db.prepare(
             "INSERT OR IGNORE INTO aml_alert_history (alert_id, at, status, reason, actor_id) "
@@ -337,7 +345,7 @@ async def alert_detail(services: Services, alert_id: str) -> dict[str, Any]:
     alert, links, history, cos = await db.batch(
         [
             db.prepare(
-                f"SELECT {ALERT_COLUMNS}, reason, status_reason, updated_at, action "
+                f"SELECT {ALERT_COLUMNS}, reason, status_reason, updated_at, action, facts "
                 "FROM aml_alerts WHERE alert_id = ?"
             ).bind(alert_id),
             db.prepare(
@@ -370,7 +378,14 @@ async def alert_detail(services: Services, alert_id: str) -> dict[str, Any]:
         }  # fmt: skip
         for e in links
     ]
-    return {**alert[0], "events": events, "history": history, "cos": cos[0] if cos else None}
+    row = alert[0]
+    return {
+        **row,
+        "facts": json.loads(row["facts"]) if row.get("facts") else {},
+        "events": events,
+        "history": history,
+        "cos": cos[0] if cos else None,
+    }
 
 
 async def change_status(
@@ -446,3 +461,26 @@ async def _lift_if_clear(services: Services, player_id: str) -> None:
         await services.wallets.get(player_id).call(
             "aml_restrict", {"player_id": player_id, "level": None, "lift": True}
         )
+
+
+async def set_pep(
+    services: Services, actor_id: str, actor_role: str, player_id: str, pep: bool, reason: str
+) -> None:
+    db = services.db
+    changed, _ = await db.batch(
+        [
+            db.prepare("UPDATE players SET pep = ? WHERE player_id = ? RETURNING player_id").bind(
+                int(pep), player_id
+            ),
+            audit_entry(
+                services,
+                actor_id,
+                actor_role,
+                "aml.pep",
+                player_id,
+                {"pep": pep, "reason": reason},
+            ),  # fmt: skip
+        ]
+    )
+    if not changed:
+        raise NotFound("No such player")

@@ -22,6 +22,7 @@ from .routes import (
     public,
     reports,
     responsible,
+    rg_alerts,
     wallet,
 )
 
@@ -37,8 +38,8 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )  # fmt: skip
     routers = (
-        public, auth, players, wallet, games, responsible, kyc, ops, aml, reports, providers,
-        docs,
+        public, auth, players, wallet, games, responsible, kyc, ops, rg_alerts, aml, reports,
+        providers, docs,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

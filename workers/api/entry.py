@@ -26,8 +26,9 @@ from infra.cloudflare import (
     to_py,
 )
 from session_do.session import GameSession, SessionDeps
-from wallet_do.wallet import Wallet, WalletDeps
-from workers import DurableObject, WorkerEntrypoint, asgi  # type: ignore[import-not-found]
+from wallet_do.hosted import HostedWallet
+from wallet_do.wallet import WalletDeps
+from workers import DurableObject, WorkerEntrypoint, asgi
 
 app = with_body_limits(create_app())
 _services: list[Services] = []
@@ -89,7 +90,7 @@ def with_network_country(request: Any) -> Any:
     return js.Request.new(raw, init)
 
 
-class Default(WorkerEntrypoint):  # type: ignore[misc]
+class Default(WorkerEntrypoint):
     async def fetch(self, request: Any) -> Any:
         return await asgi.fetch(app, with_network_country(request), build_services(self.env))
 
@@ -101,7 +102,7 @@ class Default(WorkerEntrypoint):  # type: ignore[misc]
         await aml.consume(build_services(self.env), batch_messages(batch))
 
 
-class _Actor(DurableObject):  # type: ignore[misc]
+class _Actor(DurableObject):  # type: ignore[no-untyped-call]  # the SDK's __init_subclass__
     """RPC methods take and return plain JS objects; the application object does the work."""
 
     target: Any
@@ -110,7 +111,7 @@ class _Actor(DurableObject):  # type: ignore[misc]
         return js_value(await getattr(self.target, method)(to_py(payload) or {}))
 
 
-class WalletDO(_Actor):
+class WalletDO(_Actor):  # type: ignore[no-untyped-call]
     """One player's ledger: the single writer of that player's money movements."""
 
     def __init__(self, ctx: Any, env: Any) -> None:
@@ -121,7 +122,7 @@ class WalletDO(_Actor):
             db=D1Database(env.DB),
             queue=QueueProducer(queue) if queue is not None else None,
         )
-        self.target = Wallet(DurableObjectStorage(ctx.storage), deps)
+        self.target = HostedWallet(DurableObjectStorage(ctx.storage), deps)
 
     async def balance(self, payload: Any) -> Any:
         return await self._call("balance", payload)
@@ -178,7 +179,7 @@ class WalletDO(_Actor):
         await self.target.alarm()
 
 
-class SessionDO(_Actor):
+class SessionDO(_Actor):  # type: ignore[no-untyped-call]
     """One game session: its server seed (secret until revealed), nonces and rounds."""
 
     def __init__(self, ctx: Any, env: Any) -> None:

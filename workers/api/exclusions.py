@@ -118,7 +118,7 @@ async def import_list(
         await _drop_version(services, version)
         raise
     current = await current_version(services)
-    summary = await _diff(services, version, current)
+    summary: dict[str, Any] = dict(await _diff(services, version, current))
     summary |= {"import_id": import_id, "invalid_rows": reader.invalid_rows, "rows": reader.rows}
     if dry_run:
         await _finish(services, import_id, "dry_run", reader, summary)

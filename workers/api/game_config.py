@@ -9,21 +9,27 @@ per game and jurisdiction, and `game_config_changes`, the history)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from casino.errors import DomainError, NotFound
 from casino.games import GAMES
 from casino.jurisdictions import Jurisdiction
 from casino.rtp import GameConfig, check_rtp, config_json, parse_config
-from casino.timefmt import rfc3339
+from casino.timefmt import parse_rfc3339, rfc3339
+from infra.ports import Statement, Unavailable
 
 from .alerts import raise_alert
 from .audit import audit_entry
-from .security import Caller
+from .caller import Caller
 from .services import Services
 
 GENERIC = "generic"
+# How long a KV write takes to reach every location (Cloudflare: about a minute).
+KV_PROPAGATION = timedelta(seconds=60)
 
 
 def kv_key(game_id: str, jurisdiction: str = GENERIC) -> str:
@@ -44,57 +50,80 @@ def _in_range(config: GameConfig | None, profile: Jurisdiction) -> GameConfig | 
     return None
 
 
-async def _last_good(services: Services, game_id: str, jurisdiction: str) -> GameConfig | None:
+@dataclass(frozen=True)
+class LastGood:
+    """The configuration in force for a game in one market (D1 `game_configs`), and the RTP its
+    latest recorded change replaced."""
+
+    config: GameConfig
+    updated_at: str
+    replaced_rtp_bps: int | None
+
+    def shown_by_stale_kv(self, config: GameConfig, now: datetime) -> bool:
+        """Whether a KV value is what the latest change replaced, read within KV's propagation
+        time after it: a location KV has not reached yet, not a new change."""
+        return (
+            config.rtp_bps == self.replaced_rtp_bps
+            and now - parse_rfc3339(self.updated_at) < KV_PROPAGATION
+        )
+
+
+async def _last_good(services: Services, game_id: str, jurisdiction: str) -> LastGood | None:
     row = (
         await services.db.prepare(
-            "SELECT rtp_bps, min_stake, max_stake, updated_at FROM game_configs "
-            "WHERE game_id = ? AND jurisdiction = ?"
+            "SELECT c.rtp_bps, c.min_stake, c.max_stake, c.updated_at, ("
+            "SELECT h.old_rtp_bps FROM game_config_changes h WHERE h.game_id = c.game_id "
+            "AND h.jurisdiction = c.jurisdiction ORDER BY h.changed_at DESC, h.rowid DESC LIMIT 1"
+            ") AS replaced_rtp_bps FROM game_configs c WHERE c.game_id = ? AND c.jurisdiction = ?"
         )
         .bind(game_id, jurisdiction)
         .first()
     )
     if row is None:
         return None
-    return GameConfig(game_id, row["rtp_bps"], row["min_stake"], row["max_stake"])
+    config = GameConfig(game_id, row["rtp_bps"], row["min_stake"], row["max_stake"])
+    return LastGood(config, row["updated_at"], row["replaced_rtp_bps"])
+
+
+def _config(last: LastGood | None) -> GameConfig | None:
+    return last.config if last is not None else None
+
+
+_PUT_LAST_GOOD = (
+    "INSERT INTO game_configs (game_id, jurisdiction, rtp_bps, min_stake, max_stake, updated_at, "
+    "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (game_id, jurisdiction) DO UPDATE SET "
+    "rtp_bps = excluded.rtp_bps, min_stake = excluded.min_stake, max_stake = excluded.max_stake, "
+    "updated_at = excluded.updated_at, updated_by = excluded.updated_by"
+)
+_ADD_CHANGE = (
+    "INSERT OR IGNORE INTO game_config_changes (change_id, game_id, jurisdiction, old_rtp_bps, "
+    "new_rtp_bps, changed_by, changed_at, source) "
+)
+
+
+def _change_id(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def _put_last_good(
+    services: Services, config: GameConfig, jurisdiction: str, now: str, by: str
+) -> Statement:
+    return services.db.prepare(_PUT_LAST_GOOD).bind(
+        config.game_id, jurisdiction, config.rtp_bps, config.min_stake, config.max_stake, now, by
+    )
 
 
 async def _record(
-    services: Services,
-    config: GameConfig,
-    old: GameConfig | None,
-    jurisdiction: str,
-    by: str,
-    source: str,
+    services: Services, config: GameConfig, old: GameConfig | None, jurisdiction: str, by: str
 ) -> None:
-    """The new last good value and its history row. The change's id is derived from what it
-    changes, so concurrent readers noticing the same KV edit record it once."""
+    """An operator's change through the API: the new last good value and its history row."""
     now = rfc3339(services.clock.now())
-    change_id = hashlib.sha256(
-        f"{config_json(config)}|{config_json(old) if old else ''}|{jurisdiction}|{source}|"
-        f"{now if source == 'api' else ''}".encode()
-    ).hexdigest()[:32]
+    old_json = config_json(old) if old else ""
+    change_id = _change_id(config_json(config), old_json, jurisdiction, "api", now)
     await services.db.batch(
         [
-            services.db.prepare(
-                "INSERT INTO game_configs (game_id, jurisdiction, rtp_bps, min_stake, max_stake, "
-                "updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (game_id, jurisdiction) DO UPDATE SET rtp_bps = excluded.rtp_bps, "
-                "min_stake = excluded.min_stake, max_stake = excluded.max_stake, "
-                "updated_at = excluded.updated_at, updated_by = excluded.updated_by"
-            ).bind(
-                config.game_id,
-                jurisdiction,
-                config.rtp_bps,
-                config.min_stake,
-                config.max_stake,
-                now,
-                by,
-            ),  # fmt: skip
-            services.db.prepare(
-                "INSERT OR IGNORE INTO game_config_changes (change_id, game_id, jurisdiction, "
-                "old_rtp_bps, new_rtp_bps, changed_by, changed_at, source) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            ).bind(
+            _put_last_good(services, config, jurisdiction, now, by),
+            services.db.prepare(_ADD_CHANGE + "VALUES (?, ?, ?, ?, ?, ?, ?, 'api')").bind(
                 change_id,
                 config.game_id,
                 jurisdiction,
@@ -102,8 +131,48 @@ async def _record(
                 config.rtp_bps,
                 by,
                 now,
-                source,
-            ),  # fmt: skip
+            ),
+        ]
+    )
+
+
+async def _notice(
+    services: Services, config: GameConfig, last: LastGood | None, jurisdiction: str
+) -> None:
+    """Record a KV value changed outside the API (`wrangler kv key put`) as the new last good
+    value, once: the write is conditional on the last good value this reader saw, the history
+    row on that write, and the row's id derived from the change and what it replaced, so
+    readers that notice the same change at once record it once."""
+    now = rfc3339(services.clock.now())
+    seen = last.updated_at if last is not None else None
+    change_id = _change_id(config_json(config), jurisdiction, "kv", seen or "")
+    await services.db.batch(
+        [
+            services.db.prepare(_PUT_LAST_GOOD + " WHERE game_configs.updated_at IS ?").bind(
+                config.game_id,
+                jurisdiction,
+                config.rtp_bps,
+                config.min_stake,
+                config.max_stake,
+                now,
+                "kv",
+                seen,
+            ),
+            services.db.prepare(
+                _ADD_CHANGE + "SELECT ?, ?, ?, ?, ?, 'kv', ?, 'kv' WHERE EXISTS (SELECT 1 FROM "
+                "game_configs WHERE game_id = ? AND jurisdiction = ? AND updated_at = ? "
+                "AND updated_by = 'kv')"
+            ).bind(
+                change_id,
+                config.game_id,
+                jurisdiction,
+                last.config.rtp_bps if last is not None else None,
+                config.rtp_bps,
+                now,
+                config.game_id,
+                jurisdiction,
+                now,
+            ),
         ]
     )
 
@@ -112,7 +181,9 @@ async def _from_kv(
     services: Services, game_id: str, jurisdiction: str, profile: Jurisdiction
 ) -> GameConfig | None:
     """The KV value of one key, if it is valid for `profile` (an invalid one raises an alert;
-    a generic value merely outside this market's range does too, and is skipped)."""
+    a generic value merely outside this market's range does too, and is skipped). A value not
+    seen before is recorded once (`_notice`); a value KV still shows from before the latest
+    change, and one already recorded, write nothing."""
     raw = await services.kv.get(kv_key(game_id, jurisdiction))
     if raw is None:
         return None
@@ -127,9 +198,9 @@ async def _from_kv(
             raw,
         )  # fmt: skip
         return None
-    last_good = await _last_good(services, game_id, jurisdiction)
-    if config != last_good:  # changed outside the API (wrangler kv key put): audit it
-        await _record(services, config, last_good, jurisdiction, "kv", "kv")
+    last = await _last_good(services, game_id, jurisdiction)
+    if is_new_change(config, last, services.clock.now()):
+        await _notice(services, config, last, jurisdiction)
     if _in_range(config, profile) is None:
         await raise_alert(
             services, "rtp_outside_jurisdiction", f"{game_id}:{profile.code}",
@@ -142,6 +213,13 @@ async def _from_kv(
     return config
 
 
+def is_new_change(config: GameConfig, last: LastGood | None, now: datetime) -> bool:
+    """Whether a valid KV value is a change not recorded yet."""
+    if last is None:
+        return True
+    return config != last.config and not last.shown_by_stale_kv(config, now)
+
+
 async def load_config(services: Services, game_id: str, profile: Jurisdiction) -> GameConfig:
     """The configuration a player under `profile` gets, always inside its RTP range."""
     if game_id not in GAMES:
@@ -152,14 +230,14 @@ async def load_config(services: Services, game_id: str, profile: Jurisdiction) -
         if own is not None:
             return own
         if await services.kv.get(kv_key(game_id, code)) is not None:  # invalid: its last good
-            found = _in_range(await _last_good(services, game_id, code), profile)
+            found = _in_range(_config(await _last_good(services, game_id, code)), profile)
             if found is not None:
                 return found
     generic = await _from_kv(services, game_id, GENERIC, profile)
     if generic is not None:
         return generic
     for jurisdiction in dict.fromkeys((code, GENERIC)):
-        found = _in_range(await _last_good(services, game_id, jurisdiction), profile)
+        found = _in_range(_config(await _last_good(services, game_id, jurisdiction)), profile)
         if found is not None:
             return found
     return default_config(game_id, profile)
@@ -183,7 +261,7 @@ async def set_rtp(
     current = await load_config(services, game_id, profile)
     check_rtp(rtp_bps, profile.rtp_min_bps, profile.rtp_max_bps)
     updated = GameConfig(game_id, rtp_bps, current.min_stake, current.max_stake)
-    await _record(services, updated, current, code, staff.subject, "api")
+    await _record(services, updated, current, code, staff.subject)
     await services.kv.put(kv_key(game_id, code), config_json(updated))
     await audit_entry(
         services, staff.subject, staff.role, "game.rtp", game_id,
@@ -193,10 +271,17 @@ async def set_rtp(
 
 
 async def seed_defaults(services: Services) -> None:
-    """Put each game's default configuration into KV where none is set (demo data)."""
+    """Put each game's default configuration into KV where none is set (demo data), recorded
+    as a lobby's first read would record it, so that no read has to."""
     for game_id in GAMES:
         if await services.kv.get(kv_key(game_id)) is None:
-            await services.kv.put(kv_key(game_id), config_json(default_config(game_id)))
+            config = default_config(game_id)
+            await services.kv.put(kv_key(game_id), config_json(config))
+            # D1 failing here leaves the record to the first read, which makes it the same way.
+            with contextlib.suppress(Unavailable):
+                last = await _last_good(services, game_id, GENERIC)
+                if is_new_change(config, last, services.clock.now()):
+                    await _notice(services, config, last, GENERIC)
 
 
 async def rtp_history(services: Services, game_id: str) -> list[dict[str, Any]]:

@@ -11,14 +11,16 @@ from typing import Any
 from casino.errors import DomainError, KycRequired, NotFound
 from casino.games import GAMES
 from casino.jurisdictions import Jurisdiction
+from casino.messages import OpenSession, PlayRound, PlayRules
 from casino.providers import split_game_id
 from casino.rtp import GameConfig
+from session_do.client import SessionClient
+from wallet_do.client import WalletClient
 
 from . import providers
 from .game_config import load_config
-from .responsible import play_rules
-from .security import decode_access_token
 from .services import Services
+from .tokens import decode_access_token
 
 Z_FLAG = 2.576  # two-sided 99%
 
@@ -150,22 +152,22 @@ async def open_session(
     kyc_gate(services, player)
     profile = services.player_profile(player)
     config = await load_config(services, game_id, profile)
-    allowed = await services.wallets.get(player_id).call("check_can_play", {})
+    allowed = await WalletClient(services.wallets, player_id).check_can_play()
     if allowed["status"] != 200:
         return allowed
-    return await services.sessions.get(session_id := services.new_id()).call(
-        "open",
-        {
-            "session_id": session_id,
-            "player_id": player_id,
-            "game_id": game_id,
-            "rtp_bps": config.rtp_bps,
-            "rtp_range": [profile.rtp_min_bps, profile.rtp_max_bps],
-            "min_stake": config.min_stake,
-            "max_stake": config.max_stake,
-            "idle_timeout_minutes": profile.idle_timeout_minutes,
-            "client_seed": client_seed,
-        },
+    session_id = services.new_id()
+    return await SessionClient(services.sessions, session_id).open(
+        OpenSession(
+            session_id=session_id,
+            player_id=player_id,
+            game_id=game_id,
+            rtp_bps=config.rtp_bps,
+            rtp_range=(profile.rtp_min_bps, profile.rtp_max_bps),
+            min_stake=config.min_stake,
+            max_stake=config.max_stake,
+            idle_timeout_minutes=profile.idle_timeout_minutes,
+            client_seed=client_seed,
+        )
     )
 
 
@@ -200,23 +202,38 @@ async def play(
     player = await owned_session(services, player_id, session_id)
     kyc_gate(services, player)
     profile = services.player_profile(player)
-    payload = {
-        "rg": play_rules(profile),
-        "player_id": player_id,
-        "idempotency_key": key,
-        "request_hash": request_hash(
+    command = PlayRound(
+        session_id=session_id,
+        player_id=player_id,
+        round_id=services.new_id(),
+        idempotency_key=key,
+        request_hash=request_hash(
             "round", {"session_id": session_id, "stake": stake, "params": params}
-        ),  # fmt: skip
-        "round_id": services.new_id(),
-        "stake": stake,
-        "params": params,
-        "rtp_range": [profile.rtp_min_bps, profile.rtp_max_bps],
-    }
-    return await services.sessions.get(session_id).call("play", payload)
+        ),
+        stake=stake,
+        params=params,
+        rules=PlayRules.of(profile),
+        rtp_range=(profile.rtp_min_bps, profile.rtp_max_bps),
+    )
+    return await SessionClient(services.sessions, session_id).play(command)
 
 
-async def session_call(
-    services: Services, player_id: str, session_id: str, method: str, payload: dict[str, Any]
-) -> dict[str, Any]:
+async def owned_client(services: Services, player_id: str, session_id: str) -> SessionClient:
+    """The session's client, once D1 says the session is the player's (another's is 404)."""
     await owned_session(services, player_id, session_id)
-    return await services.sessions.get(session_id).call(method, {"player_id": player_id, **payload})
+    return SessionClient(services.sessions, session_id)
+
+
+async def describe_session(services: Services, player_id: str, session_id: str) -> dict[str, Any]:
+    return await (await owned_client(services, player_id, session_id)).describe(player_id)
+
+
+async def session_rounds(services: Services, player_id: str, session_id: str) -> dict[str, Any]:
+    return await (await owned_client(services, player_id, session_id)).rounds(player_id)
+
+
+async def rotate_seed(
+    services: Services, player_id: str, session_id: str, client_seed: str | None
+) -> dict[str, Any]:
+    session = await owned_client(services, player_id, session_id)
+    return await session.rotate(player_id, client_seed)

@@ -20,7 +20,7 @@ from casino.kyc import (
 
 from .accounts import iso
 from .audit import audit_entry
-from .security import Caller
+from .caller import Caller
 from .services import Services
 
 

@@ -40,6 +40,7 @@ class Permission(StrEnum):
     AUDIT_LOG = "audit.read"  # read the audit log of staff actions
     PROVIDERS = "providers"  # register external game providers, their games and secrets
     PLAYER_LOOKUP = "players.lookup"  # find a player by id, e-mail or CPF
+    RG_ALERTS = "rg.alerts"  # read behavioural (responsible gaming) alerts
 
 
 ALLOWED: dict[Permission, frozenset[str]] = {
@@ -59,6 +60,7 @@ ALLOWED: dict[Permission, frozenset[str]] = {
     Permission.AUDIT_LOG: frozenset({COMPLIANCE, ADMIN}),
     Permission.PROVIDERS: frozenset({OPERATOR, ADMIN}),
     Permission.PLAYER_LOOKUP: frozenset({KYC_REVIEWER, COMPLIANCE, OPERATOR, ADMIN}),
+    Permission.RG_ALERTS: frozenset({COMPLIANCE, OPERATOR, ADMIN}),
 }
 assert set(ALLOWED) == set(Permission), "every permission names its roles"
 assert all(roles <= STAFF_ROLES for roles in ALLOWED.values())

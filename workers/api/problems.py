@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from casino.errors import DomainError
 from infra.ports import Unavailable
 
+from .answers import Refused
+
 RETRY_AFTER_SECONDS = 1
 PROBLEM_TYPE_BASE = "https://docs.acmetocasino.dev/problems/"
 log = logging.getLogger("casino.api")
@@ -60,18 +62,7 @@ def problem_from_code(
     status: int, code: str, detail: str, retry_after: int | None = None
 ) -> JSONResponse:
     """A refusal decided inside a Durable Object, answered in the same shape."""
-    title = next((cls.title for cls in _all_errors() if cls.code == code), "Request refused")
-    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-    return problem(status, code, title, detail, headers)
-
-
-def _all_errors() -> list[type[DomainError]]:
-    found, stack = [], [DomainError]
-    while stack:
-        cls = stack.pop()
-        found.append(cls)
-        stack.extend(cls.__subclasses__())
-    return found
+    return domain_problem(Refused(status, code, detail, retry_after))
 
 
 FIELD_CODES = (

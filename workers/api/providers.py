@@ -31,8 +31,8 @@ from casino.sealed import seal, unseal
 from casino.timefmt import rfc3339
 
 from .audit import audit_entry
+from .caller import Caller
 from .responsible import play_rules
-from .security import Caller
 from .services import Services
 from .wallet import load_player, request_hash
 

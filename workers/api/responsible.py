@@ -11,6 +11,7 @@ from typing import Any
 from casino.errors import InvalidLimit
 from casino.jurisdictions import Jurisdiction
 from casino.limits import FAMILIES, WINDOWS, check_required, check_value, kind_of
+from casino.messages import PlayRules
 from casino.timefmt import rfc3339
 
 from .services import Services
@@ -24,13 +25,8 @@ def limit_rules(profile: Jurisdiction) -> dict[str, Any]:
 
 
 def play_rules(profile: Jurisdiction) -> dict[str, Any]:
-    """What the WalletDO needs to settle a round under this jurisdiction."""
-    return {
-        "idle_minutes": profile.idle_timeout_minutes,
-        "reality_check_minutes": profile.reality_check_minutes,
-        "utc_offset_minutes": profile.utc_offset_minutes,
-        "limits": limit_rules(profile),
-    }
+    """What the WalletDO needs to settle a round under this jurisdiction (`PlayRules`)."""
+    return PlayRules.of(profile).to_dict()
 
 
 def window_changes(family: str, given: dict[str, Any]) -> dict[str, Any]:

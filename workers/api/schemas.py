@@ -208,6 +208,20 @@ class PlayerOut(BaseModel):
     )
 
 
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
+class LiveStatsOut(BaseModel):
+    """Aggregate, non-personal figures."""
+
+    players: int
+    rounds_24h: int
+    wallet_events: int
+    fraud_alerts: int = Field(description="AML, responsible-gaming and operator alerts raised")
+    games: int
+
+
 class WalletOut(BaseModel):
     balance: int
     currency: str
@@ -246,10 +260,33 @@ class WithdrawalsOut(BaseModel):
     withdrawals: list[WithdrawalOut]
 
 
+class InterventionOut(BaseModel):
+    """What the behaviour watch shows the player after a deposit or a round (README, Responsible
+    gaming): a message, a suggested loss limit, or an enforced break."""
+
+    rule: str = Field(
+        description="loss_chasing, rising_stakes, long_session, night_play or declined_deposits"
+    )
+    level: int = Field(description="1 to 4: the player's alerts within a week, escalating")
+    intervention: str = Field(
+        description="message, suggested_limit, enforced_break or operator_review"
+    )
+    message: str
+    suggested_daily_loss_limit: int | None = Field(
+        default=None, description="With `suggested_limit`: the daily loss limit suggested"
+    )
+    break_until: str | None = Field(
+        default=None, description="With `enforced_break`: when the break ends"
+    )
+
+
 class MoneyMovementOut(BaseModel):
     event: EventOut
     balance: int
     withdrawal: WithdrawalOut | None = None
+    interventions: list[InterventionOut] = Field(
+        default_factory=list, description="Deposits: what the behaviour watch shows the player"
+    )
 
 
 class EventPageOut(BaseModel):
@@ -377,18 +414,32 @@ class RoundIn(Strict):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
+class RoundRealityCheckOut(BaseModel):
+    due: bool = Field(description="Whether the periodic reality check is due: show it now")
+    session_started_at: str
+    elapsed_minutes: int
+    rounds: int
+    net_position: int = Field(description="Won minus staked in this play session")
+
+
 class RoundOut(BaseModel):
     round_id: str
     nonce: int
     outcome: dict[str, Any]
     payout: int
+    stake: int
     balance: int
     server_seed_hash: str
-    stake: int
     client_seed: str
     rtp_bps: int
     game_id: str
     params: dict[str, Any]
+    reality_check: RoundRealityCheckOut | None = Field(
+        default=None, description="The play session so far, for the reality check"
+    )
+    interventions: list[InterventionOut] = Field(
+        default_factory=list, description="What the behaviour watch shows the player"
+    )
 
 
 class RoundRecordOut(BaseModel):
@@ -445,10 +496,10 @@ class RotationIn(Strict):
 class RotationOut(BaseModel):
     revealed_server_seed: str
     revealed_server_seed_hash: str
-    client_seed: str = Field(description="The client seed of the new commitment")
-    final_nonce: int = Field(description="Nonces used under the revealed seed (0..final_nonce-1)")
-    server_seed_hash: str = Field(description="The new commitment")
     previous_client_seed: str
+    final_nonce: int = Field(description="Nonces used under the revealed seed (0..final_nonce-1)")
+    client_seed: str = Field(description="The client seed of the new commitment")
+    server_seed_hash: str = Field(description="The new commitment")
     nonce: int
 
 
@@ -510,6 +561,23 @@ class OperatorAlert(BaseModel):
 
 class OperatorAlertsOut(BaseModel):
     alerts: list[OperatorAlert]
+
+
+class RgAlert(BaseModel):
+    alert_id: str
+    player_id: str
+    rule: str = Field(
+        description="loss_chasing, rising_stakes, long_session, night_play or declined_deposits"
+    )
+    level: int = Field(description="1 to 4: the player's alerts within a week, escalating")
+    intervention: str = Field(
+        description="message, suggested_limit, enforced_break or operator_review"
+    )
+    created_at: str
+
+
+class RgAlertsOut(BaseModel):
+    alerts: list[RgAlert]
 
 
 class ExclusionImportOut(BaseModel):
@@ -646,8 +714,8 @@ class ProviderTransactionOut(BaseModel):
     kind: Literal["bet", "win", "refund", "rollback"]
     amount: int
     balance: int
-    currency: str
     event: EventOut | None
+    currency: str
 
 
 # AML ---------------------------------------------------------------------------------------
@@ -697,7 +765,11 @@ class AmlCosOut(BaseModel):
 
 
 class AmlAlertDetailOut(AmlAlertOut):
-    reason: str
+    reason: str = Field(description="The engine's sentence, in English")
+    facts: dict[str, int | str] = Field(
+        description="The figures behind the reason (money in centavos, windows in seconds), for "
+        "a reader's own language"
+    )
     status_reason: str | None
     updated_at: str
     action: Literal["hold", "freeze"] | None = Field(
@@ -711,3 +783,13 @@ class AmlAlertDetailOut(AmlAlertOut):
 class AmlStatusIn(Strict):
     status: Literal["under_review", "closed", "reported"]
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+
+
+class PepIn(Strict):
+    pep: bool
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class PepOut(BaseModel):
+    player_id: str
+    pep: bool

@@ -1,63 +1,34 @@
-"""Access tokens (JWT, HS256) and the identity of the caller."""
+"""The HTTP side of identity: the request's services and caller as FastAPI dependencies (the
+plain `Caller` lives in `api.caller`, the tokens in `api.tokens`; both re-exported here)."""
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Annotated
 
-import jwt
 from fastapi import Depends, Request
 
-from casino.errors import Forbidden, InvalidToken, TokenExpired
+from casino.errors import Forbidden, InvalidToken
 
 from .alerts import raise_alert
+from .caller import STAFF_ROLES, Caller
 from .jurisdiction import for_request
 from .services import Services
+from .tokens import ALGORITHM, decode_access_token, issue_access_token
 
-ALGORITHM = "HS256"
-# Staff roles; what each may do is the table in `api.permissions`.
-STAFF_ROLES = frozenset({"kyc_reviewer", "compliance", "operator", "admin"})
-
-
-@dataclass(frozen=True)
-class Caller:
-    subject: str
-    role: str
-    family_id: str
-
-
-def issue_access_token(
-    services: Services, subject: str, role: str, family_id: str, now: datetime
-) -> str:
-    minutes = services.settings.access_token_minutes
-    claims = {
-        "sub": subject,
-        "role": role,
-        "sid": family_id,
-        "iat": int(now.timestamp()),
-        "exp": int((now + timedelta(minutes=minutes)).timestamp()),
-        "jti": str(uuid.UUID(bytes=services.entropy.token_bytes(16), version=4)),
-    }
-    return jwt.encode(claims, services.settings.jwt_secret, algorithm=ALGORITHM)
-
-
-def decode_access_token(services: Services, token: str) -> Caller:
-    try:
-        claims = jwt.decode(
-            token,
-            services.settings.jwt_secret,
-            algorithms=[ALGORITHM],
-            options={"require": ["sub", "role", "exp", "iat", "jti"]},
-        )
-    except jwt.ExpiredSignatureError as exc:
-        raise TokenExpired("The access token has expired; refresh it") from exc
-    except jwt.PyJWTError as exc:
-        raise InvalidToken("The access token is invalid") from exc
-    if claims["role"] not in STAFF_ROLES | {"player"}:
-        raise InvalidToken("The access token is invalid")
-    return Caller(str(claims["sub"]), str(claims["role"]), str(claims.get("sid", "")))
+# Re-exported: the names the routes and older callers import from here.
+__all__ = [
+    "ALGORITHM",
+    "STAFF_ROLES",
+    "Caller",
+    "CallerDep",
+    "PlayerDep",
+    "ServicesDep",
+    "decode_access_token",
+    "get_caller",
+    "get_player",
+    "get_services",
+    "issue_access_token",
+]
 
 
 async def get_services(request: Request) -> Services:

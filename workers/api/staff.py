@@ -17,7 +17,7 @@ from infra.ports import ConstraintViolation
 from . import mfa
 from .accounts import email_taken, end_logins
 from .audit import audit_entry
-from .security import STAFF_ROLES, Caller
+from .caller import STAFF_ROLES, Caller
 from .services import Services
 
 # The actor of a command-line task on a local state (no staff member is logged in).

@@ -1,4 +1,5 @@
-"""Wallet application: checks that need the player's profile, then one call to the WalletDO."""
+"""Wallet application: checks that need the player's profile, then one call to the WalletDO; its
+answer comes back as an `Answer` (a refusal raised), never as an HTTP response."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ import hashlib
 import hmac
 import json
 from typing import Any
-
-from fastapi.responses import JSONResponse
 
 from casino.errors import (
     IdempotencyKeyInvalid,
@@ -19,9 +18,9 @@ from casino.errors import (
 from casino.jurisdictions import Jurisdiction
 from casino.payments import check_payer, deposit_source
 
+from .answers import Answer, unwrap
 from .audit import audit_entry
-from .problems import problem_from_code
-from .security import Caller
+from .caller import Caller
 from .services import Services
 
 
@@ -61,15 +60,6 @@ def check_payment(
     check_payer(payer_document, player.get("cpf"))  # in every jurisdiction
 
 
-def answer(result: dict[str, Any]) -> JSONResponse:
-    """Turn a WalletDO answer (`{status, body}`) into the HTTP response, identical on replay."""
-    status, body = int(result["status"]), result["body"]
-    if "error" in body:
-        error = body["error"]
-        return problem_from_code(status, error["code"], error["detail"], error.get("retry_after"))
-    return JSONResponse(body, status_code=status)
-
-
 async def move_money(
     services: Services,
     player_id: str,
@@ -77,7 +67,7 @@ async def move_money(
     key_header: str | None,
     body: dict[str, Any],
     device: str | None = None,
-) -> JSONResponse:
+) -> Answer:
     key = idempotency_key(key_header)
     player = await load_player(services, player_id)
     profile = services.player_profile(player)
@@ -108,7 +98,7 @@ async def move_money(
         payload["destination_required"] = profile.withdrawal_destination_required
         payload["payout_within_minutes"] = profile.payout_within_minutes
     result = await services.wallets.get(player_id).call(operation, payload)
-    return answer(result)
+    return unwrap(result)
 
 
 def fingerprint(services: Services, attribute: str, value: str) -> str:
@@ -118,7 +108,7 @@ def fingerprint(services: Services, attribute: str, value: str) -> str:
 
 async def grant_bonus(
     services: Services, staff: Caller, player_id: str, key_header: str | None, body: dict[str, Any]
-) -> JSONResponse:
+) -> Answer:
     from casino.errors import BonusNotAllowed
     from casino.jurisdictions import to_dict
 
@@ -142,4 +132,4 @@ async def grant_bonus(
             services, staff.subject, staff.role, "wallet.bonus", player_id, body,
             result["body"]["event"]["created_at"],
         ).run()  # fmt: skip
-    return answer(result)
+    return unwrap(result)

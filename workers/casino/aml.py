@@ -36,9 +36,12 @@ ACTIONS: dict[str, str | None] = {"low": None, "medium": None, "high": "hold", "
 COS_DUE_HOURS = 24
 
 DEFAULT_RULES: tuple[dict[str, Any], ...] = (
-    # deposit velocity: count and sum of deposits over a sliding window
-    {"rule": "deposit_velocity", "kind": "velocity", "event": "DEPOSIT", "window_s": 3600,
-     "max_count": 5, "max_sum": 5_000_000, "score": 60},
+    # deposit velocity: count and sum of deposits over sliding windows (a burst in a minute,
+    # an hour, a day); one alert per player and day
+    {"rule": "deposit_velocity", "kind": "velocity", "event": "DEPOSIT", "window_s": 86400,
+     "max_count": 10, "max_sum": 10_000_000, "score": 60,
+     "windows": [{"window_s": 60, "max_count": 3, "max_sum": 2_000_000},
+                 {"window_s": 3600, "max_count": 5, "max_sum": 5_000_000}]},
     # structuring: several amounts just under a reporting threshold
     {"rule": "structuring", "kind": "structuring", "event": "DEPOSIT", "window_s": 86400,
      "threshold": 1_000_000, "margin_bps": 1000, "min_count": 3, "score": 70},
@@ -87,7 +90,8 @@ class Alert:
     score: int
     risk: str
     event_ids: tuple[str, ...]
-    reason: str
+    reason: str  # in English, for logs and D1 readers
+    facts: Mapping[str, int | str] = field(default_factory=dict)  # the figures behind `reason`
 
     @property
     def action(self) -> str | None:
@@ -123,6 +127,14 @@ def validate(rules: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:
             raise InvalidRules(f"rule {rule.get('rule')!r} lacks {', '.join(missing)}")
         if int(rule["window_s"]) < 1:
             raise InvalidRules(f"rule {rule['rule']!r}: window_s must be positive")
+        for window in rule.get("windows", []):
+            if not {"window_s", "max_count", "max_sum"} <= set(window) or not (
+                0 < int(window["window_s"]) <= int(rule["window_s"])
+            ):
+                raise InvalidRules(
+                    f"rule {rule['rule']!r}: each of its windows has window_s (at most the "
+                    "rule's), max_count and max_sum"
+                )
         checked.append(dict(rule))
     return tuple(checked)
 
@@ -175,7 +187,7 @@ def evaluate(rules: Sequence[Mapping[str, Any]], event: WalletEvent, ctx: Contex
         found = KINDS[rule["kind"]](rule, event, window, ctx)
         if found is None:
             continue
-        hits, reason = found
+        hits, reason, facts = found
         score = int(rule["score"])
         alerts.append(
             Alert(
@@ -186,22 +198,29 @@ def evaluate(rules: Sequence[Mapping[str, Any]], event: WalletEvent, ctx: Contex
                 risk=risk_of(score, ctx.factors),
                 event_ids=tuple(dict.fromkeys(e.event_id for e in (*hits, event))),
                 reason=reason,
+                facts=facts,
             )
         )
     return alerts
 
 
-Found = tuple[list[WalletEvent], str] | None
+Facts = dict[str, int | str]
+Found = tuple[list[WalletEvent], str, Facts] | None
 
 
 def _velocity(
-    rule: Mapping[str, Any], _: WalletEvent, window: list[WalletEvent], __: Context
+    rule: Mapping[str, Any], event: WalletEvent, window: list[WalletEvent], __: Context
 ) -> Found:
-    hits = [e for e in window if e.type == rule["event"]]
-    count, total = len(hits), sum(e.amount for e in hits)
-    if count <= rule["max_count"] and total <= rule["max_sum"]:
-        return None
-    return hits, f"{count} deposits totalling {total} in {rule['window_s']}s"
+    """The first of the rule's windows (shortest first) whose count or sum is exceeded."""
+    limits = sorted([*rule.get("windows", []), rule], key=lambda w: int(w["window_s"]))
+    for limit in limits:
+        window_s = int(limit["window_s"])
+        hits = [e for e in window if e.type == rule["event"] and e.at > event.at - window_s]
+        count, total = len(hits), sum(e.amount for e in hits)
+        if count > limit["max_count"] or total > limit["max_sum"]:
+            facts: Facts = {"count": count, "total": total, "window_s": window_s}
+            return hits, f"{count} deposits totalling {total} in {window_s}s", facts
+    return None
 
 
 def _structuring(
@@ -211,7 +230,8 @@ def _structuring(
     hits = [e for e in window if e.type == rule["event"] and low <= e.amount < rule["threshold"]]
     if len(hits) < rule["min_count"]:
         return None
-    return hits, f"{len(hits)} deposits just under {rule['threshold']}"
+    facts: Facts = {"count": len(hits), "threshold": int(rule["threshold"])}
+    return hits, f"{len(hits)} deposits just under {rule['threshold']}", facts
 
 
 def _little_play(
@@ -228,7 +248,8 @@ def _little_play(
     if staked * 10_000 >= deposited * rule["max_turnover_bps"]:
         return None
     hits = [e for e in window if e.type in ("DEPOSIT", "WITHDRAWAL")]
-    return hits, f"withdrew {withdrawn} of {deposited} deposited after staking {staked}"
+    facts: Facts = {"withdrawn": withdrawn, "deposited": deposited, "staked": staked}
+    return hits, f"withdrew {withdrawn} of {deposited} deposited after staking {staked}", facts
 
 
 def _high_value_play(
@@ -237,7 +258,13 @@ def _high_value_play(
     hits = [e for e in window if e.type == "BET" and e.amount >= rule["min_amount"]]
     if len(hits) < rule["min_count"]:
         return None
-    return hits, f"{len(hits)} stakes of at least {rule['min_amount']} in {rule['window_s']}s"
+    facts: Facts = {"count": len(hits), "min_amount": int(rule["min_amount"]),
+             "window_s": int(rule["window_s"])}  # fmt: skip
+    return (
+        hits,
+        f"{len(hits)} stakes of at least {rule['min_amount']} in {rule['window_s']}s",
+        facts,
+    )
 
 
 def _win_rate(
@@ -248,7 +275,8 @@ def _win_rate(
     won = totals.get("WIN", (0, 0))[1]
     if bets < rule["min_bets"] or won * 10_000 <= staked * rule["max_rtp_bps"]:
         return None
-    return [], f"won {won} on {staked} staked over {bets} bets"
+    return [], f"won {won} on {staked} staked over {bets} bets", {"won": won, "staked": staked,
+                                                                  "bets": bets}  # fmt: skip
 
 
 def _shared(
@@ -260,7 +288,8 @@ def _shared(
     players = ctx.sharing.get(attribute, 1)
     if players < rule["min_players"]:
         return None
-    return [], f"{players} accounts share one {attribute}"
+    return [], f"{players} accounts share one {attribute}", {"players": players,
+                                                             "attribute": attribute}  # fmt: skip
 
 
 KINDS: dict[str, Callable[[Mapping[str, Any], WalletEvent, list[WalletEvent], Context], Found]] = {

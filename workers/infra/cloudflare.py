@@ -18,13 +18,13 @@ from typing import Any, TypeVar
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsException, JsProxy, create_once_callable, to_js  # type: ignore
 
-from .ports import ConstraintViolation, Row, Unavailable
+from .ports import ConstraintViolation, Row, Statement, Unavailable
 
 T = TypeVar("T")
 MAX_SAFE_INTEGER = 2**53 - 1
 
 try:  # Pyodide >= 0.26 has a real JS null; D1 refuses `undefined` as a bound value.
-    from pyodide.ffi import jsnull  # type: ignore[attr-defined]
+    from pyodide.ffi import jsnull  # type: ignore[attr-defined, unused-ignore]
 except ImportError:  # pragma: no cover
     jsnull = js.JSON.parse("null")
 
@@ -152,6 +152,11 @@ class D1Statement:
         return int((to_py(result.meta) or {}).get("changes") or 0)
 
 
+def _d1_statement(statement: Statement) -> D1Statement:
+    assert isinstance(statement, D1Statement), "a D1 batch takes statements of this database"
+    return statement
+
+
 class D1Database:
     def __init__(self, binding: Any) -> None:
         self._db = unwrap(binding)
@@ -159,12 +164,12 @@ class D1Database:
     def prepare(self, sql: str) -> D1Statement:
         return D1Statement(self._db.prepare(sql))
 
-    async def batch(self, statements: Sequence[D1Statement]) -> list[list[Row]]:
+    async def batch(self, statements: Sequence[Statement]) -> list[list[Row]]:
         """One implicit transaction: a failing statement rolls the whole batch back."""
         if not statements:
             return []
         try:
-            results = await self._db.batch(to_js([s._stmt for s in statements]))
+            results = await self._db.batch(to_js([_d1_statement(s)._stmt for s in statements]))
         except JsException as exc:
             _raise_mapped(exc)
         return [list(to_py(r.results) or []) for r in results]

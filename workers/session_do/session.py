@@ -31,11 +31,22 @@ from casino.errors import (
     SessionClosed,
 )
 from casino.games import GAMES, payout_moments
+from casino.messages import (
+    AddressMismatch,
+    OpenSession,
+    PlayRound,
+    PlayRules,
+    RotateSeed,
+    RoundRecord,
+    SessionQuery,
+    SettleRound,
+)
 from casino.rtp import RTP_MAX_BPS, RTP_MIN_BPS, check_rtp
 from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ActorNamespace, ActorStorage, Clock, Database, Entropy, Unavailable
 from infra.storage_schema import migrate
-from wallet_do.rpc import answers_refusals, refusal
+from wallet_do.client import WalletClient
+from wallet_do.rpc import answers_refusals, checks_address, refusal
 
 from .schema import STEPS
 
@@ -43,8 +54,6 @@ Result = dict[str, Any]
 RETRY_FIRST_MS = 1_000
 RETRY_MAX_MS = 60_000
 ROTATION_ATTEMPTS = 3
-ROUND_FIELDS = ("round_id", "nonce", "server_seed_hash", "client_seed", "rtp_bps", "stake",
-                "params", "outcome", "payout", "game_id")  # fmt: skip
 
 
 @dataclass
@@ -77,10 +86,15 @@ class GameSession:
             "SELECT * FROM seeds WHERE revealed_at IS NULL ORDER BY seed_id DESC LIMIT 1"
         )[0]
 
-    def _owned(self, player_id: str) -> dict[str, Any]:
+    def _owned(self, player_id: str, session_id: str) -> dict[str, Any]:
+        """The session's state, when the command is its owner's and names this session."""
         meta = self._meta()
         if meta.get("player_id") != player_id:
             raise NotFound("No such session")
+        if session_id != meta["session_id"]:
+            raise AddressMismatch(
+                f"A command for session {session_id!r} reached {meta['session_id']!r}"
+            )
         return meta
 
     def _new_seed(self, client_seed: str, now: datetime) -> dict[str, Any]:
@@ -113,25 +127,27 @@ class GameSession:
             self.storage.exec("UPDATE seeds SET committed = 1 WHERE seed_id = ?", seed["seed_id"])
 
     # Commands ----------------------------------------------------------------------------
+    @checks_address("session_id")
     @answers_refusals
     async def open(self, payload: dict[str, Any]) -> Result:
+        command = OpenSession.from_dict(payload)
         now = self.deps.clock.now()
-        client_seed = payload.get("client_seed") or self.deps.entropy.token_bytes(8).hex()
+        client_seed = command.client_seed or self.deps.entropy.token_bytes(8).hex()
         fairness.check_client_seed(client_seed)
-        low, high = payload.get("rtp_range") or (RTP_MIN_BPS, RTP_MAX_BPS)
-        check_rtp(payload["rtp_bps"], low, high)  # a market's floor holds here too
+        low, high = command.rtp_range or (RTP_MIN_BPS, RTP_MAX_BPS)
+        check_rtp(command.rtp_bps, low, high)  # a market's floor holds here too
 
         def create() -> None:
             if self._meta():
                 raise NotFound("Session id already in use")
             self._set_meta(
-                session_id=payload["session_id"],
-                player_id=payload["player_id"],
-                game_id=payload["game_id"],
-                rtp_bps=payload["rtp_bps"],
-                min_stake=payload["min_stake"],
-                max_stake=payload["max_stake"],
-                idle_timeout_minutes=payload["idle_timeout_minutes"],
+                session_id=command.session_id,
+                player_id=command.player_id,
+                game_id=command.game_id,
+                rtp_bps=command.rtp_bps,
+                min_stake=command.min_stake,
+                max_stake=command.max_stake,
+                idle_timeout_minutes=command.idle_timeout_minutes,
                 opened_at=rfc3339(now),
                 last_activity_at=rfc3339(now),
                 closed=False,
@@ -143,10 +159,9 @@ class GameSession:
             "INSERT OR IGNORE INTO game_sessions (session_id, player_id, game_id, rtp_bps, "
             "created_at) VALUES (?, ?, ?, ?, ?)"
         ).bind(
-            payload["session_id"], payload["player_id"], payload["game_id"], payload["rtp_bps"],
-            rfc3339(now),
+            command.session_id, command.player_id, command.game_id, command.rtp_bps, rfc3339(now)
         ).run()  # fmt: skip
-        await self._commit_seed(payload["session_id"])
+        await self._commit_seed(command.session_id)
         return {"status": 201, "body": self._describe()}
 
     def _describe(self) -> dict[str, Any]:
@@ -163,9 +178,11 @@ class GameSession:
             "opened_at": meta["opened_at"],
         }
 
+    @checks_address("session_id")
     @answers_refusals
     async def describe(self, payload: dict[str, Any]) -> Result:
-        self._owned(payload["player_id"])
+        query = SessionQuery.from_dict(payload)
+        self._owned(query.player_id, query.session_id)
         return {"status": 200, "body": self._describe()}
 
     def _check_open(self, meta: dict[str, Any], now: datetime) -> None:
@@ -178,78 +195,85 @@ class GameSession:
                 f"The session was closed after {meta['idle_timeout_minutes']} idle minutes"
             )
 
+    def _resolve(self, command: PlayRound, current: dict[str, Any]) -> tuple[RoundRecord, int]:
+        """The round the next nonce of the current seed gives (and that seed's id), once the
+        market's RTP range and the stake allow it."""
+        low, high = command.rtp_range or (RTP_MIN_BPS, RTP_MAX_BPS)
+        if not low <= current["rtp_bps"] <= high:
+            raise SessionClosed(
+                f"This session plays at {current['rtp_bps']} bps, outside the "
+                f"{low}-{high} bps allowed where you are playing; open a new session"
+            )
+        game, stake = GAMES[current["game_id"]], command.stake
+        if not current["min_stake"] <= stake <= current["max_stake"]:
+            raise InvalidStake(
+                f"Stakes in this game are {current['min_stake']} to {current['max_stake']}"
+            )
+        params = game.validate_params(command.params, current["rtp_bps"])
+        seed = self._current_seed()
+        if not seed["committed"]:
+            raise SessionClosed("The seed is being rotated; try again")
+        draws = fairness.Draws(seed["server_seed"], seed["client_seed"], seed["next_nonce"])
+        outcome, payout = game.resolve(draws, stake, params, current["rtp_bps"])
+        mean, variance = payout_moments(game, stake, params, current["rtp_bps"])
+        record = RoundRecord(
+            round_id=command.round_id,
+            session_id=current["session_id"],
+            game_id=current["game_id"],
+            nonce=seed["next_nonce"],
+            server_seed_hash=seed["server_seed_hash"],
+            client_seed=seed["client_seed"],
+            rtp_bps=current["rtp_bps"],
+            stake=stake,
+            params=params,
+            outcome=outcome,
+            payout=payout,
+            expected_payout=mean,
+            payout_variance=variance,
+        )
+        return record, seed["seed_id"]
+
+    def _reserve(self, command: PlayRound, now: datetime) -> tuple[dict[str, Any], bool]:
+        """The round of this Idempotency-Key: the known one, or a new one on the next nonce
+        (`True`), pending until the wallet settles it. Runs in one storage transaction."""
+        known = self.storage.exec(
+            "SELECT * FROM rounds WHERE idempotency_key = ?", command.idempotency_key
+        )
+        if known:
+            if known[0]["request_hash"] != command.request_hash:
+                raise IdempotencyKeyReused(
+                    "This Idempotency-Key was already used with a different request"
+                )
+            return known[0], False
+        current = self._meta()
+        self._check_open(current, now)
+        record, seed_id = self._resolve(command, current)
+        rules = command.rules.opened_at(current["opened_at"])
+        self.storage.exec("UPDATE seeds SET next_nonce = next_nonce + 1 WHERE seed_id = ?", seed_id)
+        self.storage.exec(
+            "INSERT INTO rounds (round_id, seed_id, nonce, idempotency_key, request_hash, "
+            "status, record, created_at, rules) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+            record.round_id, seed_id, record.nonce, command.idempotency_key,
+            command.request_hash, json.dumps(record.to_dict(), separators=(",", ":")),
+            rfc3339(now), json.dumps(rules.to_dict()),
+        )  # fmt: skip
+        self._set_meta(last_activity_at=rfc3339(now))
+        [row] = self.storage.exec("SELECT * FROM rounds WHERE round_id = ?", record.round_id)
+        return row, True
+
+    @checks_address("session_id")
     @answers_refusals
     async def play(self, payload: dict[str, Any]) -> Result:
         """Reserve a nonce (which fixes the outcome), then settle the round in the WalletDO."""
-        meta = self._owned(payload["player_id"])
+        command = PlayRound.from_dict(payload)
+        meta = self._owned(command.player_id, command.session_id)
         await self._commit_seed(meta["session_id"])
         now = self.deps.clock.now()
-        key, request_hash = payload["idempotency_key"], payload["request_hash"]
-
-        def reserve() -> tuple[dict[str, Any], bool]:
-            known = self.storage.exec("SELECT * FROM rounds WHERE idempotency_key = ?", key)
-            if known:
-                if known[0]["request_hash"] != request_hash:
-                    raise IdempotencyKeyReused(
-                        "This Idempotency-Key was already used with a different request"
-                    )
-                return known[0], False
-            current = self._meta()
-            self._check_open(current, now)
-            low, high = payload.get("rtp_range") or (RTP_MIN_BPS, RTP_MAX_BPS)
-            if not low <= current["rtp_bps"] <= high:
-                raise SessionClosed(
-                    f"This session plays at {current['rtp_bps']} bps, outside the "
-                    f"{low}-{high} bps allowed where you are playing; open a new session"
-                )
-            game = GAMES[current["game_id"]]
-            stake = payload["stake"]
-            if not current["min_stake"] <= stake <= current["max_stake"]:
-                raise InvalidStake(
-                    f"Stakes in this game are {current['min_stake']} to {current['max_stake']}"
-                )
-            params = game.validate_params(payload.get("params") or {}, current["rtp_bps"])
-            seed = self._current_seed()
-            if not seed["committed"]:
-                raise SessionClosed("The seed is being rotated; try again")
-            nonce = seed["next_nonce"]
-            draws = fairness.Draws(seed["server_seed"], seed["client_seed"], nonce)
-            outcome, payout = game.resolve(draws, stake, params, current["rtp_bps"])
-            mean, variance = payout_moments(game, stake, params, current["rtp_bps"])
-            round_id = payload["round_id"]
-            record = {
-                "round_id": round_id,
-                "session_id": current["session_id"],
-                "game_id": current["game_id"],
-                "nonce": nonce,
-                "server_seed_hash": seed["server_seed_hash"],
-                "client_seed": seed["client_seed"],
-                "rtp_bps": current["rtp_bps"],
-                "stake": stake,
-                "params": params,
-                "outcome": outcome,
-                "payout": payout,
-                "expected_payout": mean,
-                "payout_variance": variance,
-            }
-            rules = {**payload.get("rg", {}), "session_opened_at": current["opened_at"]}
-            self.storage.exec(
-                "UPDATE seeds SET next_nonce = next_nonce + 1 WHERE seed_id = ?", seed["seed_id"]
-            )
-            self.storage.exec(
-                "INSERT INTO rounds (round_id, seed_id, nonce, idempotency_key, request_hash, "
-                "status, record, created_at, rules) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
-                round_id, seed["seed_id"], nonce, key, request_hash,
-                json.dumps(record, separators=(",", ":")), rfc3339(now), json.dumps(rules),
-            )  # fmt: skip
-            self._set_meta(last_activity_at=rfc3339(now))
-            return self.storage.exec("SELECT * FROM rounds WHERE round_id = ?", round_id)[0], True
-
         # Armed before the nonce is reserved: if this request dies anywhere after the
         # reservation, the alarm finishes the round (with nothing pending it does nothing).
         await self._arm(now)
         try:
-            row, fresh = self.storage.transaction(reserve)
+            row, fresh = self.storage.transaction(lambda: self._reserve(command, now))
         except DomainError as error:
             return refusal(error)
         if row["status"] != "pending":
@@ -259,17 +283,13 @@ class GameSession:
     async def _settle(self, row: dict[str, Any], player_id: str, first_attempt: bool) -> Result:
         """Ask the wallet to settle a pending round (idempotent by round id) and record its
         final state. Raises `Unavailable` when the wallet cannot be reached: it stays pending."""
-        record = json.loads(row["record"])
-        answer = await self.deps.wallets.get(player_id).call(
-            "settle_round",
-            {
-                "player_id": player_id,
-                "idempotency_key": f"round:{record['round_id']}",
-                "request_hash": row["request_hash"],
-                "round": record,
-                "rg": json.loads(row["rules"]),
-            },
+        settle = SettleRound(
+            player_id=player_id,
+            request_hash=row["request_hash"],
+            record=RoundRecord.from_dict(json.loads(row["record"])),
+            rules=PlayRules.from_dict(json.loads(row["rules"])),
         )
+        answer = await WalletClient(self.deps.wallets, player_id).settle_round(settle)
         if answer["status"] == 201:
             status, final = "settled", answer
         else:
@@ -277,16 +297,17 @@ class GameSession:
             # The request that reserved the round hears the wallet's own refusal; anyone asking
             # later learns that the round was void.
             final = answer if first_attempt else _void_answer(answer)
+        round_id = settle.record.round_id
 
         def finish() -> Result:
             [current] = self.storage.exec(
-                "SELECT status, answer FROM rounds WHERE round_id = ?", record["round_id"]
+                "SELECT status, answer FROM rounds WHERE round_id = ?", round_id
             )
             if current["status"] != "pending":  # settled meanwhile by a concurrent attempt
                 return dict(json.loads(current["answer"]))
             self.storage.exec(
                 "UPDATE rounds SET status = ?, answer = ? WHERE round_id = ?",
-                status, json.dumps(final, separators=(",", ":")), record["round_id"],
+                status, json.dumps(final, separators=(",", ":")), round_id,
             )  # fmt: skip
             return final
 
@@ -354,29 +375,9 @@ class GameSession:
             )
         return True
 
-    @answers_refusals
-    async def rounds(self, payload: dict[str, Any]) -> Result:
-        self._owned(payload["player_id"])
-        rows = self.storage.exec(
-            "SELECT round_id, status, record, nonce, created_at FROM rounds ORDER BY seed_id, nonce"
-        )
-        settled, void, pending = [], [], []
-        for row in rows:
-            record = json.loads(row["record"])
-            if row["status"] == "settled":
-                settled.append({f: record[f] for f in ROUND_FIELDS})
-            elif row["status"] == "void":
-                void.append({"nonce": row["nonce"], "server_seed_hash": record["server_seed_hash"]})
-            else:
-                pending.append(
-                    {
-                        "round_id": row["round_id"],
-                        "nonce": row["nonce"],
-                        "server_seed_hash": record["server_seed_hash"],
-                        "created_at": row["created_at"],
-                    }
-                )
-        revealed = [
+    def _revealed(self) -> list[dict[str, Any]]:
+        """Every revealed seed, with what a player needs to recompute its rounds."""
+        return [
             {
                 "server_seed_hash": s["server_seed_hash"],
                 "revealed_server_seed": s["server_seed"],
@@ -388,24 +389,58 @@ class GameSession:
                 "SELECT * FROM seeds WHERE revealed_at IS NOT NULL ORDER BY seed_id"
             )
         ]
+
+    @checks_address("session_id")
+    @answers_refusals
+    async def rounds(self, payload: dict[str, Any]) -> Result:
+        query = SessionQuery.from_dict(payload)
+        self._owned(query.player_id, query.session_id)
+        rows = self.storage.exec(
+            "SELECT round_id, status, record, nonce, created_at FROM rounds ORDER BY seed_id, nonce"
+        )
+        settled, void, pending = [], [], []
+        for row in rows:
+            record = json.loads(row["record"])
+            if row["status"] == "settled":
+                settled.append(RoundRecord.from_dict(record).listed())
+            elif row["status"] == "void":
+                void.append({"nonce": row["nonce"], "server_seed_hash": record["server_seed_hash"]})
+            else:
+                pending.append(
+                    {
+                        "round_id": row["round_id"],
+                        "nonce": row["nonce"],
+                        "server_seed_hash": record["server_seed_hash"],
+                        "created_at": row["created_at"],
+                    }
+                )
         return {
             "status": 200,
             "body": {
                 "rounds": settled,
                 "void_rounds": void,
                 "pending_rounds": pending,
-                "revealed_seeds": revealed,
+                "revealed_seeds": self._revealed(),
             },
         }
 
-    @answers_refusals
-    async def rotate(self, payload: dict[str, Any]) -> Result:
-        """Settle every pending round of the current seed, then reveal it and commit a new one.
-        409 `rounds_pending` when a round cannot be settled yet: the seed stays secret."""
-        meta = self._owned(payload["player_id"])
-        if payload.get("client_seed") is not None:
-            fairness.check_client_seed(payload["client_seed"])
-        now = self.deps.clock.now()
+    async def _settle_current_seed(self, player_id: str, now: datetime) -> None:
+        """Settle every pending round of the current seed, or raise `RoundsPending`."""
+        for row in self._pending(self._current_seed()["seed_id"]):
+            try:
+                await self._settle(row, player_id, first_attempt=False)
+            except Unavailable as exc:
+                await self._arm(now)
+                raise RoundsPending(
+                    "A round of this seed is still being settled; the seed is revealed once "
+                    "it is. Try again in a moment.",
+                    retry_after=1,
+                ) from exc
+
+    async def _swap_seed(
+        self, player_id: str, client_seed: str | None, now: datetime
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(the revealed seed, the new one), once no round of the old one is pending."""
 
         def swap() -> tuple[dict[str, Any], dict[str, Any]] | None:
             old = self._current_seed()
@@ -414,26 +449,26 @@ class GameSession:
             self.storage.exec(
                 "UPDATE seeds SET revealed_at = ? WHERE seed_id = ?", rfc3339(now), old["seed_id"]
             )
-            client_seed = payload.get("client_seed") or old["client_seed"]
-            return old, self._new_seed(client_seed, now)
+            return old, self._new_seed(client_seed or old["client_seed"], now)
 
         for _ in range(ROTATION_ATTEMPTS):
-            for row in self._pending(self._current_seed()["seed_id"]):
-                try:
-                    await self._settle(row, meta["player_id"], first_attempt=False)
-                except Unavailable as exc:
-                    await self._arm(now)
-                    raise RoundsPending(
-                        "A round of this seed is still being settled; the seed is revealed once "
-                        "it is. Try again in a moment.",
-                        retry_after=1,
-                    ) from exc
+            await self._settle_current_seed(player_id, now)
             swapped = self.storage.transaction(swap)
             if swapped is not None:
-                break
-        else:
-            raise RoundsPending("Rounds are being played on this seed; try again", retry_after=1)
-        old, new = swapped
+                return swapped
+        raise RoundsPending("Rounds are being played on this seed; try again", retry_after=1)
+
+    @checks_address("session_id")
+    @answers_refusals
+    async def rotate(self, payload: dict[str, Any]) -> Result:
+        """Settle every pending round of the current seed, then reveal it and commit a new one.
+        409 `rounds_pending` when a round cannot be settled yet: the seed stays secret."""
+        command = RotateSeed.from_dict(payload)
+        meta = self._owned(command.player_id, command.session_id)
+        if command.client_seed is not None:
+            fairness.check_client_seed(command.client_seed)
+        now = self.deps.clock.now()
+        old, new = await self._swap_seed(meta["player_id"], command.client_seed, now)
         # The reveal is durable in this object's storage; D1 gets it now or from the alarm.
         try:
             published = await self._publish_reveals()

@@ -79,8 +79,22 @@ class BehaviourWatch:
                 shown_alert["suggested_daily_loss_limit"] = suggested_loss_limit(staked)
             if alert.intervention == "enforced_break":
                 pause = take_a_break(ENFORCED_BREAK_HOURS, now)
-                self.rg.save_exclusion(extend(self.rg.exclusion(), pause, now))
+                in_force = extend(self.rg.exclusion(), pause, now)
+                self.rg.save_exclusion(in_force)
                 shown_alert["break_until"] = rfc3339(pause.until) if pause.until else None
+                # D1 learns of the break as of any exclusion (v_excluded_players, reports).
+                until = "permanent" if in_force.permanent else rfc3339(in_force.until or now)
+                self.storage.exec(
+                    "INSERT INTO outbox (topic, payload) VALUES ('exclusion', ?)",
+                    json.dumps(
+                        {
+                            "kind": in_force.kind,
+                            "excluded_until": until,
+                            "asked": "break",
+                            "created_at": rfc3339(now),
+                        }
+                    ),  # fmt: skip
+                )
             self.storage.exec(
                 "INSERT INTO outbox (topic, payload) VALUES ('rg_alert', ?)",
                 json.dumps({**shown_alert, "created_at": rfc3339(now)}, separators=(",", ":")),

@@ -95,13 +95,39 @@ def _limit_change(db: Database, player_id: str, _: int, c: dict[str, Any]) -> St
     ).bind(player_id, c["limit"], c["effective_at"], c["recorded_at"])
 
 
-D1_TOPICS: dict[str, Callable[[Database, str, int, dict[str, Any]], Statement]] = {
+def _exclusion(db: Database, player_id: str, _: int, x: dict[str, Any]) -> list[Statement]:
+    """An exclusion the WalletDO took itself (a break the behaviour watch enforced): the one in
+    force on the player's row, and the one taken in `player_exclusions` (once)."""
+    return [
+        db.prepare(
+            "UPDATE players SET excluded_until = ?, exclusion_kind = ? WHERE player_id = ?"
+        ).bind(x["excluded_until"], x["kind"], player_id),
+        db.prepare(
+            "INSERT INTO player_exclusions (player_id, kind, excluded_until, created_at) "
+            "SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM player_exclusions "
+            "WHERE player_id = ? AND kind = ? AND created_at = ?)"
+        ).bind(
+            player_id,
+            x["asked"],
+            x["excluded_until"],
+            x["created_at"],
+            player_id,
+            x["asked"],
+            x["created_at"],
+        ),  # fmt: skip
+    ]
+
+
+D1_TOPICS: dict[
+    str, Callable[[Database, str, int, dict[str, Any]], Statement | list[Statement]]
+] = {
     "wallet_event": _event,
     "round": _round,
     "rg_alert": _rg_alert,
     "payment": _payment,
     "provider_tx": _provider_tx,
     "limit_change": _limit_change,
+    "exclusion": _exclusion,
 }
 
 
@@ -168,11 +194,11 @@ async def project_to_d1(
 ) -> None:
     """Drain the outbox into D1 in order; a failure leaves the rows for the next alarm."""
     while rows := pending_rows(storage, "d1"):
-        statements = [
-            D1_TOPICS[r["topic"]](db, player_id, r["id"], json.loads(r["payload"]))
-            for r in rows
-            if r["topic"] in D1_TOPICS
-        ]
+        statements: list[Statement] = []
+        for r in rows:
+            if r["topic"] in D1_TOPICS:
+                made = D1_TOPICS[r["topic"]](db, player_id, r["id"], json.loads(r["payload"]))
+                statements.extend(made if isinstance(made, list) else [made])
         if statements:
             await db.batch(statements)
         top_seq = max(

@@ -308,7 +308,7 @@ async def test_wallet_events_reach_the_fraud_queue_and_its_handler_raises_an_ale
     assert alerts == [{"rule": "deposit_velocity", "risk": "high", "status": "open"}], alerts
     broken = to_js([{"event_id": "x"}], dict_converter=js.Object.fromEntries)
     [outcome] = (await host.queue(broken, 3)).to_py()
-    assert outcome["outcome"] == "retry" and outcome["delaySeconds"] == 8, outcome
+    assert outcome["outcome"] == "retry" and outcome["delaySeconds"] == 4, outcome
     host.takeAlarmFailures()
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request, Response
 
-from .. import games, wallet
+from .. import games
 from ..schemas import (
     GameOut,
     GamesOut,
@@ -21,6 +20,7 @@ from ..schemas import (
     SessionOut,
 )
 from ..security import PlayerDep, ServicesDep
+from .shaping import shaped
 from .wallet import IdempotencyKey
 
 router = APIRouter(tags=["games"])
@@ -52,48 +52,67 @@ async def get_game(
 
 
 @router.post(
-    "/v1/games/{game_id}/sessions", status_code=201, response_model=SessionOut | ProviderSessionOut
-)
+    "/v1/games/{game_id}/sessions", status_code=201, response_model=SessionOut | ProviderSessionOut,
+    response_model_exclude_unset=True,
+)  # fmt: skip
 async def open_session(
-    game_id: str, caller: PlayerDep, services: ServicesDep, body: SessionIn | None = None
-) -> JSONResponse:
+    game_id: str,
+    caller: PlayerDep,
+    services: ServicesDep,
+    response: Response,
+    body: SessionIn | None = None,
+) -> dict[str, Any]:
     result = await games.open_session(
         services, caller.subject, game_id, body.client_seed if body else None
     )
-    return wallet.answer(result)
+    return shaped(result, response)
 
 
-@router.get("/v1/sessions/{session_id}", response_model=SessionOut)
-async def get_session(session_id: str, caller: PlayerDep, services: ServicesDep) -> JSONResponse:
-    return wallet.answer(
-        await games.session_call(services, caller.subject, session_id, "describe", {})
-    )
+@router.get(
+    "/v1/sessions/{session_id}", response_model=SessionOut, response_model_exclude_unset=True
+)
+async def get_session(
+    session_id: str, caller: PlayerDep, services: ServicesDep, response: Response
+) -> dict[str, Any]:
+    return shaped(await games.describe_session(services, caller.subject, session_id), response)
 
 
-@router.post("/v1/sessions/{session_id}/rounds", status_code=201, response_model=RoundOut)
+@router.post(
+    "/v1/sessions/{session_id}/rounds", status_code=201, response_model=RoundOut,
+    response_model_exclude_unset=True,
+)  # fmt: skip
 async def play_round(
     session_id: str,
     body: RoundIn,
     caller: PlayerDep,
     services: ServicesDep,
+    response: Response,
     key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> dict[str, Any]:
     result = await games.play(services, caller.subject, session_id, key, body.stake, body.params)
-    return wallet.answer(result)
+    return shaped(result, response)
 
 
-@router.get("/v1/sessions/{session_id}/rounds", response_model=RoundsOut)
-async def list_rounds(session_id: str, caller: PlayerDep, services: ServicesDep) -> JSONResponse:
-    return wallet.answer(
-        await games.session_call(services, caller.subject, session_id, "rounds", {})
-    )
+@router.get(
+    "/v1/sessions/{session_id}/rounds", response_model=RoundsOut, response_model_exclude_unset=True
+)
+async def list_rounds(
+    session_id: str, caller: PlayerDep, services: ServicesDep, response: Response
+) -> dict[str, Any]:
+    return shaped(await games.session_rounds(services, caller.subject, session_id), response)
 
 
-@router.post("/v1/sessions/{session_id}/seed-rotation", response_model=RotationOut)
+@router.post(
+    "/v1/sessions/{session_id}/seed-rotation", response_model=RotationOut,
+    response_model_exclude_unset=True,
+)  # fmt: skip
 async def rotate_seed(
-    session_id: str, caller: PlayerDep, services: ServicesDep, body: RotationIn | None = None
-) -> JSONResponse:
-    payload = {"client_seed": body.client_seed if body else None}
-    return wallet.answer(
-        await games.session_call(services, caller.subject, session_id, "rotate", payload)
-    )
+    session_id: str,
+    caller: PlayerDep,
+    services: ServicesDep,
+    response: Response,
+    body: RotationIn | None = None,
+) -> dict[str, Any]:
+    client_seed = body.client_seed if body else None
+    result = await games.rotate_seed(services, caller.subject, session_id, client_seed)
+    return shaped(result, response)

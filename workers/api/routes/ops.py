@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
 
 from .. import exclusions, game_config, games, kyc, players, staff, wallet
 from ..permissions import Permission, require
@@ -35,28 +34,24 @@ from ..schemas import (
     WalletAuditOut,
 )
 from ..security import Caller, ServicesDep
+from .shaping import shaped
 from .wallet import IdempotencyKey
 
 router = APIRouter(prefix="/v1/ops", tags=["operators"])
 KycStatusQuery = Literal["none", "pending", "verified", "rejected"]
-
-
-def _staff(permission: Permission) -> object:
-    return Annotated[Caller, Depends(require(permission))]
-
-
-KycQueueStaff = _staff(Permission.KYC_QUEUE)
-KycDecideStaff = _staff(Permission.KYC_DECIDE)
-KycDocumentStaff = _staff(Permission.KYC_DOCUMENTS)
-WalletAuditStaff = _staff(Permission.WALLET_AUDIT)
-PlayerLookupStaff = _staff(Permission.PLAYER_LOOKUP)
-GamesStaff = _staff(Permission.GAMES)
-GamesConfigureStaff = _staff(Permission.GAMES_CONFIGURE)
-OperatorAlertsStaff = _staff(Permission.OPERATOR_ALERTS)
-ExclusionListStaff = _staff(Permission.EXCLUSION_LIST)
-BonusStaff = _staff(Permission.BONUSES)
-StaffAdmin = _staff(Permission.STAFF)
-AuditStaff = _staff(Permission.AUDIT_LOG)
+# The caller, once the permission the endpoint names is checked (`api.permissions`).
+KycQueueStaff = Annotated[Caller, Depends(require(Permission.KYC_QUEUE))]
+KycDecideStaff = Annotated[Caller, Depends(require(Permission.KYC_DECIDE))]
+KycDocumentStaff = Annotated[Caller, Depends(require(Permission.KYC_DOCUMENTS))]
+WalletAuditStaff = Annotated[Caller, Depends(require(Permission.WALLET_AUDIT))]
+PlayerLookupStaff = Annotated[Caller, Depends(require(Permission.PLAYER_LOOKUP))]
+GamesStaff = Annotated[Caller, Depends(require(Permission.GAMES))]
+GamesConfigureStaff = Annotated[Caller, Depends(require(Permission.GAMES_CONFIGURE))]
+OperatorAlertsStaff = Annotated[Caller, Depends(require(Permission.OPERATOR_ALERTS))]
+ExclusionListStaff = Annotated[Caller, Depends(require(Permission.EXCLUSION_LIST))]
+BonusStaff = Annotated[Caller, Depends(require(Permission.BONUSES))]
+StaffAdmin = Annotated[Caller, Depends(require(Permission.STAFF))]
+AuditStaff = Annotated[Caller, Depends(require(Permission.AUDIT_LOG))]
 
 
 @router.get("/kyc", response_model=KycQueueOut)
@@ -65,7 +60,7 @@ async def kyc_queue(
     services: ServicesDep,
     status: Annotated[KycStatusQuery, Query()] = "pending",
 ) -> KycQueueOut:
-    return KycQueueOut(players=await kyc.queue(services, status))
+    return KycQueueOut.model_validate({"players": await kyc.queue(services, status)})
 
 
 @router.post("/kyc/{player_id}/decision", response_model=KycStatusOut)
@@ -90,7 +85,7 @@ async def find_players(
     services: ServicesDep,
     q: Annotated[str, Query(min_length=1, max_length=254, description="id, e-mail or CPF")],
 ) -> PlayerSearchOut:
-    return PlayerSearchOut(players=await players.search(services, q))
+    return PlayerSearchOut.model_validate({"players": await players.search(services, q)})
 
 
 @router.get("/players/{player_id}/wallet/events", response_model=EventPageOut)
@@ -144,7 +139,8 @@ async def set_rtp(
 
 @router.get("/games/{game_id}/rtp/history", response_model=RtpHistoryOut)
 async def rtp_history(game_id: str, staff: GamesStaff, services: ServicesDep) -> RtpHistoryOut:
-    return RtpHistoryOut(changes=await game_config.rtp_history(services, game_id))
+    changes = await game_config.rtp_history(services, game_id)
+    return RtpHistoryOut.model_validate({"changes": changes})
 
 
 @router.get("/alerts", response_model=OperatorAlertsOut)
@@ -153,7 +149,7 @@ async def operator_alerts(staff: OperatorAlertsStaff, services: ServicesDep) -> 
         "SELECT alert_id, kind, subject, detail, created_at, status FROM operator_alerts "
         "ORDER BY created_at DESC LIMIT 500"
     ).all()
-    return OperatorAlertsOut(alerts=rows)
+    return OperatorAlertsOut.model_validate({"alerts": rows})
 
 
 @router.post(
@@ -183,22 +179,27 @@ async def import_exclusions(
     return ExclusionImportOut(**summary)
 
 
-@router.post("/players/{player_id}/bonuses", status_code=201, response_model=BonusGrantOut)
+@router.post(
+    "/players/{player_id}/bonuses", status_code=201, response_model=BonusGrantOut,
+    response_model_exclude_unset=True,
+)  # fmt: skip
 async def grant_bonus(
     player_id: str,
     body: BonusIn,
     staff: BonusStaff,
     services: ServicesDep,
+    response: Response,
     key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> dict[str, Any]:
     """A bonus with a wagering requirement (403 `bonus_not_allowed` where the jurisdiction, such
     as Brazil, forbids bonuses)."""
-    return await wallet.grant_bonus(services, staff, player_id, key, body.model_dump())
+    answer = await wallet.grant_bonus(services, staff, player_id, key, body.model_dump())
+    return shaped(answer, response)
 
 
 @router.get("/staff", response_model=StaffListOut)
 async def list_staff(admin: StaffAdmin, services: ServicesDep) -> StaffListOut:
-    return StaffListOut(staff=await staff.list_staff(services))
+    return StaffListOut.model_validate({"staff": await staff.list_staff(services)})
 
 
 @router.post("/staff", status_code=201, response_model=StaffCreatedOut)
@@ -243,4 +244,5 @@ async def audit_log(
         .bind(actor_id, subject, limit)
         .all()
     )
-    return AuditLogOut(entries=[{**r, "details": json.loads(r["details"])} for r in rows])
+    entries = [{**r, "details": json.loads(r["details"])} for r in rows]
+    return AuditLogOut.model_validate({"entries": entries})

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ValidationError
 
 from casino.errors import ValidationFailed
 from casino.providers import Provider
 
-from .. import providers, wallet
+from .. import providers
+from ..answers import unwrap
 from ..permissions import Permission, require
 from ..schemas import (
     ProviderBalanceIn,
@@ -32,6 +32,7 @@ from ..schemas import (
 )
 from ..security import Caller, ServicesDep
 from ..services import Services
+from .shaping import shaped
 
 router = APIRouter(tags=["providers"])
 ProvidersStaff = Annotated[Caller, Depends(require(Permission.PROVIDERS))]
@@ -61,15 +62,13 @@ async def _signed(
     return provider, data
 
 
-def _answer(provider: Provider, result: dict[str, Any]) -> JSONResponse:
-    if result.get("status") in (200, 201) and "error" not in result["body"]:
-        body = result["body"] | {"currency": provider.currency}
-        return JSONResponse(body, status_code=200)
-    return wallet.answer(result)
+def _answer(provider: Provider, result: dict[str, Any]) -> dict[str, Any]:
+    """A transaction's answer, always 200 to the provider, in the provider's currency."""
+    return unwrap(result).body | {"currency": provider.currency}
 
 
 def _callback(kind: str, model: type[BaseModel], doc: str) -> Any:
-    async def handler(provider_id: str, request: Request, services: ServicesDep) -> JSONResponse:
+    async def handler(provider_id: str, request: Request, services: ServicesDep) -> dict[str, Any]:
         provider, data = await _signed(request, services, provider_id, model)
         return _answer(provider, await providers.transaction(services, provider, kind, data))
 
@@ -80,15 +79,15 @@ def _callback(kind: str, model: type[BaseModel], doc: str) -> Any:
 
 @router.post(
     "/v1/providers/{provider_id}/wallet/balance", response_model=ProviderBalanceOut,
-    openapi_extra=SIGNED | {"requestBody": {"content": {"application/json": {
+    response_model_exclude_unset=True, openapi_extra=SIGNED | {"requestBody": {"content": {"application/json": {
         "schema": ProviderBalanceIn.model_json_schema()}}}},
 )  # fmt: skip
 async def provider_balance(
-    provider_id: str, request: Request, services: ServicesDep
-) -> JSONResponse:
+    provider_id: str, request: Request, services: ServicesDep, response: Response
+) -> dict[str, Any]:
     """The player's balance for a session token."""
     provider, data = await _signed(request, services, provider_id, ProviderBalanceIn)
-    return wallet.answer(await providers.balance(services, provider, data))
+    return shaped(await providers.balance(services, provider, data), response)
 
 
 for _kind, _model, _doc in (
@@ -100,7 +99,7 @@ for _kind, _model, _doc in (
     router.add_api_route(
         f"/v1/providers/{{provider_id}}/wallet/{_kind}", _callback(_kind, _model, _doc),
         methods=["POST"], response_model=ProviderTransactionOut,
-        openapi_extra=SIGNED | {"requestBody": {"content": {"application/json": {
+        response_model_exclude_unset=True, openapi_extra=SIGNED | {"requestBody": {"content": {"application/json": {
             "schema": _model.model_json_schema()}}}},
     )  # fmt: skip
 

@@ -161,4 +161,5 @@ async def stored_reports(
     """The reports the daily job stored (kept at least five years, never deleted), newest day
     first, with the SHA-256 of each format's bytes."""
     code = reports.jurisdiction_code(services, jurisdiction) if jurisdiction else None
-    return StoredReportsOut(reports=await reports.list_stored(services, code, None, limit))
+    stored = await reports.list_stored(services, code, None, limit)
+    return StoredReportsOut.model_validate({"reports": stored})

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from .. import responsible, wallet
 from ..security import Caller, PlayerDep, ServicesDep
 from ..services import Services
+from .shaping import shaped
 
 router = APIRouter(tags=["responsible gaming"])
+Body = dict[str, Any]
 AmountOrNull = Field(default=None, json_schema_extra={"type": ["integer", "null"], "minimum": 1})
 
 
@@ -71,89 +72,93 @@ class RealityCheckOut(BaseModel):
     active: bool
 
 
-@router.get("/v1/limits", response_model=LimitsOut)
-async def get_limits(caller: PlayerDep, services: ServicesDep) -> JSONResponse:
-    return wallet.answer(await responsible.get_limits(services, caller.subject))
+@router.get("/v1/limits", response_model=LimitsOut, response_model_exclude_unset=True)
+async def get_limits(caller: PlayerDep, services: ServicesDep, response: Response) -> Body:
+    return shaped(await responsible.get_limits(services, caller.subject), response)
 
 
 async def _set_window_limits(
-    family: str, body: WindowLimitsIn, caller: Caller, services: Services
-) -> JSONResponse:
+    family: str, body: WindowLimitsIn, caller: Caller, services: Services, response: Response
+) -> Body:
     """Only the windows present in the body change; an explicit null removes one."""
     changes = responsible.window_changes(family, body.model_dump(exclude_unset=True))
-    return wallet.answer(await responsible.set_limits(services, caller.subject, changes))
+    return shaped(await responsible.set_limits(services, caller.subject, changes), response)
 
 
-@router.put("/v1/limits/deposit", response_model=LimitsOut)
+@router.put("/v1/limits/deposit", response_model=LimitsOut, response_model_exclude_unset=True)
 async def set_deposit_limits(
-    body: WindowLimitsIn, caller: PlayerDep, services: ServicesDep
-) -> JSONResponse:
-    return await _set_window_limits("deposit", body, caller, services)
+    body: WindowLimitsIn, caller: PlayerDep, services: ServicesDep, response: Response
+) -> Body:
+    return await _set_window_limits("deposit", body, caller, services, response)
 
 
-@router.put("/v1/limits/loss", response_model=LimitsOut)
+@router.put("/v1/limits/loss", response_model=LimitsOut, response_model_exclude_unset=True)
 async def set_loss_limits(
-    body: WindowLimitsIn, caller: PlayerDep, services: ServicesDep
-) -> JSONResponse:
-    return await _set_window_limits("loss", body, caller, services)
+    body: WindowLimitsIn, caller: PlayerDep, services: ServicesDep, response: Response
+) -> Body:
+    return await _set_window_limits("loss", body, caller, services, response)
 
 
-@router.put("/v1/limits/time", response_model=LimitsOut)
+@router.put("/v1/limits/time", response_model=LimitsOut, response_model_exclude_unset=True)
 async def set_time_limits(
-    body: WindowLimitsIn, caller: PlayerDep, services: ServicesDep
-) -> JSONResponse:
+    body: WindowLimitsIn, caller: PlayerDep, services: ServicesDep, response: Response
+) -> Body:
     """Minutes of play per rolling day, week and month (30 days); a pause never resets them."""
-    return await _set_window_limits("time", body, caller, services)
+    return await _set_window_limits("time", body, caller, services, response)
 
 
-@router.put("/v1/limits/session", response_model=LimitsOut)
+@router.put("/v1/limits/session", response_model=LimitsOut, response_model_exclude_unset=True)
 async def set_session_limit(
-    body: SessionLimitIn, caller: PlayerDep, services: ServicesDep
-) -> JSONResponse:
+    body: SessionLimitIn, caller: PlayerDep, services: ServicesDep, response: Response
+) -> Body:
     """The first contract's session limit: the daily time limit (`time.daily`)."""
     if "max_minutes" not in body.model_fields_set:
-        return wallet.answer(await responsible.get_limits(services, caller.subject))
+        return shaped(await responsible.get_limits(services, caller.subject), response)
     changes = {"session_minutes": body.max_minutes}
-    return wallet.answer(await responsible.set_limits(services, caller.subject, changes))
+    return shaped(await responsible.set_limits(services, caller.subject, changes), response)
 
 
-@router.post("/v1/self-exclusion", status_code=201, response_model=ExclusionOut)
+@router.post(
+    "/v1/self-exclusion", status_code=201, response_model=ExclusionOut,
+    response_model_exclude_unset=True,
+)  # fmt: skip
 async def self_exclude(
-    body: SelfExclusionIn, caller: PlayerDep, services: ServicesDep
-) -> JSONResponse:
+    body: SelfExclusionIn, caller: PlayerDep, services: ServicesDep, response: Response
+) -> Body:
     await wallet.load_player(services, caller.subject)
     payload = {"player_id": caller.subject, "kind": "self_exclusion", "days": body.days,
                "permanent": body.permanent}  # fmt: skip
     result = await services.wallets.get(caller.subject).call("exclude", payload)
     await responsible.mirror_exclusion(services, caller.subject, result, "self_exclusion")
-    return wallet.answer(result)
+    return shaped(result, response)
 
 
 @router.get("/v1/self-exclusion", response_model=ExclusionOut)
-async def exclusion_status(caller: PlayerDep, services: ServicesDep) -> JSONResponse:
+async def exclusion_status(caller: PlayerDep, services: ServicesDep) -> ExclusionOut:
     await wallet.load_player(services, caller.subject)
     result = await services.wallets.get(caller.subject).call("rg_status", {})
     body = result["body"]
-    return JSONResponse(
-        {
-            "excluded_until": body["excluded_until"],
-            "permanent": body["permanent"],
-            "kind": body["kind"],
-        }  # fmt: skip
+    return ExclusionOut(
+        excluded_until=body["excluded_until"], permanent=body["permanent"], kind=body["kind"]
     )
 
 
-@router.post("/v1/breaks", status_code=201, response_model=ExclusionOut)
-async def take_a_break(body: BreakIn, caller: PlayerDep, services: ServicesDep) -> JSONResponse:
+@router.post(
+    "/v1/breaks", status_code=201, response_model=ExclusionOut, response_model_exclude_unset=True
+)
+async def take_a_break(
+    body: BreakIn, caller: PlayerDep, services: ServicesDep, response: Response
+) -> Body:
     await wallet.load_player(services, caller.subject)
     payload = {"player_id": caller.subject, "kind": "break", "hours": body.hours}
     result = await services.wallets.get(caller.subject).call("exclude", payload)
     await responsible.mirror_exclusion(services, caller.subject, result, "break")
-    return wallet.answer(result)
+    return shaped(result, response)
 
 
-@router.get("/v1/reality-check", response_model=RealityCheckOut)
-async def reality_check(caller: PlayerDep, services: ServicesDep) -> JSONResponse:
+@router.get("/v1/reality-check", response_model=RealityCheckOut, response_model_exclude_unset=True)
+async def reality_check(caller: PlayerDep, services: ServicesDep, response: Response) -> Body:
     player = await wallet.load_player(services, caller.subject)
     rules = responsible.play_rules(services.player_profile(player))
-    return wallet.answer(await services.wallets.get(caller.subject).call("reality_check", rules))
+    result = await services.wallets.get(caller.subject).call("reality_check", rules)
+    return shaped(result, response)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Query, Response
 
 from .. import wallet
 from ..schemas import (
@@ -17,6 +16,7 @@ from ..schemas import (
     WithdrawalsOut,
 )
 from ..security import PlayerDep, ServicesDep
+from .shaping import shaped
 
 router = APIRouter(prefix="/v1/wallet", tags=["wallet"])
 IdempotencyKey = Annotated[
@@ -38,34 +38,49 @@ DeviceId = Annotated[
 ]
 
 
-@router.post("/deposits", status_code=201, response_model=MoneyMovementOut)
+@router.post(
+    "/deposits", status_code=201, response_model=MoneyMovementOut,
+    response_model_exclude_unset=True,
+)  # fmt: skip
 async def deposit(
     body: PaymentIn,
     caller: PlayerDep,
     services: ServicesDep,
+    response: Response,
     key: IdempotencyKey = None,
     device: DeviceId = None,
-) -> JSONResponse:
-    return await wallet.move_money(
+) -> dict[str, Any]:
+    answer = await wallet.move_money(
         services, caller.subject, "deposit", key, body.model_dump(exclude_none=True), device
     )
+    return shaped(answer, response)
 
 
-@router.post("/withdrawals", status_code=201, response_model=MoneyMovementOut)
+@router.post(
+    "/withdrawals", status_code=201, response_model=MoneyMovementOut,
+    response_model_exclude_unset=True,
+)  # fmt: skip
 async def withdraw(
-    body: PaymentIn, caller: PlayerDep, services: ServicesDep, key: IdempotencyKey = None
-) -> JSONResponse:
-    return await wallet.move_money(
+    body: PaymentIn,
+    caller: PlayerDep,
+    services: ServicesDep,
+    response: Response,
+    key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    answer = await wallet.move_money(
         services, caller.subject, "withdraw", key, body.model_dump(exclude_none=True)
     )
+    return shaped(answer, response)
 
 
-@router.get("/withdrawals", response_model=WithdrawalsOut)
-async def withdrawals(caller: PlayerDep, services: ServicesDep) -> JSONResponse:
+@router.get("/withdrawals", response_model=WithdrawalsOut, response_model_exclude_unset=True)
+async def withdrawals(
+    caller: PlayerDep, services: ServicesDep, response: Response
+) -> dict[str, Any]:
     """The player's withdrawals, newest first: where each goes, its status and its age (prizes
     are due within the jurisdiction's deadline, 120 minutes in Brazil)."""
     await wallet.load_player(services, caller.subject)
-    return wallet.answer(await services.wallets.get(caller.subject).call("withdrawals", {}))
+    return shaped(await services.wallets.get(caller.subject).call("withdrawals", {}), response)
 
 
 @router.get("/events", response_model=EventPageOut)
@@ -81,7 +96,9 @@ async def events(
     return EventPageOut(**page)
 
 
-@router.get("/bonus", response_model=BonusStatusOut)
-async def bonus_status(caller: PlayerDep, services: ServicesDep) -> JSONResponse:
+@router.get("/bonus", response_model=BonusStatusOut, response_model_exclude_unset=True)
+async def bonus_status(
+    caller: PlayerDep, services: ServicesDep, response: Response
+) -> dict[str, Any]:
     await wallet.load_player(services, caller.subject)
-    return wallet.answer(await services.wallets.get(caller.subject).call("bonus_status", {}))
+    return shaped(await services.wallets.get(caller.subject).call("bonus_status", {}), response)
