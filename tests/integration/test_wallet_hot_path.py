@@ -158,6 +158,7 @@ async def test_a_ledger_of_the_old_schema_gets_running_totals_of_its_history(tmp
             (4, "WITHDRAWAL", 1_000, 4_300, "2026-11-03T10:00:00.000Z", "w"),
             (5, "BET", 200, 4_100, "2026-11-03T11:00:00.000Z", "round:b")]  # fmt: skip
     conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", rows)
+    migrate(Raw(), STEPS[:4])  # running totals of money (step 4, shipped), then of time (5)
     spans = [("2026-11-02T09:00:00.000Z", "2026-11-02T10:00:00.250Z"),
              ("2026-11-03T10:00:00.000Z", "2026-11-03T11:00:00.000Z"),
              ("2026-11-04T10:00:00.000Z", "2026-11-04T10:00:00.001Z")]  # fmt: skip

@@ -148,7 +148,8 @@ FLOW_TOTAL_STATEMENTS = (
 
 # Time limits from running totals too: each stretch of play keeps the milliseconds played in
 # all earlier ones (responsible.py), so a window's play is two stretches read, not every
-# stretch of the last 30 days. Stretches that exist get theirs from their history.
+# stretch of the last 30 days. Stretches that exist get theirs from their history (step 5:
+# step 4 has shipped).
 PLAY_TOTAL_STATEMENTS = (
     "ALTER TABLE play_spans ADD COLUMN before_ms INTEGER NOT NULL DEFAULT 0",
     """UPDATE play_spans SET before_ms = coalesce(w.before_ms, 0)
@@ -163,5 +164,6 @@ STEPS = (
     STATEMENTS + RG_STATEMENTS + BEHAVIOUR_STATEMENTS,
     PLAY_TIME_STATEMENTS + PAYMENT_STATEMENTS,
     PROVIDER_STATEMENTS,
-    FLOW_TOTAL_STATEMENTS + PLAY_TOTAL_STATEMENTS,
+    FLOW_TOTAL_STATEMENTS,
+    PLAY_TOTAL_STATEMENTS,
 )
