@@ -138,17 +138,17 @@ async def score(
     already), and the links of events that fall in an alert already raised (for the caller to
     write)."""
     await _remember_fingerprints(services, events)
-    looking = [e for e in events if aml.triggered(rules, e)]
+    looking = [(e, t) for e in events if (t := aml.triggered(rules, e))]
     if not looking:
         return 0, []
     contexts, known = await _contexts(services, rules, countries, looking)
     raised, links = 0, list[tuple[str, str]]()
-    for event, ctx in zip(looking, contexts, strict=True):
-        for alert in aml.evaluate(aml.triggered(rules, event), event, ctx):
+    for (event, triggered), ctx in zip(looking, contexts, strict=True):
+        for alert in aml.evaluate(triggered, event, ctx):
             if alert.alert_id in known:  # its window's later events, for the record
                 links.append((alert.alert_id, event.event_id))
                 continue
-            raised += await _raise(services, alert, rfc3339(datetime.fromtimestamp(event.at, UTC)))
+            raised += await _raise(services, alert, _instant(event.at))
             known.add(alert.alert_id)
     return raised, links
 
@@ -175,23 +175,24 @@ async def _remember_fingerprints(services: Services, events: Sequence[aml.Wallet
         await services.db.batch(statements)
 
 
-def _since(at: int) -> str:
-    return rfc3339(datetime.fromtimestamp(at, UTC))
+def _instant(epoch_s: int) -> str:
+    return rfc3339(datetime.fromtimestamp(epoch_s, UTC))
 
 
 async def _contexts(
     services: Services,
     rules: Sequence[Mapping[str, Any]],
     countries: frozenset[str],
-    events: Sequence[aml.WalletEvent],
+    looking: Sequence[tuple[aml.WalletEvent, Sequence[Mapping[str, Any]]]],
 ) -> tuple[list[aml.Context], set[str]]:
     """What each event's rules see, in one D1 batch: the player's detail events over the largest
     window (each event then sees those up to its own `seq`), the player's risk factors, the
     alerts already raised in that time, and per event the totals and sharing its rules ask."""
     db = services.db
+    events = [event for event, _ in looking]
     player_id = events[0].player_id
-    horizon = max(int(r["window_s"]) for e in events for r in aml.triggered(rules, e))
-    since = _since(min(e.at for e in events) - horizon)
+    horizon = max(int(r["window_s"]) for _, triggered in looking for r in triggered)
+    since = _instant(min(e.at for e in events) - horizon)
     min_bet = min(
         (int(r["min_amount"]) for r in rules if r["kind"] == "high_value_play"), default=2**53 - 1
     )
@@ -209,8 +210,7 @@ async def _contexts(
         ),
     ]
     asks: list[tuple[int, str, int | str]] = []  # (event index, "totals" | "sharing", key)
-    for i, event in enumerate(events):
-        triggered = aml.triggered(rules, event)
+    for i, (event, triggered) in enumerate(looking):
         for window_s in sorted(aml.windows_totalled(triggered)):
             asks.append((i, "totals", window_s))
             statements.append(
@@ -218,7 +218,7 @@ async def _contexts(
                     "SELECT type, count(*) AS n, coalesce(sum(amount), 0) AS total "
                     "FROM wallet_events WHERE player_id = ? AND created_at > ? AND seq <= ? "
                     "GROUP BY type"
-                ).bind(player_id, _since(event.at - window_s), event.seq)
+                ).bind(player_id, _instant(event.at - window_s), event.seq)
             )
         for rule in triggered:
             attribute = str(rule.get("attribute", ""))
@@ -265,7 +265,7 @@ async def _raise(services: Services, alert: aml.Alert, at: str) -> int:
     """A new alert: its action first (idempotent), then its rows in one batch, so a crash in
     between acts again on redelivery and the alert never exists without its action."""
     db = services.db
-    links = [_links(services, [(alert.alert_id, event_id) for event_id in alert.event_ids])]
+    links = _links(services, [(alert.alert_id, event_id) for event_id in alert.event_ids])
     if alert.action is not None:
         answer = await services.wallets.get(alert.player_id).call(
             "aml_restrict", {"player_id": alert.player_id, "level": alert.action}
@@ -294,7 +294,7 @@ async def _raise(services: Services, alert: aml.Alert, at: str) -> int:
             "INSERT OR IGNORE INTO aml_alert_history (alert_id, at, status, reason, actor_id) "
             "VALUES (?, ?, 'open', ?, 'aml-engine')"
         ).bind(alert.alert_id, now, alert.reason),
-        *links,
+        links,
     ]
     if alert.risk == "critical":
         due = rfc3339(services.clock.now() + timedelta(hours=aml.COS_DUE_HOURS))

@@ -167,8 +167,7 @@ class Wallet:
     # Commands --------------------------------------------------------------------------
     async def deposit(self, payload: dict[str, Any]) -> Result:
         def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
-            check_not_excluded(self.rg.exclusion(), now)
-            self._check_not_frozen()
+            self._check_may_move_money(now)
             limits = self.rg.limits(now)
             limited = any(limits[f"deposit_{p}"].value is not None for p in WINDOWS)
             totals = self.rg.deposit_totals(now) if limited else {}
@@ -270,8 +269,7 @@ class Wallet:
         play: dict[str, Any] = {}
 
         def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
-            check_not_excluded(self.rg.exclusion(), now)
-            self._check_not_frozen()
+            self._check_may_move_money(now)
             # Funds first: a round the player cannot afford is insufficient_funds, whatever
             # the limits say.
             events = decide_bet_and_win(ledger, record["stake"], record["payout"], ref, now)
@@ -342,8 +340,7 @@ class Wallet:
 
         def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
             if tx["kind"] == "bet":
-                check_not_excluded(self.rg.exclusion(), now)
-                self._check_not_frozen()
+                self._check_may_move_money(now)
                 events = bet_events(ledger, tx, ref, now)
                 self._check_play(now, rules, int(tx["amount"]))
                 self.provider_bets.record_bet(bet_key, tx, now)
@@ -480,7 +477,9 @@ class Wallet:
         value = self.rg.get("aml_restriction")
         return str(value) if value else None
 
-    def _check_not_frozen(self) -> None:
+    def _check_may_move_money(self, now: datetime) -> None:
+        """What every deposit and stake must pass: no exclusion in force, no AML freeze."""
+        check_not_excluded(self.rg.exclusion(), now)
         if self._restriction() == "freeze":
             raise AccountRestricted()
 
