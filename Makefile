@@ -27,31 +27,9 @@ node_modules/.installed: package.json package-lock.json
 dev: setup
 	$(BIN)/casino dev --host $(HOST) --port $(PORT) --state $(STATE)
 
-# mypy --strict, file by file until it covers all of workers/ and local_runtime/ (modules are
-# listed, not left to be followed: mypy reads workers/ through the .pth file as an installed
-# package and keeps quiet about the errors of modules reached that way).
-STRICT := workers/casino workers/infra workers/session_do workers/api/routes workers/api/__init__.py \
-	workers/api/accounts.py workers/api/alerts.py workers/api/aml.py workers/api/answers.py \
-	workers/api/app.py \
-	workers/api/audit.py workers/api/caller.py workers/api/docs.py workers/api/entry.py \
-	workers/api/exclusions.py workers/api/game_config.py workers/api/games.py \
-	workers/api/headers.py workers/api/jurisdiction.py workers/api/kyc.py workers/api/limits.py \
-	workers/api/messages.py workers/api/mfa.py workers/api/permissions.py \
-	workers/api/players.py workers/api/problems.py workers/api/providers.py \
-	workers/api/reports.py workers/api/responsible.py workers/api/rg_alerts.py \
-	workers/api/rtp_watch.py workers/api/scheduled.py workers/api/schemas.py \
-	workers/api/security.py workers/api/services.py workers/api/staff.py \
-	workers/api/throttle.py workers/api/tokens.py workers/api/vip.py workers/api/wallet.py \
-	workers/wallet_do/rpc.py workers/wallet_do/client.py workers/wallet_do/hosted.py \
-	local_runtime/__init__.py local_runtime/blobs.py local_runtime/cli.py local_runtime/cron.py \
-	local_runtime/faults.py local_runtime/invocation.py local_runtime/kv.py \
-	local_runtime/paths.py local_runtime/payments.py local_runtime/providers_cli.py \
-	local_runtime/queue.py local_runtime/queue_cli.py local_runtime/runtime.py \
-	local_runtime/secrets_store.py local_runtime/seed.py local_runtime/server.py \
-	local_runtime/simulate_cli.py local_runtime/verify_cli.py
-# Not listed yet: workers/wallet_do (but rpc, client, hosted),
-# local_runtime/d1.py and local_runtime/actors.py (being reworked; wallet_do/wallet.py and
-# projection.py still have 4 errors between them).
+# mypy --strict on all of workers/ and local_runtime/ (every module of both is checked, none is
+# reached only through the .pth file).
+STRICT := workers local_runtime
 
 lint: setup
 	$(BIN)/ruff check workers local_runtime tests bench scripts

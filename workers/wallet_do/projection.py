@@ -13,6 +13,7 @@ up to the one it scores.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -184,9 +185,8 @@ async def stream_to_queue(storage: ActorStorage, queue: Queue, player_id: str) -
         ]
         if bodies:
             await queue.send_batch(bodies)
-        storage.transaction(
-            lambda last_id=rows[-1]["id"]: advance(storage, "fraud", last_id, WITH_FRAUD)
-        )
+        last_id: int = rows[-1]["id"]
+        storage.transaction(functools.partial(advance, storage, "fraud", last_id, WITH_FRAUD))
 
 
 async def project_to_d1(

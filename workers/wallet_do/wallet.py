@@ -8,6 +8,7 @@ D1 is the queryable copy and never on the hot path.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -379,9 +380,9 @@ class Wallet:
         self.rg.record_play(now, idle, opened_at)
         used_up = time_refusal(limits, self.rg.play_spans(now, idle), now)
         if used_up is not None:
-            period, minutes = used_up
+            time_period, minutes = used_up
             raise SessionTimeLimitReached(
-                f"You reached your {period} time limit of {minutes} minutes of play; take a break"
+                f"You reached your {time_period} time limit of {minutes} minutes of play; take a break"
             )
         if any(limits[f"loss_{p}"].value is not None for p in WINDOWS):
             period = loss_refusal(limits, self.rg.net_losses(now), stake)
@@ -568,7 +569,7 @@ class Wallet:
         now = self.deps.clock.now()
         kind = payload["kind"]
         if kind == "break":
-            requested = take_a_break(payload.get("hours"), now)
+            requested = take_a_break(payload.get("hours"), now)  # type: ignore[arg-type]  # checked there
         elif kind == "national":
             requested = self_exclusion(None, True, now)
             requested = type(requested)("national", None, True)
@@ -666,6 +667,7 @@ class Wallet:
                 {"ref": row["ref"], "player_id": player_id, "amount": row["amount"],
                  "method": row["method"], "account": json.loads(row["account"] or "null")}
             )  # fmt: skip
+            ref: str = row["ref"]
             self._transaction(
-                lambda ref=row["ref"]: self.payments.mark_paid(ref, self.deps.clock.now())
+                functools.partial(self.payments.mark_paid, ref, self.deps.clock.now())
             )
