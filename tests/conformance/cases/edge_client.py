@@ -104,7 +104,11 @@ async def staff(role: str) -> dict:
 
 
 async def wallet_call(player_id: str, command: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """A WalletDO command called through the DO host as the app calls it: `{status, body}`."""
+    """A WalletDO command called through the DO host as the app's clients call it (the payload
+    addressed to the object, `casino.messages.ADDRESS`): `{status, body}`."""
+    from casino.messages import ADDRESS
+
+    payload = {**payload, ADDRESS: player_id}
     return (
         await DurableObjectNamespace(_EnvWrapper(env).WALLET).get(player_id).call(command, payload)
     )
