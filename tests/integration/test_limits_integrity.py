@@ -1,4 +1,4 @@
-"""Limits cannot be bypassed (API.md, second round, "Limits"): partial updates keep what they do
+"""Limits cannot be bypassed (docs/api.md, "Limits"): partial updates keep what they do
 not name, Brazil's loss and time limits can be changed but never removed or raised past the
 profile's maximum, and a wallet that never received them applies the defaults itself."""
 
