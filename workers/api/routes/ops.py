@@ -97,20 +97,14 @@ async def player_events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EventPageOut:
     """A player's wallet timeline, straight from the ledger (the WalletDO)."""
-    await wallet.load_player(services, player_id)
-    page = await services.wallets.get(player_id).call(
-        "events", {"after_seq": after_seq, "limit": limit}
-    )
-    return EventPageOut(**page)
+    return EventPageOut(**await wallet.events(services, player_id, after_seq, limit, True))
 
 
 @router.get("/players/{player_id}/wallet/audit", response_model=WalletAuditOut)
 async def wallet_audit(
     player_id: str, staff: WalletAuditStaff, services: ServicesDep
 ) -> WalletAuditOut:
-    await wallet.load_player(services, player_id)
-    result = await services.wallets.get(player_id).call("audit", {})
-    return WalletAuditOut(player_id=player_id, **result)
+    return WalletAuditOut(player_id=player_id, **await wallet.audit(services, player_id))
 
 
 @router.get("/games/{game_id}/stats", response_model=GameStatsOut)
