@@ -11,7 +11,6 @@ batches, a constant number of queries per batch whatever the number of players.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -20,13 +19,14 @@ from typing import Any
 from casino.errors import DomainError, RegistrationRefused
 from casino.jurisdictions import local_time
 from casino.national_list import ListReader, list_hash
+from infra.ports import Statement
 from wallet_do.client import WalletClient
 
 from .accounts import iso
 from .audit import audit_entry
 from .messages import email
 from .services import Services
-from .tables import players
+from .tables import exclusion_list_imports, national_list, player_notices, players
 
 STAGE_ROWS = 20_000  # hashes per INSERT (a ~700 kB JSON parameter; D1 allows 2 MB)
 STAGE_STATEMENTS_PER_BATCH = 5
@@ -59,10 +59,7 @@ REFUSED_DETAIL = (
 
 # The list in force ---------------------------------------------------------------------------
 async def current_version(services: Services) -> int | None:
-    row = await services.db.prepare(
-        "SELECT version FROM national_list_current WHERE singleton = 1"
-    ).first()
-    return int(row["version"]) if row else None
+    return await national_list.current_version(services.db)
 
 
 def cpf_hash(services: Services, cpf: str) -> str:
@@ -72,15 +69,7 @@ def cpf_hash(services: Services, cpf: str) -> str:
 async def is_listed(services: Services, cpf: str | None) -> bool:
     if not cpf:
         return False
-    row = (
-        await services.db.prepare(
-            "SELECT 1 AS listed FROM national_list WHERE hash = ? AND version = "
-            "(SELECT version FROM national_list_current WHERE singleton = 1)"
-        )
-        .bind(cpf_hash(services, cpf))
-        .first()
-    )
-    return row is not None
+    return await national_list.has(services.db, cpf_hash(services, cpf))
 
 
 async def refuse_if_listed(services: Services, cpf: str | None, recipient: str) -> None:
@@ -107,10 +96,7 @@ async def import_list(
     version = secrets.randbits(52)
     import_id = services.new_id()
     now = iso(services.clock.now())
-    await services.db.prepare(
-        "INSERT INTO exclusion_list_imports (import_id, entries, added, removed, imported_by, "
-        "imported_at, version, status) VALUES (?, 0, 0, 0, ?, ?, ?, 'staging')"
-    ).bind(import_id, actor_id, now, version).run()  # fmt: skip
+    await exclusion_list_imports.start(services.db, import_id, actor_id, now, version)
     reader = ListReader()
     try:
         await _stage(services, version, _cpfs(reader, body))
@@ -120,7 +106,7 @@ async def import_list(
         await _drop_version(services, version)
         raise
     current = await current_version(services)
-    summary: dict[str, Any] = dict(await _diff(services, version, current))
+    summary: dict[str, Any] = await national_list.difference(services.db, version, current)
     summary |= {"import_id": import_id, "invalid_rows": reader.invalid_rows, "rows": reader.rows}
     if dry_run:
         await _finish(services, import_id, "dry_run", reader, summary)
@@ -141,14 +127,8 @@ async def _switch(
     import_id, actor_id, actor_role = by
     await services.db.batch(
         [
-            services.db.prepare(
-                "INSERT INTO national_list_current (singleton, version) VALUES (1, ?) "
-                "ON CONFLICT (singleton) DO UPDATE SET version = excluded.version"
-            ).bind(version),
-            services.db.prepare(
-                "UPDATE exclusion_list_imports SET status = 'superseded' "
-                "WHERE status = 'applied' AND import_id != ?"
-            ).bind(import_id),
+            national_list.put_in_force(services.db, version),
+            exclusion_list_imports.supersede_others(services.db, import_id),
             _finish_statement(services, import_id, "applied", reader, summary),
             audit_entry(
                 services, actor_id, actor_role, "exclusions.import", import_id, summary, now
@@ -167,48 +147,28 @@ async def _cpfs(reader: ListReader, body: AsyncIterator[bytes]) -> AsyncIterator
 
 
 async def _stage(services: Services, version: int, cpfs: AsyncIterator[str]) -> None:
-    statements, hashes = [], []
-    insert = "INSERT OR IGNORE INTO national_list (version, hash) SELECT ?, value FROM json_each(?)"
+    statements: list[Statement] = []
+    hashes: list[str] = []
     async for cpf in cpfs:
         hashes.append(cpf_hash(services, cpf))
         if len(hashes) == STAGE_ROWS:
-            statements.append(services.db.prepare(insert).bind(version, json.dumps(hashes)))
+            statements.append(national_list.stage(services.db, version, hashes))
             hashes = []
             if len(statements) == STAGE_STATEMENTS_PER_BATCH:
                 await services.db.batch(statements)
                 statements = []
     if hashes:
-        statements.append(services.db.prepare(insert).bind(version, json.dumps(hashes)))
+        statements.append(national_list.stage(services.db, version, hashes))
     if statements:
         await services.db.batch(statements)
 
 
-async def _diff(services: Services, version: int, current: int | None) -> dict[str, int]:
-    row = (
-        await services.db.prepare(
-            "SELECT (SELECT count(*) FROM national_list WHERE version = ?1) AS entries, "
-            "(SELECT count(*) FROM national_list n WHERE n.version = ?1 AND NOT EXISTS "
-            " (SELECT 1 FROM national_list o WHERE o.version = ?2 AND o.hash = n.hash)) AS added, "
-            "(SELECT count(*) FROM national_list o WHERE o.version = ?2 AND NOT EXISTS "
-            " (SELECT 1 FROM national_list n WHERE n.version = ?1 AND n.hash = o.hash)) AS removed"
-        )
-        .bind(version, current if current is not None else -1)
-        .first()
-    )
-    assert row is not None
-    return {"entries": row["entries"], "added": row["added"], "removed": row["removed"]}
-
-
 def _finish_statement(
     services: Services, import_id: str, status: str, reader: ListReader, summary: dict[str, Any]
-) -> Any:
-    return services.db.prepare(
-        "UPDATE exclusion_list_imports SET status = ?, entries = ?, added = ?, removed = ?, "
-        "rows = ?, invalid_rows = ? WHERE import_id = ?"
-    ).bind(
-        status, summary.get("entries", 0), summary.get("added", 0), summary.get("removed", 0),
-        reader.rows, reader.invalid_rows, import_id,
-    )  # fmt: skip
+) -> Statement:
+    return exclusion_list_imports.finish(
+        services.db, import_id, status, reader.rows, reader.invalid_rows, summary
+    )
 
 
 async def _finish(
@@ -219,14 +179,7 @@ async def _finish(
 
 async def _drop_version(services: Services, version: int) -> None:
     """Delete a version that is not in force, in bounded statements."""
-    while (
-        await services.db.prepare(
-            "DELETE FROM national_list WHERE version = ?1 AND hash IN "
-            "(SELECT hash FROM national_list WHERE version = ?1 LIMIT ?2)"
-        )
-        .bind(version, DELETE_ROWS)
-        .run()
-    ) == DELETE_ROWS:
+    while await national_list.delete_some(services.db, version, DELETE_ROWS) == DELETE_ROWS:
         pass
 
 
@@ -246,10 +199,9 @@ async def close_account(services: Services, player: dict[str, Any], now: datetim
     result = await WalletClient(services.wallets, player["player_id"]).exclude("national")
     statements = [
         players.close_national(services.db, player["player_id"]),
-        services.db.prepare(
-            "INSERT INTO player_notices (notice_id, player_id, kind, channel, text, at) "
-            "VALUES (?, ?, 'national_exclusion', 'email', ?, ?)"
-        ).bind(services.new_id(), player["player_id"], CLOSURE_NOTICE, iso(now)),
+        player_notices.national_exclusion(
+            services.db, services.new_id(), player["player_id"], CLOSURE_NOTICE, iso(now)
+        ),
         audit_entry(
             services,
             "system",
@@ -299,7 +251,7 @@ async def recheck_due(services: Services, now: datetime | None = None) -> int:
         if not due:
             break
         hashes = {p["player_id"]: cpf_hash(services, p["cpf"]) for p in due}
-        listed = await _listed_among(services, list(hashes.values()))
+        listed = await national_list.listed_among(services.db, list(hashes.values()))
         await players.mark_many_listing_checked(services.db, iso(now), hashes)
         matches = [p for p in due if hashes[p["player_id"]] in listed]
         for player in matches[: CLOSURES_PER_RUN - closures]:
@@ -312,19 +264,6 @@ async def recheck_due(services: Services, now: datetime | None = None) -> int:
         if len(due) < RECHECK_BATCH:
             break
     return checked
-
-
-async def _listed_among(services: Services, hashes: list[str]) -> set[str]:
-    rows = (
-        await services.db.prepare(
-            "SELECT hash FROM national_list WHERE version = "
-            "(SELECT version FROM national_list_current WHERE singleton = 1) "
-            "AND hash IN (SELECT value FROM json_each(?))"
-        )
-        .bind(json.dumps(hashes))
-        .all()
-    )
-    return {r["hash"] for r in rows}
 
 
 async def close_newly_listed(services: Services) -> int:
