@@ -36,6 +36,7 @@ from .audit import audit_entry
 from .caller import Caller
 from .responsible import play_rules
 from .services import Services
+from .tables import providers
 from .wallet import load_player, request_hash
 
 SECRET_PURPOSE = "provider-secret"
@@ -63,28 +64,9 @@ async def _store(
 ) -> None:
     now = rfc3339(services.clock.now())
     config = provider_to_dict(provider) | {"launch_url": launch_url}
-    statement = (
-        "INSERT INTO providers (provider_id, name, status, currency, games, launch_url, "
-        "secret_sealed, created_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        if new
-        else "UPDATE providers SET name = ?2, status = ?3, currency = ?4, games = ?5, "
-        "launch_url = ?6, secret_sealed = ?7, updated_at = ?9, updated_by = ?10 "
-        "WHERE provider_id = ?1"
-    )
     await services.db.batch(
         [
-            services.db.prepare(statement).bind(
-                provider.provider_id,
-                provider.name,
-                provider.status,
-                provider.currency,
-                json.dumps(config["games"], sort_keys=True),
-                launch_url,
-                sealed,
-                now,
-                now,
-                staff.subject,
-            ),  # fmt: skip
+            providers.save(services.db, new, config, sealed, now, staff.subject),
             audit_entry(
                 services,
                 staff.subject,
@@ -142,11 +124,7 @@ async def rotate_secret(services: Services, staff: Caller, provider_id: str) -> 
 
 
 async def _row(services: Services, provider_id: str) -> dict[str, Any] | None:
-    return await (
-        services.db.prepare("SELECT * FROM providers WHERE provider_id = ?")
-        .bind(provider_id)
-        .first()
-    )
+    return await providers.by_id(services.db, provider_id)
 
 
 def _config(row: dict[str, Any]) -> dict[str, Any]:
@@ -162,7 +140,7 @@ def describe(provider: Provider, launch_url: str) -> dict[str, Any]:
 
 
 async def listing(services: Services) -> list[dict[str, Any]]:
-    rows = await services.db.prepare("SELECT * FROM providers ORDER BY provider_id").all()
+    rows = await providers.every(services.db)
     return [_config(r) | {"updated_at": r["updated_at"]} for r in rows]
 
 
@@ -254,11 +232,10 @@ async def launch(services: Services, player_id: str, full_game_id: str) -> dict[
     claims = {"sid": session_id, "provider_id": provider.provider_id, "game": game.game,
               "player_id": player_id, "iat": int(now.timestamp())}  # fmt: skip
     token = session_token(services, claims)
-    await services.db.prepare(
-        "INSERT INTO provider_sessions (session_id, player_id, provider_id, game_id, rtp_bps, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?)"
-    ).bind(session_id, player_id, provider.provider_id, full_game_id, game.rtp_bps,
-           rfc3339(now)).run()  # fmt: skip
+    await providers.open_session(
+        services.db, session_id, player_id, provider.provider_id, full_game_id, game.rtp_bps,
+        rfc3339(now),
+    )  # fmt: skip
     return {
         "status": 201,
         "body": {

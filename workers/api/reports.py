@@ -16,7 +16,7 @@ from casino.timefmt import rfc3339
 
 from .services import Services
 from .tables import audit_log as audit_log_table
-from .tables import live_counters, operator_alerts, players
+from .tables import live_counters, operator_alerts, players, regulatory_reports
 
 # Each query reads one UTC day, `?1 <= created_at < ?2`, of the players of jurisdiction `?3`.
 _ROUNDS = (
@@ -105,15 +105,7 @@ async def compute(services: Services, jurisdiction: str, day: date) -> dict[str,
 async def stored(
     services: Services, jurisdiction: str, day: date, fmt: str
 ) -> tuple[str, str] | None:
-    row = await (
-        services.db.prepare(
-            "SELECT body, sha256 FROM regulatory_reports "
-            "WHERE jurisdiction = ? AND day = ? AND format = ?"
-        )
-        .bind(jurisdiction, day.isoformat(), fmt)
-        .first()
-    )
-    return (row["body"], row["sha256"]) if row else None
+    return await regulatory_reports.body(services.db, jurisdiction, day.isoformat(), fmt)
 
 
 async def daily(
@@ -140,10 +132,13 @@ async def store(services: Services, jurisdiction: str, day: date) -> dict[str, A
     bodies = {fmt: reports.render(report, fmt) for fmt in sorted(reports.FORMATS)}
     results = await services.db.batch(
         [
-            services.db.prepare(
-                "INSERT OR IGNORE INTO regulatory_reports (jurisdiction, day, format, body, "
-                "sha256, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING format"
-            ).bind(jurisdiction, day.isoformat(), fmt, body, reports.sha256_hex(body), now)
+            regulatory_reports.add(
+                services.db,
+                (jurisdiction, day.isoformat(), fmt),
+                body,
+                reports.sha256_hex(body),
+                now,
+            )  # fmt: skip
             for fmt, body in bodies.items()
         ]
     )
@@ -165,18 +160,7 @@ async def list_stored(
 ) -> list[dict[str, Any]]:
     """The stored reports, newest day first: `{jurisdiction, date, formats, sha256}` with the
     SHA-256 of each format's bytes (`sha256: {csv: ..., json: ...}`)."""
-    rows = await (
-        services.db.prepare(
-            "SELECT jurisdiction, day, format, sha256 FROM regulatory_reports "
-            "WHERE (?1 IS NULL OR jurisdiction = ?1) AND (?2 IS NULL OR day = ?2) AND "
-            "(jurisdiction, day) IN (SELECT DISTINCT jurisdiction, day FROM regulatory_reports "
-            " WHERE (?1 IS NULL OR jurisdiction = ?1) AND (?2 IS NULL OR day = ?2) "
-            " ORDER BY day DESC, jurisdiction LIMIT ?3) "
-            "ORDER BY day DESC, jurisdiction, format"
-        )
-        .bind(jurisdiction, day, limit)
-        .all()
-    )
+    rows = await regulatory_reports.latest_days(services.db, jurisdiction, day, limit)
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
         entry = found.setdefault(
