@@ -15,7 +15,7 @@ from session_do.session import GameSession, SessionDeps
 from wallet_do.hosted import HostedWallet
 from wallet_do.wallet import WalletDeps
 
-from .actors import ActorHost, LocalActorStorage
+from .actors import LIVE_OBJECTS, ActorHost, LocalActorStorage
 from .blobs import LocalBlobStore
 from .d1 import LocalD1
 from .faults import NO_FAULTS, FaultPlan
@@ -121,11 +121,13 @@ def build(
     clock = SystemClock()
     payouts = LocalPayouts(paths.root / "payouts.jsonl")
     fraud_queue = fraud_queue_of(paths, config)
+    live = _positive_int(os.environ.get("CASINO_LIVE_OBJECTS"), LIVE_OBJECTS)
     wallets = ActorHost(
         paths.durable_objects("WalletDO"),
         lambda name, storage: HostedWallet(
             storage, WalletDeps(clock=clock, db=db, payouts=payouts, queue=fraud_queue)
         ),
+        max_live=live,
         faults=faults,
     )
     entropy = SystemEntropy()
@@ -134,6 +136,7 @@ def build(
         lambda name, storage: GameSession(
             storage, SessionDeps(clock=clock, entropy=entropy, db=db, wallets=wallets)
         ),
+        max_live=live,
         faults=faults,
     )
     vars_ = {**config.vars, **{k: v for k, v in os.environ.items() if k in config.vars}}

@@ -124,3 +124,10 @@ class WalletClient:
     async def settle_round(self, command: SettleRound) -> Answer:
         """BET and WIN of a resolved round, at most once per round id."""
         return await self._call("settle_round", command.to_dict())
+
+    async def aml_restrict(self, level: str | None, *, lift: bool = False) -> Answer:
+        """The AML restriction an alert asks (`hold`, `freeze`); `lift` with None lifts it."""
+        payload: dict[str, Any] = {"player_id": self.player_id, "level": level}
+        if lift:
+            payload["lift"] = True
+        return await self._call("aml_restrict", payload)
