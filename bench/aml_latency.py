@@ -21,6 +21,7 @@ from api import aml
 from casino.timefmt import parse_rfc3339
 from local_runtime.paths import WranglerConfig
 from local_runtime.runtime import LocalRuntime, apply_migrations, build
+from wallet_do.client import WalletClient
 
 from .common import Figure, print_table
 
@@ -36,17 +37,16 @@ async def _deposits(
     async def deposit(i: int) -> None:
         p = i % players
         name = f"bench-{p}"
-        answer = await runtime.wallets.get(name).call(
-            "deposit",
-            {"player_id": name, "idempotency_key": f"k{i}", "request_hash": str(i),
-             "amount": 1_000, "method": "pix", "ref": f"bench:{i}"},
+        answer = await WalletClient(runtime.wallets, name).deposit(
+            idempotency_key=f"k{i}", request_hash=str(i), ref=f"bench:{i}", amount=1_000,
+            method="pix", rg={}, source={"method": "pix", "own": False},
         )  # fmt: skip
         seqs[p] = answer["body"]["event"]["seq"]
         committed[f"{name}:{seqs[p]}"] = time.time()  # when the answer came
 
     # Players who exist already (their objects built and migrated), as in steady state.
     for p in range(players):
-        await runtime.wallets.get(f"bench-{p}").call("balance", {})
+        await WalletClient(runtime.wallets, f"bench-{p}").balance()
     start = time.perf_counter()
     tasks = []
     for i in range(int(rate * seconds)):

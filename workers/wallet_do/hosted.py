@@ -1,15 +1,10 @@
 """The WalletDO as both runtimes host it: `Wallet` with every command checked against the address
-its caller sent (`rpc.checking_address`), so a payload naming another player is refused.
-
-Every caller in `workers/` goes through `WalletClient` (addressed), but a payload without an
-address is still taken here (`required=False`): tests and benchmarks call the hosted object's
-stub directly with bare payloads (`runtime.wallets.get(id).call("audit", {})`). Once they use
-`WalletClient` (or `casino.messages.addressed`), this becomes `checking_address(Wallet,
-"player_id")`, as the SessionDO's commands already are."""
+its caller sent (`rpc.checking_address`): a payload naming another player, or sent without an
+address (a caller that bypassed `WalletClient`), is refused before it runs."""
 
 from __future__ import annotations
 
 from .rpc import checking_address
 from .wallet import Wallet
 
-HostedWallet = checking_address(Wallet, "player_id", required=False)
+HostedWallet = checking_address(Wallet, "player_id")
