@@ -30,6 +30,15 @@ from wallet_do.client import WalletClient
 from .alerts import raise_alert
 from .audit import audit_entry
 from .services import Services
+from .tables import (
+    aml_alert_events,
+    aml_alert_history,
+    aml_alerts,
+    aml_cos_reports,
+    aml_fingerprints,
+    players,
+    wallet_events,
+)
 
 log = logging.getLogger("casino.aml")
 RULES_KEY = "aml:rules"
@@ -38,7 +47,6 @@ COUNTRIES_KEY = "aml:high_risk_countries"
 HIGH_RISK_COUNTRIES = frozenset({"KP", "IR", "MM"})
 CONFIG_TTL_SECONDS = 60.0
 RETRY_MAX_SECONDS = 300
-ALERT_COLUMNS = "alert_id, player_id, rule, score, risk, created_at, status"
 _config: dict[int, tuple[float, tuple[dict[str, Any], ...], frozenset[str]]] = {}
 
 
@@ -194,18 +202,12 @@ async def score(
 def _links(services: Services, pairs: Sequence[Link]) -> Statement:
     """Every (alert, event) pair in one statement (one of an invocation's 1,000 D1 queries,
     however many events an alert names)."""
-    return services.db.prepare(
-        "INSERT OR IGNORE INTO aml_alert_events (alert_id, event_id) "
-        "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)"
-    ).bind(json.dumps([list(p) for p in pairs]))
+    return aml_alert_events.link(services.db, pairs)
 
 
 async def _remember_fingerprints(services: Services, events: Sequence[aml.WalletEvent]) -> None:
     statements = [
-        services.db.prepare(
-            "INSERT OR IGNORE INTO aml_fingerprints (attribute, value_hash, player_id, "
-            "first_seen) VALUES (?, ?, ?, ?)"
-        ).bind(attribute, value, event.player_id, event.at)
+        aml_fingerprints.remember(services.db, attribute, value, event.player_id, event.at)
         for event in events
         for attribute, value in sorted(event.attributes.items())
     ]
@@ -260,17 +262,9 @@ def _player_reads(
         (int(r["min_amount"]) for r in rules if r["kind"] == "high_value_play"), default=2**53 - 1
     )
     return [
-        db.prepare(
-            "SELECT seq, type, amount, created_at FROM wallet_events WHERE player_id = ? AND "
-            "created_at > ? AND seq <= ? AND (type IN ('DEPOSIT', 'WITHDRAWAL') OR "
-            "(type = 'BET' AND amount >= ?)) ORDER BY seq"
-        ).bind(player_id, since, max(e.seq for e in events), min_bet),
-        db.prepare("SELECT kyc_status, country, pep FROM players WHERE player_id = ?").bind(
-            player_id
-        ),
-        db.prepare("SELECT alert_id FROM aml_alerts WHERE player_id = ? AND created_at >= ?").bind(
-            player_id, since
-        ),
+        wallet_events.aml_history(db, player_id, since, max(e.seq for e in events), min_bet),
+        players.risk_factors(db, player_id),
+        aml_alerts.raised_since(db, player_id, since),
     ]
 
 
@@ -296,18 +290,13 @@ def _event_asks(
 
 
 def _totals(db: Database, player_id: str, event: aml.WalletEvent, window_s: int) -> Statement:
-    return db.prepare(
-        "SELECT type, count(*) AS n, coalesce(sum(amount), 0) AS total "
-        "FROM wallet_events WHERE player_id = ? AND created_at > ? AND seq <= ? "
-        "GROUP BY type"
-    ).bind(player_id, _instant(event.at - window_s), event.seq)
+    return wallet_events.totals_by_type(db, player_id, _instant(event.at - window_s), event.seq)
 
 
 def _sharing(db: Database, event: aml.WalletEvent, attribute: str, window_s: int) -> Statement:
-    return db.prepare(
-        "SELECT count(DISTINCT player_id) AS n FROM aml_fingerprints WHERE "
-        "attribute = ? AND value_hash = ? AND first_seen > ?"
-    ).bind(attribute, event.attributes[attribute], event.at - window_s)
+    return aml_fingerprints.players_sharing(
+        db, attribute, event.attributes[attribute], event.at - window_s
+    )
 
 
 def _history(player_id: str, rows: Sequence[Row]) -> list[aml.WalletEvent]:
@@ -367,26 +356,8 @@ def _alert_rows(services: Services, alert: aml.Alert, at: str, now: str) -> list
     """The alert, its first history entry (`open`, by the engine) and the events it names."""
     db = services.db
     return [
-        db.prepare(
-            "INSERT OR IGNORE INTO aml_alerts (alert_id, player_id, rule, score, risk, status, "
-            "reason, created_at, updated_at, action, facts) "
-            "VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)"
-        ).bind(
-            alert.alert_id,
-            alert.player_id,
-            alert.rule,
-            alert.score,
-            alert.risk,
-            alert.reason,
-            at,
-            now,
-            alert.action,
-            json.dumps(dict(alert.facts), sort_keys=True),
-        ),  # fmt: skip
-        db.prepare(
-            "INSERT OR IGNORE INTO aml_alert_history (alert_id, at, status, reason, actor_id) "
-            "VALUES (?, ?, 'open', ?, 'aml-engine')"
-        ).bind(alert.alert_id, now, alert.reason),
+        aml_alerts.add(db, alert, at, now),
+        aml_alert_history.opened(db, alert.alert_id, now, alert.reason),
         _links(services, [(alert.alert_id, event_id) for event_id in alert.event_ids]),
     ]
 
@@ -399,10 +370,8 @@ def _cos_draft(services: Services, alert: aml.Alert, at: str, now: str) -> State
         "score": alert.score, "reason": alert.reason, "events": list(alert.event_ids),
         "detected_at": at,
     }  # fmt: skip
-    return services.db.prepare(
-        "INSERT OR IGNORE INTO aml_cos_reports (alert_id, player_id, due_by, body, "
-        "created_at) VALUES (?, ?, ?, ?, ?)"
-    ).bind(alert.alert_id, alert.player_id, due, json.dumps(draft, sort_keys=True), now)
+    body = json.dumps(draft, sort_keys=True)
+    return aml_cos_reports.draft(services.db, alert.alert_id, alert.player_id, due, body, now)
 
 
 # Alerts for compliance ---------------------------------------------------------------------
@@ -414,21 +383,8 @@ async def list_alerts(
     rule: str | None = None,
     limit: int = 100,
 ) -> list[Row]:
-    where, params = [], []
-    for column, value in (
-        ("risk", risk),
-        ("player_id", player_id),
-        ("status", status),
-        ("rule", rule),
-    ):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    sql = f"SELECT {ALERT_COLUMNS} FROM aml_alerts"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY created_at DESC, alert_id LIMIT ?"
-    return await services.db.prepare(sql).bind(*params, limit).all()
+    filters = {"risk": risk, "player_id": player_id, "status": status, "rule": rule}
+    return await aml_alerts.matching(services.db, filters, limit)
 
 
 async def alert_detail(services: Services, alert_id: str) -> dict[str, Any]:
@@ -450,23 +406,10 @@ async def alert_detail(services: Services, alert_id: str) -> dict[str, Any]:
 def _detail_reads(db: Database, alert_id: str) -> list[Statement]:
     """An alert's row, the wallet events it names, its history and its COS report."""
     return [
-        db.prepare(
-            f"SELECT {ALERT_COLUMNS}, reason, status_reason, updated_at, action, facts "
-            "FROM aml_alerts WHERE alert_id = ?"
-        ).bind(alert_id),
-        db.prepare(
-            "SELECT e.player_id, e.seq, e.type, e.amount, e.balance_after, e.created_at, e.ref "
-            "FROM aml_alert_events l JOIN aml_alerts a ON a.alert_id = l.alert_id "
-            "JOIN wallet_events e ON e.player_id = a.player_id "
-            "AND l.event_id = e.player_id || ':' || e.seq WHERE l.alert_id = ? ORDER BY e.seq"
-        ).bind(alert_id),
-        db.prepare(
-            "SELECT at, status, reason, actor_id FROM aml_alert_history WHERE alert_id = ? "
-            "ORDER BY at, status"
-        ).bind(alert_id),
-        db.prepare(
-            "SELECT status, due_by, created_at, filed_at FROM aml_cos_reports WHERE alert_id = ?"
-        ).bind(alert_id),
+        aml_alerts.detail(db, alert_id),
+        aml_alert_events.wallet_events(db, alert_id),
+        aml_alert_history.of_alert(db, alert_id),
+        aml_cos_reports.of_alert(db, alert_id),
     ]
 
 
@@ -510,20 +453,14 @@ async def change_status(
 
 
 async def _current(db: Database, alert_id: str) -> Row:
-    current = (
-        await db.prepare("SELECT player_id, status FROM aml_alerts WHERE alert_id = ?")
-        .bind(alert_id)
-        .first()
-    )
+    current = await aml_alerts.player_and_status(db, alert_id)
     if current is None:
         raise NotFound("No such alert")
     return current
 
 
 async def _status(db: Database, alert_id: str) -> Row | None:
-    return (
-        await db.prepare("SELECT status FROM aml_alerts WHERE alert_id = ?").bind(alert_id).first()
-    )
+    return await aml_alerts.status(db, alert_id)
 
 
 def _status_writes(
@@ -540,18 +477,9 @@ def _status_writes(
     COS filed when it is `reported`, and the audit entry."""
     db = services.db
     return [
-        db.prepare(
-            "UPDATE aml_alerts SET status = ?, status_reason = ?, updated_at = ? "
-            "WHERE alert_id = ? AND status = ? RETURNING alert_id"
-        ).bind(status, reason, now, alert_id, current["status"]),
-        db.prepare(
-            "INSERT OR IGNORE INTO aml_alert_history (alert_id, at, status, reason, actor_id) "
-            "SELECT ?, ?, ?, ?, ? WHERE changes() = 1"
-        ).bind(alert_id, now, status, reason, actor_id),
-        db.prepare(
-            "UPDATE aml_cos_reports SET status = 'filed', filed_at = ? WHERE alert_id = ? "
-            "AND status = 'draft' AND ? = 'reported'"
-        ).bind(now, alert_id, status),
+        aml_alerts.move(db, alert_id, current["status"], status, reason, now),
+        aml_alert_history.moved(db, alert_id, now, status, reason, actor_id),
+        aml_cos_reports.file_if_reported(db, alert_id, status, now),
         audit_entry(
             services,
             actor_id,
@@ -565,15 +493,8 @@ def _status_writes(
 
 
 async def _lift_if_clear(services: Services, player_id: str) -> None:
-    remaining = (
-        await services.db.prepare(
-            "SELECT count(*) AS n FROM aml_alerts WHERE player_id = ? AND action IS NOT NULL AND "
-            "status IN ('open', 'under_review', 'reported')"
-        )
-        .bind(player_id)
-        .first()
-    )
-    if remaining and int(remaining["n"]) == 0:
+    """The player's hold or freeze lifted when none of their acting alerts is unresolved."""
+    if await aml_alerts.acting_unresolved(services.db, player_id) == 0:
         await WalletClient(services.wallets, player_id).aml_restrict(None, lift=True)
 
 
@@ -583,9 +504,7 @@ async def set_pep(
     db = services.db
     changed, _ = await db.batch(
         [
-            db.prepare("UPDATE players SET pep = ? WHERE player_id = ? RETURNING player_id").bind(
-                int(pep), player_id
-            ),
+            players.set_pep(db, player_id, pep),
             audit_entry(
                 services,
                 actor_id,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +22,7 @@ from .accounts import iso
 from .audit import audit_entry
 from .caller import Caller
 from .services import Services
+from .tables import kyc_decisions, kyc_documents, players
 
 
 def decode_document(content_base64: str) -> bytes:
@@ -36,69 +36,36 @@ async def upload(
     services: Services, player_id: str, doc_type: str, filename: str, content: bytes
 ) -> dict[str, Any]:
     sniffed = check_document(content)
-    player = (
-        await services.db.prepare("SELECT kyc_status FROM players WHERE player_id = ?")
-        .bind(player_id)
-        .first()
-    )
-    if player is None:
-        raise NotFound("No such player")
+    player = await _kyc_status(services, player_id)
     document_id = services.new_id()
     storage_key = f"kyc/{player_id}/{document_id}"
     await services.documents.put(storage_key, content, sniffed)
     status = status_after_upload(KycStatus(player["kyc_status"]))
     now = iso(services.clock.now())
-    await services.db.batch(
+    db = services.db
+    sha256 = hashlib.sha256(content).hexdigest()
+    await db.batch(
         [
-            services.db.prepare(
-                "INSERT INTO kyc_documents (document_id, player_id, doc_type, filename, "
-                "content_type, size, sha256, storage_key, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            ).bind(
-                document_id,
-                player_id,
-                doc_type,
-                filename,
-                sniffed,
-                len(content),
-                hashlib.sha256(content).hexdigest(),
-                storage_key,
-                now,
+            kyc_documents.add(
+                db, document_id, player_id, doc_type, filename, sniffed, len(content), sha256,
+                storage_key, now,
             ),
-            services.db.prepare("UPDATE players SET kyc_status = ? WHERE player_id = ?").bind(
-                str(status), player_id
-            ),
+            players.set_kyc_status(db, player_id, str(status)),
         ]
-    )
+    )  # fmt: skip
     return {"document_id": document_id, "kyc_status": str(status)}
 
 
 async def queue(services: Services, status: str) -> list[dict[str, Any]]:
-    players = (
-        await services.db.prepare(
-            "SELECT p.player_id, p.email, p.full_name, p.kyc_status, max(d.created_at) AS submitted_at "
-            "FROM players p LEFT JOIN kyc_documents d ON d.player_id = p.player_id "
-            "WHERE p.kyc_status = ? GROUP BY p.player_id ORDER BY submitted_at, p.player_id LIMIT 500"
-        )
-        .bind(status)
-        .all()
-    )
-    if not players:
+    waiting = await players.kyc_queue(services.db, status)
+    if not waiting:
         return []
-    ids = [p["player_id"] for p in players]
-    docs = (
-        await services.db.prepare(
-            "SELECT document_id, player_id, doc_type, filename, content_type, size, created_at "
-            "FROM kyc_documents WHERE player_id IN (SELECT value FROM json_each(?)) "
-            "ORDER BY created_at"
-        )
-        .bind(json.dumps(ids))
-        .all()
-    )
+    ids = [p["player_id"] for p in waiting]
+    docs = await kyc_documents.of_players(services.db, ids)
     by_player: dict[str, list[dict[str, Any]]] = {pid: [] for pid in ids}
     for doc in docs:
         by_player[doc.pop("player_id")].append(doc)
-    return [{**p, "documents": by_player[p["player_id"]]} for p in players]
+    return [{**p, "documents": by_player[p["player_id"]]} for p in waiting]
 
 
 async def decide(
@@ -116,15 +83,13 @@ async def decide(
     details = {
         "decision": decision, "reason": reason, "from": player["kyc_status"], "to": str(status)
     }  # fmt: skip
-    await services.db.batch(
+    db = services.db
+    await db.batch(
         [
-            services.db.prepare(
-                "INSERT INTO kyc_decisions (decision_id, player_id, decision, reason, "
-                "decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?)"
-            ).bind(services.new_id(), player_id, decision, reason, staff.subject, now),
-            services.db.prepare("UPDATE players SET kyc_status = ? WHERE player_id = ?").bind(
-                str(status), player_id
+            kyc_decisions.record(
+                db, services.new_id(), player_id, decision, reason, staff.subject, now
             ),
+            players.set_kyc_status(db, player_id, str(status)),
             audit_entry(
                 services, staff.subject, staff.role, "kyc.decision", player_id, details, now
             ),
@@ -135,11 +100,7 @@ async def decide(
 
 async def _kyc_status(services: Services, player_id: str) -> Row:
     """The player's `kyc_status` row; 404 when there is no such player."""
-    player = (
-        await services.db.prepare("SELECT kyc_status FROM players WHERE player_id = ?")
-        .bind(player_id)
-        .first()
-    )
+    player = await players.kyc_status(services.db, player_id)
     if player is None:
         raise NotFound("No such player")
     return player
@@ -147,12 +108,7 @@ async def _kyc_status(services: Services, player_id: str) -> Row:
 
 async def _check_approvable(services: Services, player_id: str) -> None:
     """Refused unless the player uploaded every document type an approval needs."""
-    rows = (
-        await services.db.prepare("SELECT DISTINCT doc_type FROM kyc_documents WHERE player_id = ?")
-        .bind(player_id)
-        .all()
-    )
-    check_documents_for_approval({r["doc_type"] for r in rows})
+    check_documents_for_approval(await kyc_documents.doc_types(services.db, player_id))
 
 
 def download_headers(filename: str) -> dict[str, str]:
@@ -169,13 +125,7 @@ def download_headers(filename: str) -> dict[str, str]:
 
 
 async def document(services: Services, document_id: str) -> tuple[bytes, str, str]:
-    row = (
-        await services.db.prepare(
-            "SELECT storage_key, content_type, filename FROM kyc_documents WHERE document_id = ?"
-        )
-        .bind(document_id)
-        .first()
-    )
+    row = await kyc_documents.for_download(services.db, document_id)
     content = await services.documents.get(row["storage_key"]) if row else None
     if row is None or content is None:
         raise NotFound("No such document")

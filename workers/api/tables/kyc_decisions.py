@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.ports import Database
+from infra.ports import Database, Statement
 
 
 async def last_rejection_reason(db: Database, player_id: str) -> str | None:
@@ -12,3 +12,19 @@ async def last_rejection_reason(db: Database, player_id: str) -> str | None:
         "ORDER BY decided_at DESC LIMIT 1"
     ).bind(player_id).first()  # fmt: skip
     return row["reason"] if row else None
+
+
+def record(
+    db: Database,
+    decision_id: str,
+    player_id: str,
+    decision: str,
+    reason: str,
+    decided_by: str,
+    at: str,
+) -> Statement:
+    """An operator's decision (for a batch with the player's new status and its audit entry)."""
+    return db.prepare(
+        "INSERT INTO kyc_decisions (decision_id, player_id, decision, reason, "
+        "decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?)"
+    ).bind(decision_id, player_id, decision, reason, decided_by, at)

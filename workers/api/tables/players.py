@@ -192,3 +192,47 @@ async def set_vip_tiers(db: Database, case: str, params: list[Any], since: str) 
         .bind(*params, since)
         .run()
     )
+
+
+# KYC and AML -------------------------------------------------------------------------------
+async def kyc_status(db: Database, player_id: str) -> Row | None:
+    """The player's `kyc_status` (none: no such player)."""
+    return await (
+        db.prepare("SELECT kyc_status FROM players WHERE player_id = ?").bind(player_id).first()
+    )
+
+
+def set_kyc_status(db: Database, player_id: str, status: str) -> Statement:
+    """The player's KYC status (for a batch with the document or decision that moves it)."""
+    return db.prepare("UPDATE players SET kyc_status = ? WHERE player_id = ?").bind(
+        status, player_id
+    )
+
+
+async def kyc_queue(db: Database, status: str) -> list[Row]:
+    """Players in KYC `status` with when they last submitted a document, the longest waiting
+    first, at most 500."""
+    return await (
+        db.prepare(
+            "SELECT p.player_id, p.email, p.full_name, p.kyc_status, max(d.created_at) AS submitted_at "
+            "FROM players p LEFT JOIN kyc_documents d ON d.player_id = p.player_id "
+            "WHERE p.kyc_status = ? GROUP BY p.player_id ORDER BY submitted_at, p.player_id LIMIT 500"
+        )
+        .bind(status)
+        .all()
+    )
+
+
+def risk_factors(db: Database, player_id: str) -> Statement:
+    """What the AML rules weigh of the player: KYC status, country, PEP (for a batch)."""
+    return db.prepare("SELECT kyc_status, country, pep FROM players WHERE player_id = ?").bind(
+        player_id
+    )
+
+
+def set_pep(db: Database, player_id: str, pep: bool) -> Statement:
+    """The player marked (or no longer) a politically exposed person, returning their id when
+    there is such a player (for a batch with the audit entry)."""
+    return db.prepare("UPDATE players SET pep = ? WHERE player_id = ? RETURNING player_id").bind(
+        int(pep), player_id
+    )
