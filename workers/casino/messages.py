@@ -304,7 +304,10 @@ class SettleRound:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SettleRound:
+    def from_dict(cls, data: Mapping[str, Any], *, any_key: bool = False) -> SettleRound:
+        """The command as sent. `any_key`: take whatever idempotency key it carries (the
+        WalletDO answers by the key it was sent; benchmarks and tests key rounds their own
+        way), else refuse a key other than the round's own."""
         _exact(cls, data, {"record": "round", "rules": "rg"}, "idempotency_key")
         command = cls(
             player_id=data["player_id"],
@@ -312,6 +315,53 @@ class SettleRound:
             record=RoundRecord.from_dict(data["round"]),
             rules=PlayRules.from_dict(data.get("rg")),
         )
-        if data["idempotency_key"] != command.idempotency_key:
+        if not any_key and data["idempotency_key"] != command.idempotency_key:
             raise ValueError(f"a round's settlement is keyed {command.idempotency_key!r}")
         return command
+
+
+# Answers of a WalletDO ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class RealityCheck:
+    """The play session as a round's answer shows it, and whether a reality check is due."""
+
+    due: bool
+    session_started_at: str  # RFC 3339
+    elapsed_minutes: int
+    rounds: int
+    net_position: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RealityCheck:
+        _exact(cls, data)
+        return cls(**{f.name: data[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What the WalletDO answers for a settled round: the balance after it, the reality check
+    and the interventions shown to the player. The round itself the SessionDO already knows."""
+
+    balance: int
+    reality_check: RealityCheck
+    interventions: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "balance": self.balance,
+            "reality_check": self.reality_check.to_dict(),
+            "interventions": list(self.interventions),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Settlement:
+        """Only these facts are read: an answer a WalletDO recorded before the round's answer
+        moved to the SessionDO also carries the round's fields, the same as the record's."""
+        return cls(
+            balance=data["balance"],
+            reality_check=RealityCheck.from_dict(data["reality_check"]),
+            interventions=tuple(data["interventions"]),
+        )

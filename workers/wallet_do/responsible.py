@@ -22,6 +22,7 @@ from casino.exclusion import Exclusion
 from casino.ledger import EventType, LedgerEvent
 from casino.limits import KINDS, WINDOWS, Limit, LimitRules, missing_required, window_start
 from casino.timefmt import parse_rfc3339, rfc3339
+from casino.wallet import PlaySession, current_session
 from infra.ports import ActorStorage
 
 FLOW_INDEX = {EventType.DEPOSIT: 0, EventType.BET: 1, EventType.WIN: 2}
@@ -302,15 +303,15 @@ class ResponsibleGaming:
         )  # fmt: skip
 
     # The play session (for reality checks) ------------------------------------------------
+    def stored_session(self) -> PlaySession | None:
+        data = self.get("play_session")
+        return PlaySession.from_dict(data) if data else None
+
+    def save_session(self, session: PlaySession) -> None:
+        self.put("play_session", session.to_dict())
+
     def play_session(
         self, now: datetime, idle: timedelta, opened_at: datetime | None = None
-    ) -> dict[str, Any]:
-        """The player's current stretch of play: it began at the first round (or at the opening
-        of the game session it is played in) after a pause longer than the idle timeout."""
-        session = self.get("play_session")
-        last = parse(session["last_play_at"]) if session else None
-        if session is None or last is None or now - last > idle:
-            started = opened_at if opened_at is not None and now - opened_at <= idle else now
-            return {"started_at": iso(started), "last_play_at": None, "rounds": 0, "staked": 0,
-                    "won": 0, "last_reality_check_at": iso(started), "active": False}  # fmt: skip
-        return {**session, "active": True}
+    ) -> PlaySession:
+        """The player's current stretch of play (`casino.wallet.current_session`)."""
+        return current_session(self.stored_session(), now, idle, opened_at)
