@@ -306,3 +306,17 @@ def test_an_enforced_break_never_shortens_an_exclusion_in_force():
     longer = Exclusion("self_exclusion", NOW + timedelta(days=2))
     [decided] = decide_interventions(["night_play"], 2, 0, longer, NOW)
     assert decided.exclusion == longer
+
+
+def test_the_latest_stakes_are_kept_across_sessions_and_unknown_until_first_read():
+    stored = PlaySession(stamp(NOW - HOUR), stamp(NOW - HOUR), 3, 300, 0, recent_stakes=(1, 2))
+    fresh = current_session(stored, NOW, IDLE)
+    assert fresh.rounds == 0 and fresh.recent_stakes == (1, 2)
+    played, _ = play_round(fresh, 3, 0, NOW, HOUR)
+    assert played.recent_stakes == (1, 2, 3)
+    many = PlaySession(stamp(NOW), recent_stakes=tuple(range(10)))
+    assert play_round(many, 10, 0, NOW, HOUR)[0].recent_stakes == tuple(range(1, 11))
+    assert PlaySession.from_dict(played.to_dict()) == played
+    older = PlaySession(stamp(NOW))  # stored before the session kept its stakes
+    assert play_round(older, 5, 0, NOW, HOUR)[0].recent_stakes is None
+    assert "recent_stakes" not in older.to_dict()

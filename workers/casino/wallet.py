@@ -66,6 +66,7 @@ from .timefmt import parse_rfc3339, rfc3339
 Spans = Sequence[tuple[datetime, datetime]]
 RESTRICTIONS: dict[str | None, int] = {None: 0, "hold": 1, "freeze": 2}  # in order of severity
 BEHAVIOUR_RULES = tuple(MESSAGES)
+RECENT_STAKES = 10  # stakes kept for the rising-stakes rule (it reads the last five)
 
 
 def stamp(moment: datetime) -> datetime:
@@ -253,10 +254,13 @@ class PlaySession:
     won: int = 0
     last_reality_check_at: datetime | None = None
     active: bool = False
+    # The stakes of the player's latest rounds, oldest first, whatever session they were in
+    # (for the rising-stakes rule); None where a stored session predates them.
+    recent_stakes: tuple[int, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """As stored (`active` is not: it is decided when the session is read)."""
-        return {
+        data: dict[str, Any] = {
             "started_at": rfc3339(self.started_at),
             "last_play_at": rfc3339(self.last_play_at) if self.last_play_at else None,
             "rounds": self.rounds,
@@ -264,10 +268,14 @@ class PlaySession:
             "won": self.won,
             "last_reality_check_at": rfc3339(self.last_reality_check_at or self.started_at),
         }
+        if self.recent_stakes is not None:
+            data["recent_stakes"] = list(self.recent_stakes)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PlaySession:
         last, checked = data.get("last_play_at"), data.get("last_reality_check_at")
+        stakes = data.get("recent_stakes")
         return cls(
             started_at=parse_rfc3339(data["started_at"]),
             last_play_at=parse_rfc3339(last) if last else None,
@@ -275,6 +283,7 @@ class PlaySession:
             staked=data["staked"],
             won=data["won"],
             last_reality_check_at=parse_rfc3339(checked) if checked else None,
+            recent_stakes=tuple(stakes) if stakes is not None else None,
         )
 
 
@@ -287,7 +296,8 @@ def current_session(
     if stored is None or last is None or now - last > idle:
         fresh = opened_at is not None and now - opened_at <= idle
         started = stamp(opened_at if fresh and opened_at is not None else now)
-        return PlaySession(started, last_reality_check_at=started)
+        stakes = stored.recent_stakes if stored else None
+        return PlaySession(started, last_reality_check_at=started, recent_stakes=stakes)
     return replace(stored, active=True)
 
 
@@ -295,9 +305,11 @@ def play_round(
     session: PlaySession, stake: int, payout: int, now: datetime, reality_every: timedelta
 ) -> tuple[PlaySession, RealityCheck]:
     """The session after a settled round, and its reality check (due once `reality_every`
-    has passed since the last one)."""
+    has passed since the last one). The round's stake joins the recent stakes, when the
+    session knows them."""
     last_check = session.last_reality_check_at or session.started_at
     due = now - last_check >= reality_every
+    stakes = session.recent_stakes
     played = replace(
         session,
         last_play_at=stamp(now),
@@ -306,6 +318,7 @@ def play_round(
         won=session.won + payout,
         last_reality_check_at=stamp(now) if due else last_check,
         active=False,
+        recent_stakes=(*stakes, stake)[-RECENT_STAKES:] if stakes is not None else None,
     )
     return played, reality_check(played, due, now)
 

@@ -5,6 +5,7 @@ and the break, go to D1 through the outbox)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +29,9 @@ class BehaviourWatch:
     def __init__(self, storage: ActorStorage, rg: ResponsibleGaming, outbox: Outbox) -> None:
         self.storage, self.rg, self.outbox = storage, rg, outbox
 
-    def _recent_stakes(self) -> list[int]:
+    def recent_stakes(self) -> list[int]:
+        """The stakes of the latest rounds, oldest first, as the rounds table has them (the
+        play session keeps them since; a session stored before that reads them here)."""
         rows = self.storage.exec("SELECT stake FROM rounds ORDER BY bet_seq DESC LIMIT 10")
         return [r["stake"] for r in rows][::-1]
 
@@ -48,14 +51,18 @@ class BehaviourWatch:
         )
         return int(rows[0]["n"])
 
-    def observe(self, event: str, now: datetime, rules: PlayRules) -> list[dict[str, Any]]:
+    def observe(
+        self, event: str, now: datetime, rules: PlayRules, stakes: Sequence[int] | None = None
+    ) -> list[dict[str, Any]]:
         """Raise the alerts this event triggers (each rule at most once a day); returns the
-        interventions to show the player."""
+        interventions to show the player. A round passes the stakes before it, oldest first
+        (else they are read from the rounds table)."""
         stored = self.rg.stored_session()
+        if event == "round" and stakes is None:
+            stakes = self.recent_stakes()
         found = signals(
             event, now, timedelta(minutes=rules.idle_minutes), rules.utc_offset_minutes, stored,
-            self._recent_stakes() if event == "round" else (),
-            self._declined_today(now) if event == "deposit_declined" else 0,
+            stakes or (), self._declined_today(now) if event == "deposit_declined" else 0,
         )  # fmt: skip
         alerted = {rule: self.rg.get(f"alerted:{rule}") for rule in BEHAVIOUR_RULES}
         fresh = new_alerts(found, alerted, now)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -289,10 +289,12 @@ class Wallet:
         session, the behavioural alerts, the round record and its outbox row."""
         record, rules = command.record, command.rules
         self._save_bonus(bonus_after_stake(WalletState(bonus=self._bonus()), record.stake))
+        if session.recent_stakes is None:  # a session stored before it kept them
+            session = replace(session, recent_stakes=tuple(self.behaviour.recent_stakes()))
         reality_every = timedelta(minutes=rules.reality_check_minutes)
         played, reality = play_round(session, record.stake, record.payout, now, reality_every)
         self.rg.save_session(played)
-        interventions = self.behaviour.observe("round", now, rules)
+        interventions = self.behaviour.observe("round", now, rules, session.recent_stakes)
         stored = {**record.to_dict(), "created_at": rfc3339(now)}
         self.storage.exec(
             "INSERT INTO rounds (round_id, session_id, game_id, nonce, server_seed_hash, "
