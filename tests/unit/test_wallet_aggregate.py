@@ -52,6 +52,7 @@ from casino.wallet import (
     requested_exclusion,
     signals,
     stamp,
+    triggered,
 )
 
 NOW = datetime(2026, 11, 25, 22, 30, 15, 123456, tzinfo=UTC)
@@ -286,8 +287,9 @@ def test_the_signals_of_a_round_read_the_stored_session_and_the_local_hour():
 
 def test_a_rule_alerts_at_most_once_a_day():
     found = Signals("round", 2, 200, 0, 1, (), 0)
-    assert new_alerts(found, {}, NOW) == ["long_session", "night_play"]
-    assert new_alerts(found, {"night_play": "2026-11-25"}, NOW) == ["long_session"]
+    assert triggered(found) == ["long_session", "night_play"]
+    assert new_alerts(triggered(found), {}, NOW) == ["long_session", "night_play"]
+    assert new_alerts(triggered(found), {"night_play": "2026-11-25"}, NOW) == ["long_session"]
 
 
 def test_alerts_escalate_over_the_week_including_those_raised_just_before():

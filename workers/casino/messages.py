@@ -49,12 +49,27 @@ def unaddressed(payload: Mapping[str, Any], field: str) -> dict[str, Any]:
     return rest
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}
+_KNOWN: dict[tuple[type, tuple[tuple[str, str], ...], tuple[str, ...]], frozenset[str]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    """A message's field names, in order (read once per class: messages are on the hot path)."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
 def _exact(
     cls: type, data: Mapping[str, Any], wire: Mapping[str, str] | None = None, *also: str
 ) -> None:
     """Refuse a message with a key its class does not define (a misspelt key would otherwise
     fall back to a default without a word). `wire` renames fields on the wire."""
-    known = {(wire or {}).get(f.name, f.name) for f in fields(cls)} | set(also)
+    key = (cls, tuple(sorted((wire or {}).items())), also)
+    known = _KNOWN.get(key)
+    if known is None:
+        known = _KNOWN[key] = frozenset((wire or {}).get(n, n) for n in _names(cls)) | set(also)
     unknown = set(data) - known
     if unknown:
         raise ValueError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
@@ -149,7 +164,7 @@ class RoundRecord:
     )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in _names(type(self))}
 
     def listed(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.LISTED}
@@ -157,7 +172,7 @@ class RoundRecord:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RoundRecord:
         _exact(cls, data)
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
+        return cls(**{name: data[name] for name in _names(cls)})
 
 
 # Commands to a SessionDO (addressed by `session_id`) --------------------------------------
@@ -332,12 +347,12 @@ class RealityCheck:
     net_position: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in _names(type(self))}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealityCheck:
         _exact(cls, data)
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
+        return cls(**{name: data[name] for name in _names(cls)})
 
 
 @dataclass(frozen=True)

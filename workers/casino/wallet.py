@@ -17,7 +17,6 @@ from typing import Any
 
 from .behaviour import (
     ENFORCED_BREAK_HOURS,
-    MESSAGES,
     Alert,
     Signals,
     detect,
@@ -65,7 +64,6 @@ from .timefmt import parse_rfc3339, rfc3339
 
 Spans = Sequence[tuple[datetime, datetime]]
 RESTRICTIONS: dict[str | None, int] = {None: 0, "hold": 1, "freeze": 2}  # in order of severity
-BEHAVIOUR_RULES = tuple(MESSAGES)
 RECENT_STAKES = 10  # stakes kept for the rising-stakes rule (it reads the last five)
 
 
@@ -308,16 +306,15 @@ def play_round(
     has passed since the last one). The round's stake joins the recent stakes, when the
     session knows them."""
     last_check = session.last_reality_check_at or session.started_at
-    due = now - last_check >= reality_every
+    due, at = now - last_check >= reality_every, stamp(now)
     stakes = session.recent_stakes
-    played = replace(
-        session,
-        last_play_at=stamp(now),
+    played = PlaySession(
+        started_at=session.started_at,
+        last_play_at=at,
         rounds=session.rounds + 1,
         staked=session.staked + stake,
         won=session.won + payout,
-        last_reality_check_at=stamp(now) if due else last_check,
-        active=False,
+        last_reality_check_at=at if due else last_check,
         recent_stakes=(*stakes, stake)[-RECENT_STAKES:] if stakes is not None else None,
     )
     return played, reality_check(played, due, now)
@@ -359,11 +356,16 @@ def signals(
     )
 
 
-def new_alerts(found: Signals, alerted: Mapping[str, Any], now: datetime) -> list[str]:
-    """The rules these signals trigger that have not alerted today (each at most once a day;
-    `alerted`: the day each rule last alerted)."""
+def triggered(found: Signals) -> list[str]:
+    """The behaviour rules these signals trigger."""
+    return detect(found)
+
+
+def new_alerts(rules: Sequence[str], alerted: Mapping[str, Any], now: datetime) -> list[str]:
+    """The triggered rules that have not alerted today (each at most once a day; `alerted`:
+    the day each rule last alerted)."""
     today = alert_day(now)
-    return [rule for rule in detect(found) if alerted.get(rule) != today]
+    return [rule for rule in rules if alerted.get(rule) != today]
 
 
 def alert_day(now: datetime) -> str:

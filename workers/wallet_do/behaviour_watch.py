@@ -12,12 +12,12 @@ from typing import Any
 from casino.messages import PlayRules
 from casino.timefmt import rfc3339
 from casino.wallet import (
-    BEHAVIOUR_RULES,
     Intervention,
     alert_day,
     decide_interventions,
     new_alerts,
     signals,
+    triggered,
 )
 from infra.ports import ActorStorage
 
@@ -64,8 +64,9 @@ class BehaviourWatch:
             event, now, timedelta(minutes=rules.idle_minutes), rules.utc_offset_minutes, stored,
             stakes or (), self._declined_today(now) if event == "deposit_declined" else 0,
         )  # fmt: skip
-        alerted = {rule: self.rg.get(f"alerted:{rule}") for rule in BEHAVIOUR_RULES}
-        fresh = new_alerts(found, alerted, now)
+        rules_found = triggered(found)
+        alerted = {rule: self.rg.get(f"alerted:{rule}") for rule in rules_found}
+        fresh = new_alerts(rules_found, alerted, now)
         if not fresh:
             return []
         staked = stored.staked if stored else 0

@@ -45,6 +45,7 @@ class ResponsibleGaming:
     def __init__(self, storage: ActorStorage) -> None:
         self.storage = storage
         self._meta: dict[str, str] | None = None
+        self._session: PlaySession | None = None  # the play session this command saved
         self._in_command = False
 
     # Meta values (JSON) --------------------------------------------------------------------
@@ -52,11 +53,11 @@ class ResponsibleGaming:
         """Run one command's transaction body with the meta table read at most once."""
         if self._in_command:
             return fn()
-        self._in_command, self._meta = True, None
+        self._in_command, self._meta, self._session = True, None, None
         try:
             return fn()
         finally:
-            self._in_command, self._meta = False, None
+            self._in_command, self._meta, self._session = False, None, None
 
     def raw(self, key: str) -> str | None:
         """A meta value as stored (text)."""
@@ -304,11 +305,15 @@ class ResponsibleGaming:
 
     # The play session (for reality checks) ------------------------------------------------
     def stored_session(self) -> PlaySession | None:
+        if self._session is not None:
+            return self._session
         data = self.get("play_session")
         return PlaySession.from_dict(data) if data else None
 
     def save_session(self, session: PlaySession) -> None:
         self.put("play_session", session.to_dict())
+        if self._in_command:
+            self._session = session
 
     def play_session(
         self, now: datetime, idle: timedelta, opened_at: datetime | None = None
