@@ -554,7 +554,9 @@ class Wallet:
     @answers_refusals
     async def reality_check(self, payload: dict[str, Any]) -> Result:
         now = self.deps.clock.now()
-        idle = timedelta(minutes=PlayRules.from_dict(payload).idle_minutes)
+        # The payload is the play rules, with the player's id every command carries.
+        rules = PlayRules.from_dict({k: v for k, v in payload.items() if k != "player_id"})
+        idle = timedelta(minutes=rules.idle_minutes)
         session = self.rg.play_session(now, idle)
         return {
             "status": 200,
