@@ -25,7 +25,7 @@ QUEUE_BATCH = 100  # Cloudflare's sendBatch takes at most 100 messages (and 256 
 D1_ONLY = ("d1",)
 WITH_FRAUD = ("d1", "fraud")
 FRAUD_TOPICS = frozenset({"wallet_event"})
-OUTBOX_ROWS_PER_INSERT = 50  # two bound parameters a row: within the 100 a statement may bind
+OUTBOX_ROWS_PER_INSERT = 40  # two bound parameters a row: well within the 100 a statement binds
 
 
 class Outbox:
