@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casino.behaviour import Signals
+from casino.behaviour import Signals, detect
 from casino.bonus import Bonus
 from casino.errors import (
     AccountRestricted,
@@ -33,7 +33,6 @@ from casino.providers import ProviderBet
 from casino.wallet import (
     PlaySession,
     WalletState,
-    bonus_after_stake,
     check_losses,
     check_may_move_money,
     check_restriction,
@@ -52,7 +51,6 @@ from casino.wallet import (
     requested_exclusion,
     signals,
     stamp,
-    triggered,
 )
 
 NOW = datetime(2026, 11, 25, 22, 30, 15, 123456, tzinfo=UTC)
@@ -127,12 +125,6 @@ def test_a_bonus_is_granted_only_where_the_jurisdiction_allows_it():
     assert events[0].type is EventType.BONUS_CREDIT and bonus == Bonus(1_000, 10_000)
     with pytest.raises(DomainError):
         decide_grant_bonus(FUNDED, BRAZIL, 1_000, 10, "b", NOW)
-
-
-def test_a_stake_counts_towards_the_bonus_wagering_until_it_is_cash():
-    state = WalletState(bonus=Bonus(1_000, 300))
-    assert bonus_after_stake(state, 100) == Bonus(1_000, 200)
-    assert bonus_after_stake(state, 300) == Bonus()
 
 
 def test_a_round_is_its_bet_and_its_win_and_is_refused_whole_without_funds():
@@ -287,9 +279,9 @@ def test_the_signals_of_a_round_read_the_stored_session_and_the_local_hour():
 
 def test_a_rule_alerts_at_most_once_a_day():
     found = Signals("round", 2, 200, 0, 1, (), 0)
-    assert triggered(found) == ["long_session", "night_play"]
-    assert new_alerts(triggered(found), {}, NOW) == ["long_session", "night_play"]
-    assert new_alerts(triggered(found), {"night_play": "2026-11-25"}, NOW) == ["long_session"]
+    assert detect(found) == ["long_session", "night_play"]
+    assert new_alerts(detect(found), {}, NOW) == ["long_session", "night_play"]
+    assert new_alerts(detect(found), {"night_play": "2026-11-25"}, NOW) == ["long_session"]
 
 
 def test_alerts_escalate_over_the_week_including_those_raised_just_before():

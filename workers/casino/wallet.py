@@ -19,11 +19,10 @@ from .behaviour import (
     ENFORCED_BREAK_HOURS,
     Alert,
     Signals,
-    detect,
     escalate,
     suggested_loss_limit,
 )
-from .bonus import Bonus, after_stake, decide_bonus, forfeit_before_withdrawal
+from .bonus import Bonus, decide_bonus, forfeit_before_withdrawal
 from .errors import (
     AccountRestricted,
     DepositLimitExceeded,
@@ -153,11 +152,6 @@ def decide_stake(
     limits say (`check_time`, `check_losses` follow)."""
     check_may_move_money(state, now)
     return decide_bet_and_win(state.ledger, stake, payout, ref, now)
-
-
-def bonus_after_stake(state: WalletState, stake: int) -> Bonus:
-    """The locked bonus once a stake counted towards its wagering requirement."""
-    return after_stake(state.bonus, stake)
 
 
 def decide_provider_credit(
@@ -356,14 +350,9 @@ def signals(
     )
 
 
-def triggered(found: Signals) -> list[str]:
-    """The behaviour rules these signals trigger."""
-    return detect(found)
-
-
 def new_alerts(rules: Sequence[str], alerted: Mapping[str, Any], now: datetime) -> list[str]:
-    """The triggered rules that have not alerted today (each at most once a day; `alerted`:
-    the day each rule last alerted)."""
+    """The rules triggered (`casino.behaviour.detect`) that have not alerted today: each alerts
+    at most once a day (`alerted`: the day each rule last alerted)."""
     today = alert_day(now)
     return [rule for rule in rules if alerted.get(rule) != today]
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from casino.behaviour import detect
 from casino.messages import PlayRules
 from casino.timefmt import rfc3339
 from casino.wallet import (
@@ -17,7 +18,6 @@ from casino.wallet import (
     decide_interventions,
     new_alerts,
     signals,
-    triggered,
 )
 from infra.ports import ActorStorage
 
@@ -64,7 +64,7 @@ class BehaviourWatch:
             event, now, timedelta(minutes=rules.idle_minutes), rules.utc_offset_minutes, stored,
             stakes or (), self._declined_today(now) if event == "deposit_declined" else 0,
         )  # fmt: skip
-        rules_found = triggered(found)
+        rules_found = detect(found)
         alerted = {rule: self.rg.get(f"alerted:{rule}") for rule in rules_found}
         fresh = new_alerts(rules_found, alerted, now)
         if not fresh:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from casino.bonus import Bonus
+from casino.bonus import Bonus, after_stake
 from casino.errors import DepositLimitExceeded, DomainError, IdempotencyKeyReused
 from casino.exclusion import Exclusion, check_not_excluded, extend
 from casino.jurisdictions import from_dict
@@ -27,7 +27,6 @@ from casino.wallet import (
     PlaySession,
     WalletState,
     Withdrawal,
-    bonus_after_stake,
     check_losses,
     check_may_move_money,
     check_restriction,
@@ -288,7 +287,7 @@ class Wallet:
         """What a settled round writes besides its events: the bonus's wagering, the play
         session, the behavioural alerts, the round record and its outbox row."""
         record, rules = command.record, command.rules
-        self._save_bonus(bonus_after_stake(WalletState(bonus=self._bonus()), record.stake))
+        self._save_bonus(after_stake(self._bonus(), record.stake))
         if session.recent_stakes is None:  # a session stored before it kept them
             session = replace(session, recent_stakes=tuple(self.behaviour.recent_stakes()))
         reality_every = timedelta(minutes=rules.reality_check_minutes)
@@ -343,7 +342,7 @@ class Wallet:
         events = decide_stake(state, stake, 0, ref, now)
         self._check_play(now, rules, stake)
         self.provider_bets.record_bet(bet_ref(tx["provider_id"], tx["transaction_id"]), tx, now)
-        self._save_bonus(bonus_after_stake(state, stake))
+        self._save_bonus(after_stake(state.bonus, stake))
         return events, stake
 
     def _check_play(self, now: datetime, rules: PlayRules, stake: int) -> PlaySession:
