@@ -61,12 +61,27 @@ def unaddressed(
     return rest
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}
+_KNOWN: dict[tuple[type, tuple[tuple[str, str], ...], tuple[str, ...]], frozenset[str]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    """A message's field names, in order (read once per class: messages are on the hot path)."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
 def _exact(
     cls: type, data: Mapping[str, Any], wire: Mapping[str, str] | None = None, *also: str
 ) -> None:
     """Refuse a message with a key its class does not define (a misspelt key would otherwise
     fall back to a default without a word). `wire` renames fields on the wire."""
-    known = {(wire or {}).get(f.name, f.name) for f in fields(cls)} | set(also)
+    key = (cls, tuple(sorted((wire or {}).items())), also)
+    known = _KNOWN.get(key)
+    if known is None:
+        known = _KNOWN[key] = frozenset((wire or {}).get(n, n) for n in _names(cls)) | set(also)
     unknown = set(data) - known
     if unknown:
         raise ValueError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
@@ -161,7 +176,7 @@ class RoundRecord:
     )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in _names(type(self))}
 
     def listed(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.LISTED}
@@ -169,7 +184,7 @@ class RoundRecord:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RoundRecord:
         _exact(cls, data)
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
+        return cls(**{name: data[name] for name in _names(cls)})
 
 
 # Commands to a SessionDO (addressed by `session_id`) --------------------------------------
@@ -316,7 +331,10 @@ class SettleRound:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SettleRound:
+    def from_dict(cls, data: Mapping[str, Any], *, any_key: bool = False) -> SettleRound:
+        """The command as sent. `any_key`: take whatever idempotency key it carries (the
+        WalletDO answers by the key it was sent; benchmarks and tests key rounds their own
+        way), else refuse a key other than the round's own."""
         _exact(cls, data, {"record": "round", "rules": "rg"}, "idempotency_key")
         command = cls(
             player_id=data["player_id"],
@@ -324,6 +342,53 @@ class SettleRound:
             record=RoundRecord.from_dict(data["round"]),
             rules=PlayRules.from_dict(data.get("rg")),
         )
-        if data["idempotency_key"] != command.idempotency_key:
+        if not any_key and data["idempotency_key"] != command.idempotency_key:
             raise ValueError(f"a round's settlement is keyed {command.idempotency_key!r}")
         return command
+
+
+# Answers of a WalletDO ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class RealityCheck:
+    """The play session as a round's answer shows it, and whether a reality check is due."""
+
+    due: bool
+    session_started_at: str  # RFC 3339
+    elapsed_minutes: int
+    rounds: int
+    net_position: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _names(type(self))}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RealityCheck:
+        _exact(cls, data)
+        return cls(**{name: data[name] for name in _names(cls)})
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What the WalletDO answers for a settled round: the balance after it, the reality check
+    and the interventions shown to the player. The round itself the SessionDO already knows."""
+
+    balance: int
+    reality_check: RealityCheck
+    interventions: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "balance": self.balance,
+            "reality_check": self.reality_check.to_dict(),
+            "interventions": list(self.interventions),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Settlement:
+        """Only these facts are read: an answer a WalletDO recorded before the round's answer
+        moved to the SessionDO also carries the round's fields, the same as the record's."""
+        return cls(
+            balance=data["balance"],
+            reality_check=RealityCheck.from_dict(data["reality_check"]),
+            interventions=tuple(data["interventions"]),
+        )

@@ -39,6 +39,7 @@ from casino.messages import (
     RotateSeed,
     RoundRecord,
     SessionQuery,
+    Settlement,
     SettleRound,
 )
 from casino.rtp import RTP_MAX_BPS, RTP_MIN_BPS, check_rtp
@@ -291,7 +292,8 @@ class GameSession:
         )
         answer = await WalletClient(self.deps.wallets, player_id).settle_round(settle)
         if answer["status"] == 201:
-            status, final = "settled", answer
+            settled = Settlement.from_dict(answer["body"])
+            status, final = "settled", {"status": 201, "body": _round_answer(settle, settled)}
         else:
             status = "void"
             # The request that reserved the round hears the wallet's own refusal; anyone asking
@@ -489,6 +491,27 @@ class GameSession:
                 "nonce": 0,
             },
         }
+
+
+def _round_answer(settle: SettleRound, settled: Settlement) -> dict[str, Any]:
+    """The games endpoint's answer for a settled round: the round as this object resolved it,
+    with the wallet's facts of its settlement (balance, reality check, interventions)."""
+    record = settle.record
+    return {
+        "round_id": record.round_id,
+        "nonce": record.nonce,
+        "outcome": record.outcome,
+        "payout": record.payout,
+        "stake": record.stake,
+        "balance": settled.balance,
+        "server_seed_hash": record.server_seed_hash,
+        "client_seed": record.client_seed,
+        "rtp_bps": record.rtp_bps,
+        "game_id": record.game_id,
+        "params": record.params,
+        "reality_check": settled.reality_check.to_dict(),
+        "interventions": list(settled.interventions),
+    }
 
 
 def _void_answer(refused: Result) -> Result:

@@ -12,17 +12,16 @@ from casino.payments import due_by, masked
 from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ActorStorage
 
+from .projection import Outbox
+
 
 class Payments:
-    def __init__(self, storage: ActorStorage) -> None:
-        self.storage = storage
+    def __init__(self, storage: ActorStorage, outbox: Outbox) -> None:
+        self.storage, self.outbox = storage, outbox
 
     def _outbox(self, ref: str) -> None:
         [row] = self.storage.exec("SELECT * FROM payments WHERE ref = ?", ref)
-        self.storage.exec(
-            "INSERT INTO outbox (topic, payload) VALUES ('payment', ?)",
-            json.dumps(row, separators=(",", ":")),
-        )
+        self.outbox.add("payment", row)
 
     def record_deposit(self, ref: str, amount: int, source: dict[str, Any], now: datetime) -> None:
         self.storage.exec(

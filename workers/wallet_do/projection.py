@@ -25,6 +25,32 @@ QUEUE_BATCH = 100  # Cloudflare's sendBatch takes at most 100 messages (and 256 
 D1_ONLY = ("d1",)
 WITH_FRAUD = ("d1", "fraud")
 FRAUD_TOPICS = frozenset({"wallet_event"})
+OUTBOX_ROWS_PER_INSERT = 40  # two bound parameters a row: well within the 100 a statement binds
+
+
+class Outbox:
+    """The outbox rows one storage transaction adds, kept in order and written at its end as
+    one statement (ids are given in the order of the rows, so the order is what it was)."""
+
+    def __init__(self, storage: ActorStorage) -> None:
+        self.storage = storage
+        self.rows: list[tuple[str, str]] = []
+
+    def add(self, topic: str, payload: Any, compact: bool = True) -> None:
+        separators = (",", ":") if compact else None
+        self.rows.append((topic, json.dumps(payload, separators=separators)))
+
+    def discard(self) -> None:
+        self.rows = []
+
+    def flush(self) -> None:
+        rows, self.rows = self.rows, []
+        for start in range(0, len(rows), OUTBOX_ROWS_PER_INSERT):
+            chunk = rows[start : start + OUTBOX_ROWS_PER_INSERT]
+            self.storage.exec(
+                "INSERT INTO outbox (topic, payload) VALUES " + ", ".join(["(?, ?)"] * len(chunk)),
+                *[value for row in chunk for value in row],
+            )
 
 
 def _event(db: Database, player_id: str, _: int, e: dict[str, Any]) -> Statement:

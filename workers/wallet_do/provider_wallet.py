@@ -1,25 +1,27 @@
 """The WalletDO side of external game providers: a provider's bet, win, refund or rollback as
 one command of the ledger, with the same exclusion, limits and funds rules as our own rounds
-(`Wallet._check_play`), idempotent by the provider's transaction id."""
+(`casino.wallet`), idempotent by the provider's transaction id."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
-from casino.errors import UnknownBet, ValidationFailed
-from casino.ledger import EventType, Ledger, LedgerEvent, decide_bet_and_win
-from casino.providers import ProviderBet, check_refund
+from casino.errors import UnknownBet
+from casino.ledger import Ledger, LedgerEvent
+from casino.providers import ProviderBet
 from casino.timefmt import rfc3339
+from casino.wallet import decide_provider_credit
 from infra.ports import ActorStorage
+
+from .projection import Outbox
 
 CREDITS = ("win", "refund", "rollback")
 
 
 class ProviderBets:
-    def __init__(self, storage: ActorStorage) -> None:
-        self.storage = storage
+    def __init__(self, storage: ActorStorage, outbox: Outbox) -> None:
+        self.storage, self._outbox = storage, outbox
 
     def get(self, ref: str) -> ProviderBet:
         rows = self.storage.exec("SELECT * FROM provider_bets WHERE ref = ?", ref)
@@ -49,10 +51,7 @@ class ProviderBets:
         row = {k: tx.get(k) for k in ("provider_id", "transaction_id", "kind", "game_id",
                                       "round_id", "bet_transaction_id", "amount", "rtp_bps")}  # fmt: skip
         row["created_at"] = rfc3339(now)
-        self.storage.exec(
-            "INSERT INTO outbox (topic, payload) VALUES ('provider_tx', ?)",
-            json.dumps(row, separators=(",", ":")),
-        )
+        self._outbox.add("provider_tx", row)
 
 
 def bet_ref(provider_id: str, transaction_id: str) -> str:
@@ -64,18 +63,5 @@ def credit_events(
 ) -> tuple[list[LedgerEvent], int]:
     """The WIN event (if any) of a win, refund or rollback of a known bet, and its amount."""
     bet = bets.get(bet_ref(tx["provider_id"], tx["bet_transaction_id"]))
-    kind, amount = tx["kind"], int(tx.get("amount") or 0)
-    if kind == "rollback":
-        amount = bet.stake - bet.refunded
-    if amount < 0 or (kind == "refund" and amount == 0):
-        raise ValidationFailed("amount must be positive (a win may be 0)")
-    if kind in ("refund", "rollback"):
-        check_refund(bet, amount)
-    if amount == 0:
-        return [], 0
-    win = LedgerEvent(ledger.last_seq + 1, EventType.WIN, amount, ledger.balance + amount, now, ref)
-    return [win], amount
-
-
-def bet_events(ledger: Ledger, tx: dict[str, Any], ref: str, now: datetime) -> list[LedgerEvent]:
-    return decide_bet_and_win(ledger, int(tx["amount"]), 0, ref, now)
+    amount = int(tx.get("amount") or 0)
+    return decide_provider_credit(ledger, bet, tx["kind"], amount, ref, now)

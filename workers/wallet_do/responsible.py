@@ -22,6 +22,7 @@ from casino.exclusion import Exclusion
 from casino.ledger import EventType, LedgerEvent
 from casino.limits import KINDS, WINDOWS, Limit, LimitRules, missing_required, window_start
 from casino.timefmt import parse_rfc3339, rfc3339
+from casino.wallet import PlaySession, current_session
 from infra.ports import ActorStorage
 
 FLOW_INDEX = {EventType.DEPOSIT: 0, EventType.BET: 1, EventType.WIN: 2}
@@ -44,6 +45,7 @@ class ResponsibleGaming:
     def __init__(self, storage: ActorStorage) -> None:
         self.storage = storage
         self._meta: dict[str, str] | None = None
+        self._session: PlaySession | None = None  # the play session this command saved
         self._in_command = False
 
     # Meta values (JSON) --------------------------------------------------------------------
@@ -51,11 +53,11 @@ class ResponsibleGaming:
         """Run one command's transaction body with the meta table read at most once."""
         if self._in_command:
             return fn()
-        self._in_command, self._meta = True, None
+        self._in_command, self._meta, self._session = True, None, None
         try:
             return fn()
         finally:
-            self._in_command, self._meta = False, None
+            self._in_command, self._meta, self._session = False, None, None
 
     def raw(self, key: str) -> str | None:
         """A meta value as stored (text)."""
@@ -302,15 +304,19 @@ class ResponsibleGaming:
         )  # fmt: skip
 
     # The play session (for reality checks) ------------------------------------------------
+    def stored_session(self) -> PlaySession | None:
+        if self._session is not None:
+            return self._session
+        data = self.get("play_session")
+        return PlaySession.from_dict(data) if data else None
+
+    def save_session(self, session: PlaySession) -> None:
+        self.put("play_session", session.to_dict())
+        if self._in_command:
+            self._session = session
+
     def play_session(
         self, now: datetime, idle: timedelta, opened_at: datetime | None = None
-    ) -> dict[str, Any]:
-        """The player's current stretch of play: it began at the first round (or at the opening
-        of the game session it is played in) after a pause longer than the idle timeout."""
-        session = self.get("play_session")
-        last = parse(session["last_play_at"]) if session else None
-        if session is None or last is None or now - last > idle:
-            started = opened_at if opened_at is not None and now - opened_at <= idle else now
-            return {"started_at": iso(started), "last_play_at": None, "rounds": 0, "staked": 0,
-                    "won": 0, "last_reality_check_at": iso(started), "active": False}  # fmt: skip
-        return {**session, "active": True}
+    ) -> PlaySession:
+        """The player's current stretch of play (`casino.wallet.current_session`)."""
+        return current_session(self.stored_session(), now, idle, opened_at)

@@ -11,61 +11,56 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from casino.bonus import Bonus, after_stake, decide_bonus, forfeit_before_withdrawal
-from casino.errors import (
-    AccountRestricted,
-    DepositLimitExceeded,
-    DomainError,
-    IdempotencyKeyReused,
-    LossLimitReached,
-    SessionTimeLimitReached,
-)
-from casino.exclusion import check_not_excluded, extend, self_exclusion, take_a_break
+from casino.bonus import Bonus, after_stake
+from casino.errors import DepositLimitExceeded, DomainError, IdempotencyKeyReused
+from casino.exclusion import Exclusion, check_not_excluded, extend
 from casino.jurisdictions import from_dict
-from casino.ledger import (
-    Deposit,
-    EventType,
-    Ledger,
-    LedgerEvent,
-    Withdraw,
-    check_amount,
-    decide_bet_and_win,
-    decide_deposit,
-    decide_withdrawal,
-    replay,
-)
-from casino.limits import (
-    WINDOWS,
-    LimitRules,
-    check_required,
-    deposit_refusal,
-    eventual_values,
-    kind_of,
-    loss_refusal,
-    request_change,
-    time_refusal,
-)
-from casino.payments import withdrawal_destination
+from casino.ledger import EventType, Ledger, LedgerEvent, replay
+from casino.limits import WINDOWS, LimitRules
+from casino.messages import PlayRules, Settlement, SettleRound
 from casino.timefmt import parse_rfc3339, rfc3339
+from casino.wallet import (
+    PlaySession,
+    WalletState,
+    Withdrawal,
+    check_losses,
+    check_may_move_money,
+    check_restriction,
+    check_time,
+    decide_deposit,
+    decide_grant_bonus,
+    decide_limit_changes,
+    decide_restriction,
+    decide_stake,
+    decide_withdraw,
+    deposit_limited,
+    elapsed_minutes,
+    loss_limited,
+    play_round,
+    requested_exclusion,
+)
 from infra.ports import ActorStorage, Clock, Database, PayoutProvider, Queue, Unavailable
 from infra.storage_schema import migrate
 
 from .behaviour_watch import BehaviourWatch
 from .payments import Payments
-from .projection import D1_ONLY, WITH_FRAUD, project_to_d1, stream_to_queue
-from .provider_wallet import ProviderBets, bet_events, bet_ref, credit_events
+from .projection import D1_ONLY, WITH_FRAUD, Outbox, project_to_d1, stream_to_queue
+from .provider_wallet import ProviderBets, bet_ref, credit_events
 from .responsible import ResponsibleGaming
 from .rpc import answers_refusals, refusal
 from .schema import STEPS
 
 Result = dict[str, Any]
+Decide = Callable[[WalletState, datetime, str], list[LedgerEvent]]
+After = Callable[[list[LedgerEvent], datetime], dict[str, Any]]
 T = TypeVar("T")
 RETRY_FIRST_MS = 1_000
 RETRY_MAX_MS = 60_000
+EVENT_COLUMNS = ("seq", "type", "amount", "balance_after", "created_at", "ref")
 
 
 def event_json(event: LedgerEvent) -> dict[str, Any]:
@@ -106,10 +101,11 @@ class Wallet:
     def __init__(self, storage: ActorStorage, deps: WalletDeps) -> None:
         self.storage, self.deps = storage, deps
         migrate(storage, STEPS)
+        self.outbox = Outbox(storage)
         self.rg = ResponsibleGaming(storage)
-        self.payments = Payments(storage)
-        self.provider_bets = ProviderBets(storage)
-        self.behaviour = BehaviourWatch(storage, self.rg)
+        self.payments = Payments(storage, self.outbox)
+        self.provider_bets = ProviderBets(storage, self.outbox)
+        self.behaviour = BehaviourWatch(storage, self.rg, self.outbox)
 
     # Reads -----------------------------------------------------------------------------
     def _ledger(self) -> Ledger:
@@ -120,9 +116,30 @@ class Wallet:
         value = self.rg.raw(key)
         return default if value is None else value
 
+    def _state(self) -> WalletState:
+        return WalletState(self._ledger(), self.rg.exclusion(), self._restriction(), self._bonus())
+
+    def _bonus(self) -> Bonus:
+        data = self.rg.get("bonus")
+        return Bonus(**data) if data else Bonus()
+
+    def _restriction(self) -> str | None:
+        value = self.rg.get("aml_restriction")
+        return str(value) if value else None
+
     def _transaction(self, fn: Callable[[], T]) -> T:
-        """One storage transaction, with the ledger's meta read at most once in it."""
-        return self.storage.transaction(lambda: self.rg.within(fn))
+        """One storage transaction, with the ledger's meta read at most once in it and the
+        outbox rows it adds written at its end."""
+        return self.storage.transaction(lambda: self.rg.within(lambda: self._with_outbox(fn)))
+
+    def _with_outbox(self, fn: Callable[[], T]) -> T:
+        try:
+            result = fn()
+        except BaseException:
+            self.outbox.discard()
+            raise
+        self.outbox.flush()
+        return result
 
     async def balance(self, payload: dict[str, Any]) -> Result:
         ledger = self._ledger()
@@ -167,51 +184,44 @@ class Wallet:
 
     # Commands --------------------------------------------------------------------------
     async def deposit(self, payload: dict[str, Any]) -> Result:
-        def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
-            self._check_may_move_money(now)
+        amount, rules = payload["amount"], PlayRules.from_dict(payload.get("rg"))
+
+        def decide(state: WalletState, now: datetime, ref: str) -> list[LedgerEvent]:
+            check_may_move_money(state, now)  # first: an excluded player's limits are not read
             limits = self.rg.limits(now)
-            limited = any(limits[f"deposit_{p}"].value is not None for p in WINDOWS)
-            totals = self.rg.deposit_totals(now) if limited else {}
-            period = deposit_refusal(limits, totals, payload["amount"]) if limited else None
-            if period is not None:
-                raise DepositLimitExceeded(f"The deposit would exceed your {period} deposit limit")
-            return decide_deposit(ledger, Deposit(payload["amount"], ref), now)
+            totals = self.rg.deposit_totals(now) if deposit_limited(limits) else {}
+            return decide_deposit(state, amount, ref, limits, totals, now)
 
         def after(events: list[LedgerEvent], now: datetime) -> dict[str, Any]:
             source = payload.get("source") or {"method": payload["method"], "own": False}
-            self.payments.record_deposit(events[-1].ref, payload["amount"], source, now)
+            self.payments.record_deposit(events[-1].ref, amount, source, now)
             return {
                 "event": event_json(events[-1]),
                 "balance": events[-1].balance_after,
-                "interventions": self.behaviour.observe("deposit", now, payload.get("rg") or {}),
+                "interventions": self.behaviour.observe("deposit", now, rules),
             }
 
         return await self._command(payload, decide, after)
 
     async def withdraw(self, payload: dict[str, Any]) -> Result:
-        def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
-            check_amount(payload["amount"])
-            if payload["amount"] > ledger.balance:
-                decide_withdrawal(ledger, Withdraw(payload["amount"], ref), now)  # the refusal
-            destination.update(
-                withdrawal_destination(
-                    payload.get("payout_account"),
-                    self.payments.own_source(),
-                    bool(payload.get("destination_required")),
-                )
-                or {}
+        decided: list[Withdrawal] = []
+
+        def decide(state: WalletState, now: datetime, ref: str) -> list[LedgerEvent]:
+            registered = payload.get("payout_account")
+            own = None if registered else self.payments.own_source()
+            required = bool(payload.get("destination_required"))
+            withdrawal = decide_withdraw(
+                state, payload["amount"], ref, registered, own, required, now
             )
-            forfeit, ledger = forfeit_before_withdrawal(
-                ledger, self._bonus(), payload["amount"], f"bonus-forfeit:{ref}", now
-            )
-            if forfeit:
-                self.rg.put("bonus", None)
-            return forfeit + decide_withdrawal(ledger, Withdraw(payload["amount"], ref), now)
+            if withdrawal.bonus is not None:
+                self._save_bonus(withdrawal.bonus)
+            decided.append(withdrawal)
+            return withdrawal.events
 
         def after(events: list[LedgerEvent], now: datetime) -> dict[str, Any]:
             withdrawal = self.payments.request_withdrawal(
-                events[-1].ref, payload["method"], payload["amount"], destination or None, now,
-                int(payload.get("payout_within_minutes", 120)),
+                events[-1].ref, payload["method"], payload["amount"], decided[0].destination,
+                now, int(payload.get("payout_within_minutes", 120)),
             )  # fmt: skip
             return {
                 "event": event_json(events[-1]),
@@ -219,7 +229,6 @@ class Wallet:
                 "withdrawal": withdrawal,
             }
 
-        destination: dict[str, Any] = {}
         return await self._command(payload, decide, after)
 
     @answers_refusals
@@ -227,280 +236,220 @@ class Wallet:
         now = self.deps.clock.now()
         return {"status": 200, "body": {"withdrawals": self.payments.withdrawals(now)}}
 
-    def _bonus(self) -> Bonus:
-        data = self.rg.get("bonus")
-        return Bonus(**data) if data else Bonus()
+    def _save_bonus(self, bonus: Bonus) -> None:
+        self.rg.put("bonus", vars(bonus) if bonus.active else None)
 
     async def grant_bonus(self, payload: dict[str, Any]) -> Result:
         """BONUS_CREDIT with a wagering requirement, where the jurisdiction allows bonuses."""
         profile = from_dict(payload["profile"])
+        amount, multiplier = payload["amount"], payload["wagering_multiplier"]
 
-        def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
-            events, bonus = decide_bonus(
-                ledger, self._bonus(), profile, payload["amount"],
-                payload["wagering_multiplier"], ref, now,
-            )  # fmt: skip
-            self.rg.put("bonus", vars(bonus) if bonus.active else None)
+        def decide(state: WalletState, now: datetime, ref: str) -> list[LedgerEvent]:
+            events, bonus = decide_grant_bonus(state, profile, amount, multiplier, ref, now)
+            self._save_bonus(bonus)
             return events
 
         def after(events: list[LedgerEvent], now: datetime) -> dict[str, Any]:
-            bonus = self._bonus()
             return {
                 "event": event_json(events[-1]),
                 "balance": events[-1].balance_after,
-                "bonus": {"locked": bonus.locked, "wagering_remaining": bonus.wagering_remaining},
+                "bonus": _bonus_json(self._bonus()),
             }
 
         return await self._command(payload, decide, after)
 
     @answers_refusals
     async def bonus_status(self, payload: dict[str, Any]) -> Result:
-        bonus = self._bonus()
-        return {
-            "status": 200,
-            "body": {"locked": bonus.locked, "wagering_remaining": bonus.wagering_remaining},
-        }
+        return {"status": 200, "body": _bonus_json(self._bonus())}
 
     async def settle_round(self, payload: dict[str, Any]) -> Result:
         """BET, WIN (when the payout is positive), the round record and their outbox rows, in
-        one storage transaction: all of it or none of it."""
-        record = payload["round"]
-        rules = payload.get("rg") or {}
-        reality_every = timedelta(minutes=int(rules.get("reality_check_minutes", 60)))
-        play: dict[str, Any] = {}
+        one storage transaction: all of it or none of it. Answers the settlement's facts
+        (`Settlement`); the SessionDO makes the round's answer of them and its record."""
+        command = SettleRound.from_dict(payload, any_key=True)
+        stake, payout = command.record.stake, command.record.payout
+        sessions: list[PlaySession] = []
 
-        def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
-            self._check_may_move_money(now)
-            # Funds first: a round the player cannot afford is insufficient_funds, whatever
-            # the limits say.
-            events = decide_bet_and_win(ledger, record["stake"], record["payout"], ref, now)
-            play.update(self._check_play(now, rules, record["stake"]))
+        def decide(state: WalletState, now: datetime, ref: str) -> list[LedgerEvent]:
+            events = decide_stake(state, stake, payout, ref, now)
+            sessions.append(self._check_play(now, command.rules, stake))
             return events
 
         def after(events: list[LedgerEvent], now: datetime) -> dict[str, Any]:
-            stored = {**record, "created_at": rfc3339(now)}
-            bonus = after_stake(self._bonus(), record["stake"])
-            self.rg.put("bonus", vars(bonus) if bonus.active else None)
-            play.update(
-                last_play_at=rfc3339(now),
-                rounds=play["rounds"] + 1,
-                staked=play["staked"] + record["stake"],
-                won=play["won"] + record["payout"],
-            )
-            due = now - parse_rfc3339(play["last_reality_check_at"]) >= reality_every
-            if due:
-                play["last_reality_check_at"] = rfc3339(now)
-            play.pop("active", None)
-            self.rg.put("play_session", play)
-            interventions = self.behaviour.observe("round", now, rules)
-            self.storage.exec(
-                "INSERT INTO rounds (round_id, session_id, game_id, nonce, server_seed_hash, "
-                "stake, payout, bet_seq, created_at, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                record["round_id"], record["session_id"], record["game_id"], record["nonce"],
-                record["server_seed_hash"], record["stake"], record["payout"], events[0].seq,
-                stored["created_at"], json.dumps(stored, separators=(",", ":")),
-            )  # fmt: skip
-            self.storage.exec(
-                "INSERT INTO outbox (topic, payload) VALUES ('round', ?)",
-                json.dumps(stored, separators=(",", ":")),
-            )
-            return {
-                "round_id": record["round_id"],
-                "nonce": record["nonce"],
-                "outcome": record["outcome"],
-                "payout": record["payout"],
-                "stake": record["stake"],
-                "balance": events[-1].balance_after,
-                "server_seed_hash": record["server_seed_hash"],
-                "client_seed": record["client_seed"],
-                "rtp_bps": record["rtp_bps"],
-                "game_id": record["game_id"],
-                "params": record["params"],
-                "reality_check": {
-                    "due": due,
-                    "session_started_at": play["started_at"],
-                    "elapsed_minutes": int(
-                        (now - parse_rfc3339(play["started_at"])).total_seconds() // 60
-                    ),
-                    "rounds": play["rounds"],
-                    "net_position": play["won"] - play["staked"],
-                },
-                "interventions": interventions,
-            }
+            return self._settle(command, events, sessions[0], now).to_dict()
 
-        payload = {**payload, "ref": f"round:{record['round_id']}"}
+        payload = {**payload, "ref": f"round:{command.record.round_id}"}
         return await self._command(payload, decide, after)
+
+    def _settle(
+        self, command: SettleRound, events: list[LedgerEvent], session: PlaySession, now: datetime
+    ) -> Settlement:
+        """What a settled round writes besides its events: the bonus's wagering, the play
+        session, the behavioural alerts, the round record and its outbox row."""
+        record, rules = command.record, command.rules
+        self._save_bonus(after_stake(self._bonus(), record.stake))
+        if session.recent_stakes is None:  # a session stored before it kept them
+            session = replace(session, recent_stakes=tuple(self.behaviour.recent_stakes()))
+        reality_every = timedelta(minutes=rules.reality_check_minutes)
+        played, reality = play_round(session, record.stake, record.payout, now, reality_every)
+        self.rg.save_session(played)
+        interventions = self.behaviour.observe("round", now, rules, session.recent_stakes)
+        stored = {**record.to_dict(), "created_at": rfc3339(now)}
+        self.storage.exec(
+            "INSERT INTO rounds (round_id, session_id, game_id, nonce, server_seed_hash, "
+            "stake, payout, bet_seq, created_at, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            record.round_id, record.session_id, record.game_id, record.nonce,
+            record.server_seed_hash, record.stake, record.payout, events[0].seq,
+            stored["created_at"], json.dumps(stored, separators=(",", ":")),
+        )  # fmt: skip
+        self.outbox.add("round", stored)
+        return Settlement(events[-1].balance_after, reality, tuple(interventions))
 
     async def provider_transaction(self, payload: dict[str, Any]) -> Result:
         """A provider's bet (BET, under every rule a stake of ours passes), or its win, refund or
         rollback of a known bet (WIN, never more back than was staked). Idempotent by the
         provider's transaction id: a repeat answers the first answer."""
-        tx, rules = payload["transaction"], payload.get("rg") or {}
-        bet_key = bet_ref(tx["provider_id"], tx["transaction_id"])
-        amounts: dict[str, int] = {}
+        tx, rules = payload["transaction"], PlayRules.from_dict(payload.get("rg"))
+        amounts: list[int] = []
 
-        def decide(ledger: Ledger, now: datetime, ref: str) -> list[LedgerEvent]:
-            if tx["kind"] == "bet":
-                self._check_may_move_money(now)
-                events = bet_events(ledger, tx, ref, now)
-                self._check_play(now, rules, int(tx["amount"]))
-                self.provider_bets.record_bet(bet_key, tx, now)
-                bonus = after_stake(self._bonus(), int(tx["amount"]))
-                self.rg.put("bonus", vars(bonus) if bonus.active else None)
-                amounts["amount"] = int(tx["amount"])
-                return events
-            events, amount = credit_events(self.provider_bets, ledger, tx, ref, now)
-            self.provider_bets.record_credit(
-                bet_ref(tx["provider_id"], tx["bet_transaction_id"]), tx["kind"], amount
-            )
-            amounts["amount"] = amount
+        def decide(state: WalletState, now: datetime, ref: str) -> list[LedgerEvent]:
+            events, amount = self._provider_events(state, tx, rules, ref, now)
+            amounts.append(amount)
             return events
 
         def after(events: list[LedgerEvent], now: datetime) -> dict[str, Any]:
-            self.provider_bets.outbox({**tx, "amount": amounts["amount"]}, now)
+            self.provider_bets.outbox({**tx, "amount": amounts[0]}, now)
             return {
                 "transaction_id": tx["transaction_id"],
                 "kind": tx["kind"],
-                "amount": amounts["amount"],
+                "amount": amounts[0],
                 "balance": events[-1].balance_after if events else self._ledger().balance,
                 "event": event_json(events[-1]) if events else None,
             }
 
         return await self._command(payload, decide, after)
 
-    def _check_play(self, now: datetime, rules: dict[str, Any], stake: int) -> dict[str, Any]:
+    def _provider_events(
+        self, state: WalletState, tx: dict[str, Any], rules: PlayRules, ref: str, now: datetime
+    ) -> tuple[list[LedgerEvent], int]:
+        """A bet's BET (and its bet record), or a credit's WIN of a known bet, and the amount."""
+        if tx["kind"] != "bet":
+            events, amount = credit_events(self.provider_bets, state.ledger, tx, ref, now)
+            bet = bet_ref(tx["provider_id"], tx["bet_transaction_id"])
+            self.provider_bets.record_credit(bet, tx["kind"], amount)
+            return events, amount
+        stake = int(tx["amount"])
+        events = decide_stake(state, stake, 0, ref, now)
+        self._check_play(now, rules, stake)
+        self.provider_bets.record_bet(bet_ref(tx["provider_id"], tx["transaction_id"]), tx, now)
+        self._save_bonus(after_stake(state.bonus, stake))
+        return events, stake
+
+    def _check_play(self, now: datetime, rules: PlayRules, stake: int) -> PlaySession:
         """What any stake must pass, our games' or a provider's: the mandatory limits in force,
         the time limits over their windows (the attempt itself counts as time at the table and
         is kept when refused) and the loss limits. Returns the current play session."""
-        idle = timedelta(minutes=int(rules.get("idle_minutes", 30)))
-        limits = self.rg.ensure_required(now, LimitRules.from_dict(rules.get("limits")))
-        opened = rules.get("session_opened_at")
+        idle = timedelta(minutes=rules.idle_minutes)
+        limits = self.rg.ensure_required(now, rules.limits or LimitRules())
+        opened = rules.session_opened_at
         opened_at = parse_rfc3339(opened) if opened else None
         session = self.rg.play_session(now, idle, opened_at)
         self.rg.record_play(now, idle, opened_at)
-        used_up = time_refusal(limits, self.rg.play_spans(now, idle), now)
-        if used_up is not None:
-            time_period, minutes = used_up
-            raise SessionTimeLimitReached(
-                f"You reached your {time_period} time limit of {minutes} minutes of play; take a break"
-            )
-        if any(limits[f"loss_{p}"].value is not None for p in WINDOWS):
-            period = loss_refusal(limits, self.rg.net_losses(now), stake)
-            if period is not None:
-                raise LossLimitReached(f"This round could take you past your {period} loss limit")
+        check_time(limits, self.rg.play_spans(now, idle), now)
+        if loss_limited(limits):
+            check_losses(limits, self.rg.net_losses(now), stake)
         return session
 
-    async def _command(
-        self,
-        payload: dict[str, Any],
-        decide: Callable[[Ledger, datetime, str], list[LedgerEvent]],
-        after: Callable[[list[LedgerEvent], datetime], dict[str, Any]] | None = None,
-    ) -> Result:
+    async def _command(self, payload: dict[str, Any], decide: Decide, after: After) -> Result:
         """Decide and write one command atomically; the same key replays the first answer."""
         now = self.deps.clock.now()
-        key, request_hash = payload["idempotency_key"], payload["request_hash"]
-
-        def write() -> Result:
-            known = self.storage.exec(
-                "SELECT request_hash, status, body FROM idempotency WHERE key = ?", key
-            )
-            if known:
-                if known[0]["request_hash"] != request_hash:
-                    raise IdempotencyKeyReused(
-                        "This Idempotency-Key was already used with a different request"
-                    )
-                return {"status": known[0]["status"], "body": json.loads(known[0]["body"])}
-            self._remember_player(payload["player_id"])
-            try:
-                events = decide(self._ledger(), now, payload["ref"])
-            except DomainError as error:
-                answer: Result = refusal(error)
-            else:
-                context = payload.get("aml_context") or None
-                for event in events:
-                    self._append(event, context if event is events[-1] else None)
-                self.rg.record_flows(events)
-                body = (
-                    after(events, now)
-                    if after
-                    else {"event": event_json(events[-1]), "balance": events[-1].balance_after}
-                )
-                answer = {"status": 201, "body": body}
-            self.storage.exec(
-                "INSERT INTO idempotency (key, request_hash, status, body, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                key,
-                request_hash,
-                answer["status"],
-                json.dumps(answer["body"], separators=(",", ":")),
-                rfc3339(now),
-            )
-            if answer["status"] == DepositLimitExceeded.status and "deposit_limit" in json.dumps(
-                answer["body"]
-            ):
-                self.behaviour.observe("deposit_declined", now, payload.get("rg") or {})
-            return answer
-
         # Armed before the write: if this object is reset right after the commit, the alarm
         # still projects what it committed (an alarm with nothing to do costs one wake-up).
         await self._schedule_projection()
         try:
-            return self._transaction(write)
+            return self._transaction(lambda: self._write(payload, decide, after, now))
         except DomainError as error:
             return refusal(error)
+
+    def _write(
+        self, payload: dict[str, Any], decide: Decide, after: After, now: datetime
+    ) -> Result:
+        """The body of a command's transaction: the recorded answer of its key, or the answer
+        decided now and recorded under it."""
+        key, request_hash = payload["idempotency_key"], payload["request_hash"]
+        known = self.storage.exec(
+            "SELECT request_hash, status, body FROM idempotency WHERE key = ?", key
+        )
+        if known:
+            if known[0]["request_hash"] != request_hash:
+                raise IdempotencyKeyReused(
+                    "This Idempotency-Key was already used with a different request"
+                )
+            return {"status": known[0]["status"], "body": json.loads(known[0]["body"])}
+        self._remember_player(payload["player_id"])
+        answer = self._decide(payload, decide, after, now)
+        self.storage.exec(
+            "INSERT INTO idempotency (key, request_hash, status, body, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            key, request_hash, answer["status"],
+            json.dumps(answer["body"], separators=(",", ":")), rfc3339(now),
+        )  # fmt: skip
+        if _declined_at_deposit_limit(answer):
+            self.behaviour.observe("deposit_declined", now, PlayRules.from_dict(payload.get("rg")))
+        return answer
+
+    def _decide(
+        self, payload: dict[str, Any], decide: Decide, after: After, now: datetime
+    ) -> Result:
+        """The command decided against the wallet's state, and its events written (a refusal
+        is an answer too)."""
+        try:
+            events = decide(self._state(), now, payload["ref"])
+        except DomainError as error:
+            return refusal(error)
+        self._append(events, payload.get("aml_context") or None)
+        self.rg.record_flows(events)
+        return {"status": 201, "body": after(events, now)}
 
     def _remember_player(self, player_id: str) -> None:
         if self.rg.raw("player_id") is None:
             self.rg.put_raw("player_id", player_id)
 
-    def _append(self, event: LedgerEvent, context: dict[str, str] | None = None) -> None:
-        row = event_json(event)
+    def _append(self, events: list[LedgerEvent], context: dict[str, str] | None = None) -> None:
+        """The events, in one statement, and their outbox rows. The fraud consumer also reads
+        the request's fingerprints (keyed hashes of the device), kept with the last event; the
+        D1 projection ignores them."""
+        rows = [event_json(event) for event in events]
+        if not rows:
+            return
         self.storage.exec(
-            "INSERT INTO events (seq, type, amount, balance_after, created_at, ref) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            row["seq"],
-            row["type"],
-            row["amount"],
-            row["balance_after"],
-            row["created_at"],
-            row["ref"],
+            "INSERT INTO events (seq, type, amount, balance_after, created_at, ref) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows)),
+            *[row[column] for row in rows for column in EVENT_COLUMNS],
         )
-        # The fraud consumer also reads the request's fingerprints (keyed hashes of the
-        # device), kept with the event they came with; the D1 projection ignores them.
-        outbox_row = {**row, "attributes": context} if context else row
-        self.storage.exec(
-            "INSERT INTO outbox (topic, payload) VALUES ('wallet_event', ?)",
-            json.dumps(outbox_row, separators=(",", ":")),
+        for row in rows[:-1]:
+            self.outbox.add("wallet_event", row)
+        self.outbox.add(
+            "wallet_event", {**rows[-1], "attributes": context} if context else rows[-1]
         )
 
     # AML -------------------------------------------------------------------------------
-    def _restriction(self) -> str | None:
-        value = self.rg.get("aml_restriction")
-        return str(value) if value else None
-
-    def _check_may_move_money(self, now: datetime) -> None:
-        """What every deposit and stake must pass: no exclusion in force, no AML freeze."""
-        check_not_excluded(self.rg.exclusion(), now)
-        if self._restriction() == "freeze":
-            raise AccountRestricted()
-
+    @answers_refusals
     async def aml_restrict(self, payload: dict[str, Any]) -> Result:
         """What an AML risk level does to this account (the fraud consumer asks): `hold` keeps
         every withdrawal requested but unpaid (enhanced due diligence), `freeze` also refuses
         deposits and stakes; `None` lifts it (compliance closed the alerts). Only the order
         hold < freeze is kept unless `lift` says otherwise; nothing of it shows in what the
         player reads (no tipping off)."""
-        order = {None: 0, "hold": 1, "freeze": 2}
-        wanted = payload.get("level")
-        if wanted not in order:
-            return refusal(DomainError(f"unknown restriction {wanted!r}"))
+        wanted, lift = payload.get("level"), bool(payload.get("lift"))
+        check_restriction(wanted)
 
         def write() -> str | None:
             current = self._restriction()
-            if payload.get("lift") or order[wanted] > order[current]:
-                self.rg.put("aml_restriction", wanted)
-                return wanted
-            return current
+            level = decide_restriction(current, wanted, lift)
+            if lift or level != current:
+                self.rg.put("aml_restriction", level)
+            return level
 
         level = self._transaction(write)
         if level is None and self.payments.open_withdrawals(1):
@@ -542,11 +491,7 @@ class Wallet:
 
         def write() -> dict[str, Any]:
             self._remember_player(payload["player_id"])
-            limits = self.rg.limits(now)
-            for name, value in payload["changes"].items():
-                kind = kind_of(name)
-                limits[kind] = request_change(limits[kind], value, now, rules)
-            check_required(eventual_values(limits), rules)
+            limits = decide_limit_changes(self.rg.limits(now), payload["changes"], rules, now)
             for limit in limits.values():
                 self.rg.save_limit(limit)
             view = self._limits_view(now, rules)
@@ -554,10 +499,8 @@ class Wallet:
             # `limit_activations` job knows whose WalletDO to visit once they are due.
             for change in view["pending"]:
                 if change["effective_at"]:
-                    self.storage.exec(
-                        "INSERT INTO outbox (topic, payload) VALUES ('limit_change', ?)",
-                        json.dumps({**change, "recorded_at": rfc3339(now)}),
-                    )
+                    recorded = {**change, "recorded_at": rfc3339(now)}
+                    self.outbox.add("limit_change", recorded, compact=False)
             return view
 
         await self._schedule_projection()
@@ -567,16 +510,12 @@ class Wallet:
     async def exclude(self, payload: dict[str, Any]) -> Result:
         """Self-exclusion (`days` or `permanent`), a break (`hours`) or the national list."""
         now = self.deps.clock.now()
-        kind = payload["kind"]
-        if kind == "break":
-            requested = take_a_break(payload.get("hours"), now)  # type: ignore[arg-type]  # checked there
-        elif kind == "national":
-            requested = self_exclusion(None, True, now)
-            requested = type(requested)("national", None, True)
-        else:
-            requested = self_exclusion(payload.get("days"), bool(payload.get("permanent")), now)
+        requested = requested_exclusion(
+            payload["kind"], payload.get("hours"), payload.get("days"),
+            bool(payload.get("permanent")), now,
+        )  # fmt: skip
 
-        def write() -> Any:
+        def write() -> Exclusion:
             self._remember_player(payload["player_id"])
             merged = extend(self.rg.exclusion(), requested, now)
             self.rg.save_exclusion(merged)
@@ -614,19 +553,20 @@ class Wallet:
     @answers_refusals
     async def reality_check(self, payload: dict[str, Any]) -> Result:
         now = self.deps.clock.now()
-        idle = timedelta(minutes=int(payload.get("idle_minutes", 30)))
+        # The payload is the play rules, with the player's id every command carries.
+        rules = PlayRules.from_dict({k: v for k, v in payload.items() if k != "player_id"})
+        idle = timedelta(minutes=rules.idle_minutes)
         session = self.rg.play_session(now, idle)
-        started = parse_rfc3339(session["started_at"])
         return {
             "status": 200,
             "body": {
-                "session_started_at": session["started_at"],
-                "elapsed_minutes": int((now - started).total_seconds() // 60),
-                "rounds": session["rounds"],
-                "total_staked": session["staked"],
-                "total_won": session["won"],
-                "net_position": session["won"] - session["staked"],
-                "active": session["active"],
+                "session_started_at": rfc3339(session.started_at),
+                "elapsed_minutes": elapsed_minutes(session, now),
+                "rounds": session.rounds,
+                "total_staked": session.staked,
+                "total_won": session.won,
+                "net_position": session.won - session.staked,
+                "active": session.active,
             },
         }
 
@@ -671,3 +611,14 @@ class Wallet:
             self._transaction(
                 functools.partial(self.payments.mark_paid, ref, self.deps.clock.now())
             )
+
+
+def _bonus_json(bonus: Bonus) -> dict[str, int]:
+    return {"locked": bonus.locked, "wagering_remaining": bonus.wagering_remaining}
+
+
+def _declined_at_deposit_limit(answer: Result) -> bool:
+    """A deposit refused at a deposit limit (a behaviour signal once it repeats)."""
+    return answer["status"] == DepositLimitExceeded.status and "deposit_limit" in json.dumps(
+        answer["body"]
+    )
