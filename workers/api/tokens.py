@@ -1,9 +1,15 @@
-"""Access tokens (JWT, HS256): issued at login, decoded into a `Caller` on every request."""
+"""Access tokens (JWT, HS256): issued at login, decoded into a `Caller` on every request.
+
+A player's token also carries the player's standing as of its issue, so the round's path needs
+no D1 read for it: `jur`, the jurisdiction the player registered under (never changes), and
+`kyc`, the KYC status then (a refusal by it is checked again against D1, see `api.games`)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 import jwt
 
@@ -13,11 +19,26 @@ from .caller import STAFF_ROLES, Caller
 from .services import Services
 
 ALGORITHM = "HS256"
+_REQUIRED = {"require": ["sub", "role", "exp", "iat", "jti"]}
+_ROLES = STAFF_ROLES | {"player"}
+
+
+def standing_claims(player: Mapping[str, Any] | None) -> dict[str, str]:
+    """The claims of a player's standing from their D1 row (`home`, `kyc_status`); none else."""
+    if not player or not player.get("home"):
+        return {}
+    return {"jur": str(player["home"]), "kyc": str(player.get("kyc_status") or "none")}
 
 
 def issue_access_token(
-    services: Services, subject: str, role: str, family_id: str, now: datetime
+    services: Services,
+    subject: str,
+    role: str,
+    family_id: str,
+    now: datetime,
+    standing: Mapping[str, str] | None = None,
 ) -> str:
+    """A signed access token; `standing` (from `standing_claims`) only in a player's."""
     minutes = services.settings.access_token_minutes
     claims = {
         "sub": subject,
@@ -26,22 +47,28 @@ def issue_access_token(
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(minutes=minutes)).timestamp()),
         "jti": str(uuid.UUID(bytes=services.entropy.token_bytes(16), version=4)),
+        **(standing or {}),
     }
     return jwt.encode(claims, services.settings.jwt_secret, algorithm=ALGORITHM)
 
 
 def decode_access_token(services: Services, token: str) -> Caller:
+    """The caller a valid token names; `TokenExpired` or `InvalidToken` otherwise."""
     try:
         claims = jwt.decode(
-            token,
-            services.settings.jwt_secret,
-            algorithms=[ALGORITHM],
-            options={"require": ["sub", "role", "exp", "iat", "jti"]},
+            token, services.settings.jwt_secret, algorithms=[ALGORITHM], options=_REQUIRED
         )
     except jwt.ExpiredSignatureError as exc:
         raise TokenExpired("The access token has expired; refresh it") from exc
     except jwt.PyJWTError as exc:
         raise InvalidToken("The access token is invalid") from exc
-    if claims["role"] not in STAFF_ROLES | {"player"}:
+    role = claims["role"]
+    if role not in _ROLES:
         raise InvalidToken("The access token is invalid")
-    return Caller(str(claims["sub"]), str(claims["role"]), str(claims.get("sid", "")))
+    home, kyc = claims.get("jur"), claims.get("kyc")
+    return Caller(
+        str(claims["sub"]), str(role), str(claims.get("sid", "")),
+        home=str(home) if home and role == "player" else None,
+        kyc_status=str(kyc) if kyc and role == "player" else None,
+        expires_at=int(claims["exp"]),
+    )  # fmt: skip

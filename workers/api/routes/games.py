@@ -89,7 +89,7 @@ async def play_round(
     response: Response,
     key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    result = await games.play(services, caller.subject, session_id, key, body.stake, body.params)
+    result = await games.play(services, caller, session_id, key, body.stake, body.params)
     return shaped(result, response)
 
 
