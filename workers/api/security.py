@@ -48,9 +48,13 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def get_caller(request: Request, services: ServicesDep) -> Caller:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+async def authenticate(request: Request, services: Services) -> Caller:
+    """The caller of the request's bearer token, once its login is known not to have ended.
+
+    The login's revocation is still read from D1 (one primary-key row): after a logout or a
+    refresh token's reuse the login's access tokens must answer 401 at once, and no Durable
+    Object hosts a login record yet (see docs: it needs a WalletDO command and its forwarder)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("A bearer access token is required")
     caller = decode_access_token(services, token.strip())
@@ -64,10 +68,16 @@ async def get_caller(request: Request, services: ServicesDep) -> Caller:
     return caller
 
 
+async def get_caller(request: Request, services: ServicesDep) -> Caller:
+    return await authenticate(request, services)
+
+
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-async def get_player(caller: CallerDep) -> Caller:
+async def get_player(request: Request, services: ServicesDep) -> Caller:
+    """A player's caller (one dependency level, not two: this runs on every round)."""
+    caller = await authenticate(request, services)
     if caller.role != "player":
         raise Forbidden("This endpoint is for players")
     return caller

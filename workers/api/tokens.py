@@ -6,6 +6,7 @@ no D1 read for it: `jur`, the jurisdiction the player registered under (never ch
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -19,8 +20,12 @@ from .caller import STAFF_ROLES, Caller
 from .services import Services
 
 ALGORITHM = "HS256"
-_REQUIRED = {"require": ["sub", "role", "exp", "iat", "jti"]}
 _ROLES = STAFF_ROLES | {"player"}
+# Tokens already verified, by (secret, token): a client sends the same token on every request
+# for its life, and a signature check with two JSON decodes is most of what authentication
+# costs. An entry answers only until the token's `exp`, as PyJWT would (valid while now < exp).
+_VERIFIED: dict[tuple[str, str], Caller] = {}
+_VERIFIED_MAX = 4096
 
 
 def standing_claims(player: Mapping[str, Any] | None) -> dict[str, str]:
@@ -54,9 +59,24 @@ def issue_access_token(
 
 def decode_access_token(services: Services, token: str) -> Caller:
     """The caller a valid token names; `TokenExpired` or `InvalidToken` otherwise."""
+    key = (services.settings.jwt_secret, token)
+    known = _VERIFIED.get(key)
+    if known is not None and time.time() < known.expires_at:
+        return known
+    caller = _verify(services, token)
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[key] = caller
+    return caller
+
+
+def _verify(services: Services, token: str) -> Caller:
     try:
         claims = jwt.decode(
-            token, services.settings.jwt_secret, algorithms=[ALGORITHM], options=_REQUIRED
+            token,
+            services.settings.jwt_secret,
+            algorithms=[ALGORITHM],
+            options={"require": ["sub", "role", "exp", "iat", "jti"]},
         )
     except jwt.ExpiredSignatureError as exc:
         raise TokenExpired("The access token has expired; refresh it") from exc
