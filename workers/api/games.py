@@ -131,6 +131,8 @@ async def lobby_profile(
             caller = decode_access_token(services, token.strip())
         except DomainError:
             caller = None
+        if caller is not None and caller.home is not None:
+            return services.profile(caller.home)  # the market the player registered under
         if caller is not None and caller.role == "player":
             from .wallet import load_player
 

@@ -53,7 +53,7 @@ async def authenticate(request: Request, services: Services) -> Caller:
 
     The login's revocation is still read from D1 (one primary-key row): after a logout or a
     refresh token's reuse the login's access tokens must answer 401 at once, and no Durable
-    Object hosts a login record yet (see docs: it needs a WalletDO command and its forwarder)."""
+    Object keeps a record of the player's logins yet."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("A bearer access token is required")
