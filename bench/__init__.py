@@ -1,1 +1,1 @@
-"""Benchmarks (BENCHMARKS.md): each prints figures as ratios against a baseline from the same run."""
+"""Benchmarks (docs/benchmarks.md): each prints figures as ratios against a baseline from the same run."""

@@ -1,6 +1,6 @@
 """`make bench` / `python -m bench`: run every benchmark and print one table.
 
-python -m bench                      # every figure of BENCHMARKS.md
+python -m bench                      # every figure of docs/benchmarks.md
 python -m bench --only B3,B11        # some of them
 python -m bench --events 1000000     # B4's ledger length (default 100,000)
 """

@@ -20,12 +20,64 @@ from pathlib import Path
 from api import aml
 from casino.timefmt import parse_rfc3339
 from local_runtime.paths import WranglerConfig
-from local_runtime.runtime import apply_migrations, build
+from local_runtime.runtime import LocalRuntime, apply_migrations, build
+from wallet_do.client import WalletClient
 
 from .common import Figure, print_table
 
 
+async def _deposits(
+    runtime: LocalRuntime, rate: float, seconds: float, players: int
+) -> list[float]:
+    """`rate * seconds` deposits started on schedule, players in turns; when each was answered
+    (sorted), every event sent to the fraud queue."""
+    committed: dict[str, float] = {}
+    seqs = [0] * players
+
+    async def deposit(i: int) -> None:
+        p = i % players
+        name = f"bench-{p}"
+        answer = await WalletClient(runtime.wallets, name).deposit(
+            idempotency_key=f"k{i}", request_hash=str(i), ref=f"bench:{i}", amount=1_000,
+            method="pix", rg={}, source={"method": "pix", "own": False},
+        )  # fmt: skip
+        seqs[p] = answer["body"]["event"]["seq"]
+        committed[f"{name}:{seqs[p]}"] = time.time()  # when the answer came
+
+    # Players who exist already (their objects built and migrated), as in steady state.
+    for p in range(players):
+        await WalletClient(runtime.wallets, f"bench-{p}").balance()
+    start = time.perf_counter()
+    tasks = []
+    for i in range(int(rate * seconds)):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.get_running_loop().create_task(deposit(i)))
+    await asyncio.gather(*tasks)
+    await runtime.wallets.drain()  # every event sent to the queue
+    return sorted(committed.values())
+
+
+async def _alert_latencies(runtime: LocalRuntime) -> list[float]:
+    """Once the queue is empty (or two minutes passed), each velocity alert's latency: from the
+    commit of the deposit that raised it to its row."""
+    deadline = time.monotonic() + 120
+    while runtime.fraud_queue.backlog()["messages"] and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)  # the last batches scored
+    rows = await runtime.services.db.prepare(
+        "SELECT a.updated_at, e.created_at FROM aml_alerts a JOIN wallet_events e "
+        "ON e.player_id = a.player_id AND e.seq = json_extract(a.facts, '$.count') "
+        "WHERE a.rule = 'deposit_velocity'"
+    ).all()
+    return [
+        parse_rfc3339(r["updated_at"]).timestamp() - parse_rfc3339(r["created_at"]).timestamp()
+        for r in rows
+    ]
+
+
 async def run(rate: float, seconds: float, players: int) -> list[float]:
+    """The alert latencies of `rate * seconds` deposits on a fresh local state."""
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "state"
         state.mkdir()
@@ -34,51 +86,15 @@ async def run(rate: float, seconds: float, players: int) -> list[float]:
         consumer = asyncio.get_running_loop().create_task(
             runtime.fraud_queue.run(lambda b: aml.consume(runtime.services, b.messages))
         )
-        committed: dict[str, float] = {}
-        seqs = [0] * players
-
-        async def deposit(i: int) -> None:
-            p = i % players
-            name = f"bench-{p}"
-            answer = await runtime.wallets.get(name).call(
-                "deposit",
-                {"player_id": name, "idempotency_key": f"k{i}", "request_hash": str(i),
-                 "amount": 1_000, "method": "pix", "ref": f"bench:{i}"},
-            )  # fmt: skip
-            seqs[p] = answer["body"]["event"]["seq"]
-            committed[f"{name}:{seqs[p]}"] = time.time()  # when the answer came
-
-        # Players who exist already (their objects built and migrated), as in steady state.
-        for p in range(players):
-            await runtime.wallets.get(f"bench-{p}").call("balance", {})
-        total = int(rate * seconds)
-        start = time.perf_counter()
-        tasks = []
-        for i in range(total):
-            delay = start + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.get_running_loop().create_task(deposit(i)))
-        await asyncio.gather(*tasks)
-        await runtime.wallets.drain()  # every event sent to the queue
-        deadline = time.monotonic() + 120
-        while runtime.fraud_queue.backlog()["messages"] and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)  # the last batches scored
-        rows = await runtime.services.db.prepare(
-            "SELECT a.updated_at, e.created_at FROM aml_alerts a JOIN wallet_events e "
-            "ON e.player_id = a.player_id AND e.seq = json_extract(a.facts, '$.count') "
-            "WHERE a.rule = 'deposit_velocity'"
-        ).all()
-        calls = sorted(committed.values())
+        calls = await _deposits(runtime, rate, seconds, players)
+        latencies = await _alert_latencies(runtime)
         consumer.cancel()
         await runtime.drain()
         runtime.close()
+        total = int(rate * seconds)
         print(f"deposits answered: {len(calls)} of {total}; the last {calls[-1] - calls[0]:.1f} s "
               f"after the first (scheduled over {seconds:.1f} s)")  # fmt: skip
-        return [
-            parse_rfc3339(r["updated_at"]).timestamp() - parse_rfc3339(r["created_at"]).timestamp()
-            for r in rows
-        ]
+        return latencies
 
 
 def main(argv: list[str] | None = None) -> list[Figure]:

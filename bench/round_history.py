@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -75,13 +76,16 @@ def stretches(times: list[datetime]) -> list[tuple[str, str, int]]:
     return rows
 
 
-def seed(host: ActorHost, name: str, rounds: int, per_day: int, now: datetime) -> None:
-    live = host._acquire(name)
-    conn = live.storage.conn
-    times = history(rounds, per_day, now)
-    events = [(1, "DEPOSIT", OPENING, OPENING, rfc3339(times[0] - SESSION), "seed:deposit")]
-    round_rows, keys = [], []
-    totals = [(rfc3339(times[0] - SESSION), 1, OPENING, 0, 0)]  # running totals per command
+Rows = list[tuple[Any, ...]]
+
+
+def _ledger(times: list[datetime], per_day: int) -> tuple[dict[str, Rows], int]:
+    """What the rounds played at `times` left behind, table by table (events, rounds,
+    idempotency records, running totals), and the last event's seq."""
+    events: Rows = [(1, "DEPOSIT", OPENING, OPENING, rfc3339(times[0] - SESSION), "seed:deposit")]
+    round_rows: Rows = []
+    keys: Rows = []
+    totals: Rows = [(rfc3339(times[0] - SESSION), 1, OPENING, 0, 0)]  # running totals per command
     bets = wins = 0
     seq, balance = 1, OPENING
     for i, at in enumerate(times):
@@ -100,31 +104,46 @@ def seed(host: ActorHost, name: str, rounds: int, per_day: int, now: datetime) -
         round_rows.append((f"seed-{i}", f"s{i // per_day}", "dice", i, f"h{i // per_day}",
                            STAKE, payout, bet_seq, created, record))  # fmt: skip
         keys.append((f"seed-key-{i}", f"hash-{i}", 201, record, created))
-    spans = stretches(times)
+    tables = {"events": events, "rounds": round_rows, "idempotency": keys, "flow_totals": totals}
+    return tables, seq
+
+
+def _meta(name: str, seq: int, times: list[datetime], now: datetime) -> Rows:
+    """The object's meta rows: today's play session and a break that ended 40 days ago."""
     today = [at for at in times if now - at < SESSION]
     staked = STAKE * len(today)
     session = {"started_at": rfc3339(today[0]), "last_play_at": rfc3339(today[-1]),
                "rounds": len(today), "staked": staked, "won": staked,
                "last_reality_check_at": rfc3339(today[0])}  # fmt: skip
     pause = {"kind": "break", "until": rfc3339(now - timedelta(days=40)), "permanent": False}
+    return [("player_id", name), ("projected_seq", str(seq)), ("play_session", json.dumps(session)),
+            ("exclusion", json.dumps(pause))]  # fmt: skip
+
+
+def _insert(conn: sqlite3.Connection, tables: dict[str, Rows], spans: Rows, meta: Rows) -> None:
     conn.execute("BEGIN")
-    conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", events)
+    conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", tables["events"])
     conn.executemany(
         "INSERT INTO rounds (round_id, session_id, game_id, nonce, server_seed_hash, stake, "
         "payout, bet_seq, created_at, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        round_rows,
+        tables["rounds"],
     )
-    conn.executemany("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)", keys)
-    conn.executemany("INSERT INTO flow_totals VALUES (?, ?, ?, ?, ?)", totals)
+    conn.executemany("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)", tables["idempotency"])
+    conn.executemany("INSERT INTO flow_totals VALUES (?, ?, ?, ?, ?)", tables["flow_totals"])
     conn.executemany(
         "INSERT INTO play_spans (started_at, last_at, before_ms) VALUES (?, ?, ?)", spans
     )
-    conn.executemany(
-        "INSERT INTO meta VALUES (?, ?)",
-        [("player_id", name), ("projected_seq", str(seq)), ("play_session", json.dumps(session)),
-         ("exclusion", json.dumps(pause))],
-    )  # fmt: skip
+    conn.executemany("INSERT INTO meta VALUES (?, ?)", meta)
     conn.execute("COMMIT")
+
+
+def seed(host: ActorHost, name: str, rounds: int, per_day: int, now: datetime) -> None:
+    """`rounds` prior rounds (`per_day` a day) written straight into `name`'s WalletDO storage."""
+    live = host._acquire(name)
+    times = history(rounds, per_day, now)
+    tables, seq = _ledger(times, per_day)
+    spans = stretches(times)
+    _insert(live.storage.conn, tables, spans, _meta(name, seq, times, now))
     host._release(live)
 
 

@@ -32,6 +32,11 @@ from . import providers_cli, queue_cli
 if TYPE_CHECKING:
     from api.services import Services
 
+    from .paths import WranglerConfig
+    from .runtime import LocalRuntime
+
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]  # add_subparsers()'s answer
+
 T = TypeVar("T")
 
 DEFAULT_STATE = ".wrangler/state"
@@ -126,32 +131,51 @@ def _sql_literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+async def _staff_sql(services: Services) -> list[str]:
+    """The rows of the staff tables as INSERT statements."""
+    lines = []
+    for table in STAFF_TABLES:
+        for row in await services.db.prepare(f"SELECT * FROM {table}").all():
+            columns = ", ".join(row)
+            values = ", ".join(_sql_literal(v) for v in row.values())
+            lines.append(f"INSERT INTO {table} ({columns}) VALUES ({values});")
+    return lines
+
+
+def _deployment_runtime(state: Path, config: WranglerConfig) -> LocalRuntime:
+    """A migrated runtime on `state` with the deployment's pepper and MFA key."""
+    import dataclasses
+    import os
+
+    from .runtime import apply_migrations, build
+
+    apply_migrations(state, config)
+    runtime = build(state, config)
+    runtime.services.settings = dataclasses.replace(
+        runtime.services.settings,
+        password_pepper=os.environ["PASSWORD_PEPPER"].encode(),
+        mfa_key=os.environ["MFA_ENCRYPTION_KEY"].encode(),
+    )
+    return runtime
+
+
 def _emit_sql(args: argparse.Namespace) -> dict[str, object]:
     """Create the account on a scratch state with the deployment's own secrets (from the
     environment, as put with `wrangler secret put`) and write its rows as SQL for
     `wrangler d1 execute casino --remote --file FILE`: the first admin of a deployment."""
-    import dataclasses
     import os
     import tempfile
 
     from api.staff import CLI_ACTOR, create_staff
 
     from .paths import WranglerConfig
-    from .runtime import apply_migrations, build
 
     missing = [n for n in ("PASSWORD_PEPPER", "MFA_ENCRYPTION_KEY") if not os.environ.get(n)]
     if missing:
         raise SystemExit(f"casino: set {' and '.join(missing)} to the deployment's secrets")
     config = WranglerConfig.load()
     with tempfile.TemporaryDirectory(prefix="casino-staff-") as scratch:
-        state = Path(scratch)
-        apply_migrations(state, config)
-        runtime = build(state, config)
-        runtime.services.settings = dataclasses.replace(
-            runtime.services.settings,
-            password_pepper=os.environ["PASSWORD_PEPPER"].encode(),
-            mfa_key=os.environ["MFA_ENCRYPTION_KEY"].encode(),
-        )
+        runtime = _deployment_runtime(Path(scratch), config)
         try:
 
             async def run() -> tuple[dict[str, object], list[str]]:
@@ -159,13 +183,7 @@ def _emit_sql(args: argparse.Namespace) -> dict[str, object]:
                 created = await create_staff(
                     services, CLI_ACTOR, args.email, args.password, args.role
                 )
-                lines = []
-                for table in STAFF_TABLES:
-                    for row in await services.db.prepare(f"SELECT * FROM {table}").all():
-                        columns = ", ".join(row)
-                        values = ", ".join(_sql_literal(v) for v in row.values())
-                        lines.append(f"INSERT INTO {table} ({columns}) VALUES ({values});")
-                return created, lines
+                return created, await _staff_sql(services)
 
             created, lines = asyncio.run(run())
         finally:
@@ -322,14 +340,15 @@ def cmd_run_job(args: argparse.Namespace) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="casino", description=__doc__.split("\n")[0])
-    sub = root.add_subparsers(dest="command", required=True)
+def _state_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
 
+
+def _add_dev(sub: Subparsers) -> None:
     dev = sub.add_parser("dev", help="apply migrations and serve the platform locally")
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=8787)
-    dev.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    _state_option(dev)
     dev.add_argument(
         "--jurisdiction", type=str.upper, choices=["BR"], default=None,
         help="fix the deployment's jurisdiction, as JURISDICTION does on the edge",
@@ -341,16 +360,16 @@ def parser() -> argparse.ArgumentParser:
     dev.add_argument("--fault-seed", type=int, default=0, metavar="N")
     dev.set_defaults(run=cmd_dev)
 
-    migrate = sub.add_parser("migrate", help="apply pending D1 migrations to the local state")
-    migrate.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
-    migrate.set_defaults(run=cmd_migrate)
-    sub.add_parser("verify", help="recompute a session's rounds from its revealed seed")
-    sub.add_parser("simulate", help="play N rounds through the core and compare RTPs")
 
-    ops = sub.add_parser("ops", help="operator tasks on a local state")
-    ops_sub = ops.add_subparsers(dest="ops_command", required=True)
+def _add_migrate(sub: Subparsers) -> None:
+    migrate = sub.add_parser("migrate", help="apply pending D1 migrations to the local state")
+    _state_option(migrate)
+    migrate.set_defaults(run=cmd_migrate)
+
+
+def _add_create_user(ops_sub: Subparsers) -> None:
     create = ops_sub.add_parser("create-user", help="create a staff account")
-    create.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    _state_option(create)
     create.add_argument("--email", required=True)
     create.add_argument("--password", required=True)
     create.add_argument(
@@ -361,45 +380,72 @@ def parser() -> argparse.ArgumentParser:
         help="write the account as SQL for the edge's D1 instead (secrets from the environment)",
     )  # fmt: skip
     create.set_defaults(run=cmd_create_user)
+
+
+def _add_reset_user(ops_sub: Subparsers) -> None:
     reset = ops_sub.add_parser(
         "reset-user", help="a staff member's temporary password (and new TOTP with --reset-mfa)"
     )
-    reset.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    _state_option(reset)
     reset.add_argument("--email", required=True)
     reset.add_argument("--reset-mfa", action="store_true")
     reset.set_defaults(run=cmd_reset_user)
+
+
+def _add_rtp(ops_sub: Subparsers) -> None:
     rtp = ops_sub.add_parser("rtp", help="show or set a game's RTP (audited, as the API does)")
     rtp_sub = rtp.add_subparsers(dest="rtp_command", required=True)
     show = rtp_sub.add_parser("show", help="every game's configuration")
     show.add_argument("--game")
-    show.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    _state_option(show)
     show.set_defaults(run=cmd_rtp, rtp_bps=None)
     set_ = rtp_sub.add_parser("set", help="set a game's RTP in basis points")
     set_.add_argument("--game", required=True)
     set_.add_argument("--rtp-bps", type=int, required=True)
     set_.add_argument("--jurisdiction", help="one market (e.g. BR); default: every market")
-    set_.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    _state_option(set_)
     set_.set_defaults(run=cmd_rtp)
+
+
+def _add_exclusions(ops_sub: Subparsers) -> None:
     excl = ops_sub.add_parser("exclusions", help="the national exclusion list")
     excl_sub = excl.add_subparsers(dest="exclusions_command", required=True)
     imp = excl_sub.add_parser("import", help="import the regulator's CSV of CPFs (keyed hashes)")
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="show the difference; change nothing")
-    imp.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    _state_option(imp)
     imp.set_defaults(run=cmd_import_exclusions)
+
+
+def _add_run_job(ops_sub: Subparsers) -> None:
     job = ops_sub.add_parser("run-job", help="run one scheduled job now (--list: every job)")
     job.add_argument("name", nargs="?", help="the job's name (see --list)")
     job.add_argument("--list", action="store_true", help="list the jobs and their crons")
-    job.add_argument("--state", type=_state, default=_state(DEFAULT_STATE))
+    _state_option(job)
     job.set_defaults(run=cmd_run_job)
-    providers_cli.add_parser(
-        ops_sub,
-        lambda command: command.add_argument("--state", type=_state, default=_state(DEFAULT_STATE)),
-    )
-    queue_cli.add_parser(
-        ops_sub,
-        lambda command: command.add_argument("--state", type=_state, default=_state(DEFAULT_STATE)),
-    )
+
+
+def _add_ops(sub: Subparsers) -> None:
+    ops = sub.add_parser("ops", help="operator tasks on a local state")
+    ops_sub = ops.add_subparsers(dest="ops_command", required=True)
+    _add_create_user(ops_sub)
+    _add_reset_user(ops_sub)
+    _add_rtp(ops_sub)
+    _add_exclusions(ops_sub)
+    _add_run_job(ops_sub)
+    providers_cli.add_parser(ops_sub, _state_option)
+    queue_cli.add_parser(ops_sub, _state_option)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The `casino` command's arguments (`verify` and `simulate` parse their own)."""
+    root = argparse.ArgumentParser(prog="casino", description=__doc__.split("\n")[0])
+    sub = root.add_subparsers(dest="command", required=True)
+    _add_dev(sub)
+    _add_migrate(sub)
+    sub.add_parser("verify", help="recompute a session's rounds from its revealed seed")
+    sub.add_parser("simulate", help="play N rounds through the core and compare RTPs")
+    _add_ops(sub)
     return root
 
 

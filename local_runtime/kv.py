@@ -34,6 +34,9 @@ class LocalKV:
         self.blobs = blobs
         self.conn = sqlite3.connect(db_file, isolation_level=None, timeout=10)
         self.conn.execute("PRAGMA journal_mode=WAL")
+        # WAL + synchronous=NORMAL, as every local store: a committed put survives a crash of
+        # the process (FULL, SQLite's default, would add an fsync to every put).
+        self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute(_SCHEMA)
 
     def _live(self, key: str) -> str | None:

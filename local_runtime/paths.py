@@ -1,6 +1,6 @@
 """Where local state lives: the very files wrangler and miniflare use under `--persist-to`.
 
-Miniflare names each D1/KV object's SQLite file after a keyed hash of its id (ARCHITECTURE.md,
+Miniflare names each D1/KV object's SQLite file after a keyed hash of its id (docs/architecture.md,
 "The local runtime"), so `wrangler d1 execute --local` and `wrangler kv key get --local` read
 what the local server wrote, and the other way round.
 """

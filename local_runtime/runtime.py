@@ -15,7 +15,7 @@ from session_do.session import GameSession, SessionDeps
 from wallet_do.hosted import HostedWallet
 from wallet_do.wallet import WalletDeps
 
-from .actors import ActorHost, LocalActorStorage
+from .actors import LIVE_OBJECTS, ActorHost, LocalActorStorage
 from .blobs import LocalBlobStore
 from .d1 import LocalD1
 from .faults import NO_FAULTS, FaultPlan
@@ -102,6 +102,57 @@ def _positive_int(value: str | None, default: int) -> int:
     return number
 
 
+def _actor_hosts(
+    paths: StatePaths,
+    faults: FaultPlan,
+    *,
+    clock: SystemClock,
+    entropy: SystemEntropy,
+    db: Database,
+    payouts: LocalPayouts,
+    fraud_queue: LocalQueue,
+) -> tuple[ActorHost, ActorHost]:
+    """The WalletDO and SessionDO namespaces, each with at most `CASINO_LIVE_OBJECTS` (default
+    `LIVE_OBJECTS`) objects live at once."""
+    live = _positive_int(os.environ.get("CASINO_LIVE_OBJECTS"), LIVE_OBJECTS)
+    wallets = ActorHost(
+        paths.durable_objects("WalletDO"),
+        lambda name, storage: HostedWallet(
+            storage, WalletDeps(clock=clock, db=db, payouts=payouts, queue=fraud_queue)
+        ),
+        max_live=live,
+        faults=faults,
+    )
+    sessions = ActorHost(
+        paths.durable_objects("SessionDO"),
+        lambda name, storage: GameSession(
+            storage, SessionDeps(clock=clock, entropy=entropy, db=db, wallets=wallets)
+        ),
+        max_live=live,
+        faults=faults,
+    )
+    return wallets, sessions
+
+
+def _settings(
+    config: WranglerConfig, secrets: dict[str, str], jurisdiction: str | None
+) -> Settings:
+    """The deployment's settings: the state's secrets, wrangler.toml's vars (the environment
+    overrides those it names), and `jurisdiction` if given, else JURISDICTION."""
+    vars_ = {**config.vars, **{k: v for k, v in os.environ.items() if k in config.vars}}
+    return Settings(
+        jwt_secret=secrets["JWT_SECRET"],
+        password_pepper=secrets["PASSWORD_PEPPER"].encode(),
+        exclusion_key=secrets["EXCLUSION_LIST_KEY"].encode(),
+        jurisdiction=jurisdiction or vars_.get("JURISDICTION") or None,
+        currency=vars_.get("CURRENCY", "BRL"),
+        mfa_key=secrets["MFA_ENCRYPTION_KEY"].encode(),
+        exempt_loopback_addresses=True,
+        # A shorter access-token lifetime lets test suites see a token expire (default 15).
+        access_token_minutes=_positive_int(os.environ.get("CASINO_ACCESS_TOKEN_MINUTES"), 15),
+    )
+
+
 def build(
     state: Path,
     config: WranglerConfig | None = None,
@@ -118,36 +169,13 @@ def build(
     # LocalD1.batch takes `Sequence[LocalStatement]`, narrower than the port's
     # `Sequence[Statement]` (to fix in local_runtime/d1.py); this ignore fails the lint then.
     db: Database = d1  # type: ignore[assignment]
-    clock = SystemClock()
+    clock, entropy = SystemClock(), SystemEntropy()
     payouts = LocalPayouts(paths.root / "payouts.jsonl")
     fraud_queue = fraud_queue_of(paths, config)
-    wallets = ActorHost(
-        paths.durable_objects("WalletDO"),
-        lambda name, storage: HostedWallet(
-            storage, WalletDeps(clock=clock, db=db, payouts=payouts, queue=fraud_queue)
-        ),
-        faults=faults,
+    wallets, sessions = _actor_hosts(
+        paths, faults, clock=clock, entropy=entropy, db=db, payouts=payouts, fraud_queue=fraud_queue
     )
-    entropy = SystemEntropy()
-    sessions = ActorHost(
-        paths.durable_objects("SessionDO"),
-        lambda name, storage: GameSession(
-            storage, SessionDeps(clock=clock, entropy=entropy, db=db, wallets=wallets)
-        ),
-        faults=faults,
-    )
-    vars_ = {**config.vars, **{k: v for k, v in os.environ.items() if k in config.vars}}
-    settings = Settings(
-        jwt_secret=secrets["JWT_SECRET"],
-        password_pepper=secrets["PASSWORD_PEPPER"].encode(),
-        exclusion_key=secrets["EXCLUSION_LIST_KEY"].encode(),
-        jurisdiction=jurisdiction or vars_.get("JURISDICTION") or None,
-        currency=vars_.get("CURRENCY", "BRL"),
-        mfa_key=secrets["MFA_ENCRYPTION_KEY"].encode(),
-        exempt_loopback_addresses=True,
-        # A shorter access-token lifetime lets test suites see a token expire (default 15).
-        access_token_minutes=_positive_int(os.environ.get("CASINO_ACCESS_TOKEN_MINUTES"), 15),
-    )
+    settings = _settings(config, secrets, jurisdiction)
     services = Services(
         db=db,
         kv=LocalKV(paths.kv_file, paths.kv_blobs),

@@ -3,7 +3,7 @@
 
 -- The daily regulatory report of each jurisdiction, as stored by the daily job (03:00 UTC, for
 -- the day before) in each format: a download of a stored day answers these bytes. RETENTION:
--- kept at least five years (Portaria SPA/MF 1.143/2024, records of AML; DOMAIN.md "Records"):
+-- kept at least five years (Portaria SPA/MF 1.143/2024, records of AML; docs/domain.md "Records"):
 -- nothing ever deletes or rewrites a stored report, and the triggers below refuse it, whatever
 -- path the statement comes from (the API, a job, `wrangler d1 execute`). A purge after the
 -- retention period is a deliberate migration, never an API.

@@ -1,4 +1,4 @@
-// The CPF as DOMAIN.md defines it: 11 digits, two check digits, not all the same digit.
+// The CPF as docs/domain.md (section 4) defines it: 11 digits, two check digits, not all the same digit.
 
 export function cpfDigits(text) {
   return String(text ?? "").replace(/\D/g, "");

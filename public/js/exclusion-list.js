@@ -1,6 +1,6 @@
 // The national exclusion list as the console reads it before sending: one CPF per row or a `cpf`
 // column, comma or semicolon separated, header optional. Used for the preview when the server
-// offers no dry run, and to refuse at once a file the server would refuse (API.md: empty, no
+// offers no dry run, and to refuse at once a file the server would refuse (docs/api.md: empty, no
 // valid CPF, or more than 1% invalid rows).
 import { cpfDigits, isValidCpf } from "./cpf.js";
 

@@ -2,7 +2,7 @@
 // Parsing is exact (string digits to an integer, never a float); formatting hands Intl an exact
 // decimal string, so R$ 1.234,56 is always 123456 centavos and back.
 
-export const MAX_AMOUNT = 10 ** 12; // API.md: money above 10^12 minor units is refused
+export const MAX_AMOUNT = 10 ** 12; // docs/api.md: money above 10^12 minor units is refused
 
 const SEPARATORS = {
   "pt-BR": { decimal: ",", group: "." },

@@ -33,7 +33,7 @@ RFC3339_UTC = re.compile(
 LEAK_MARKERS = ("Traceback", 'File "', "SELECT ", "INSERT ", "sqlite", "password_hash")
 
 
-# ---------------------------------------------------------------- CPF (DOMAIN.md section 2)
+# ---------------------------------------------------------------- CPF (docs/domain.md, section 4)
 
 
 def cpf_check_digit(digits: str) -> int:

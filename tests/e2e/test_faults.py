@@ -1,5 +1,5 @@
-"""`casino dev --faults RATE --fault-seed N` and `--jurisdiction BR`, black box (API.md, second
-round, "Testing faults" and "Jurisdiction"): a faulty platform answers 503 `unavailable` with
+"""`casino dev --faults RATE --fault-seed N` and `--jurisdiction BR`, black box (docs/api.md:
+"Testing faults" and "Jurisdiction"): a faulty platform answers 503 `unavailable` with
 `Retry-After`, a retry with the same key completes the operation exactly once, and a player who
 retries only the rounds a revealed seed says were won gains nothing."""
 

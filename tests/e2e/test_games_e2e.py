@@ -1,5 +1,5 @@
 """Games over HTTP only: play dice, rotate the seed, recompute every roll and payout with an
-independent verifier written here from API.md; RTP management, statistics, isolation."""
+independent verifier written here from docs/fairness.md; RTP management, statistics, isolation."""
 
 from __future__ import annotations
 

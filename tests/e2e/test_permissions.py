@@ -1,4 +1,4 @@
-"""Every staff role against every operator endpoint (API.md, "Staff"): the allowed roles get past
+"""Every staff role against every operator endpoint (docs/api.md, "Staff"): the allowed roles get past
 authorization (any answer but 401/403), the others get 403 `forbidden`, players get 403 too, and
 each staff request is in the audit log with the role used.
 

@@ -1,4 +1,4 @@
-"""The daily regulatory report over HTTP (API.md, "Reports"): a compliance officer downloads
+"""The daily regulatory report over HTTP (docs/api.md, "Reports"): a compliance officer downloads
 the same day twice and gets the same bytes, as JSON and as CSV; the day's deposits are in it;
 a bad or future date is 422; the player sees nothing of it; the live statistics move."""
 

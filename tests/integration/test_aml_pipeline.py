@@ -10,6 +10,8 @@ import uuid
 
 import pytest
 
+from casino.messages import addressed
+
 from .conftest import register_and_login, staff_login, verify_player
 
 pytestmark = pytest.mark.anyio
@@ -286,9 +288,9 @@ async def test_under_faults_every_alert_is_raised_once(tmp_path, template_state)
         for i in range(5):
             for _ in range(20):  # the caller retries with the same key until it gets an answer
                 try:
-                    await runtime.wallets.get(name).call("deposit", {
+                    await runtime.wallets.get(name).call("deposit", addressed({
                         "player_id": name, "idempotency_key": f"{name}-{i}", "request_hash": "h",
-                        "amount": 1_000, "method": "pix", "ref": f"{name}:{i}"})  # fmt: skip
+                        "amount": 1_000, "method": "pix", "ref": f"{name}:{i}"}, name))  # fmt: skip
                     break
                 except Exception:
                     continue
@@ -320,9 +322,9 @@ async def test_a_full_batch_of_new_alerts_stays_inside_one_invocations_d1_budget
     players = [f"budget-{i}" for i in range(runtime.fraud_queue.max_batch_size)]
 
     async def deposit(name: str, i: int) -> None:
-        await runtime.wallets.get(name).call("deposit", {
+        await runtime.wallets.get(name).call("deposit", addressed({
             "player_id": name, "idempotency_key": f"{name}-{i}", "request_hash": "h",
-            "amount": 1_000, "method": "pix", "ref": f"{name}:{i}"})  # fmt: skip
+            "amount": 1_000, "method": "pix", "ref": f"{name}:{i}"}, name))  # fmt: skip
 
     for i in range(3):
         for name in players:

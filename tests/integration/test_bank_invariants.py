@@ -31,6 +31,7 @@ from casino.verify import verify_rounds
 from local_runtime.faults import AFTER, BEFORE, INTERRUPT, FaultPlan
 from local_runtime.runtime import build
 from local_runtime.server import LocalGateway
+from wallet_do.client import WalletClient
 
 from .conftest import STRONG, cpf_for
 
@@ -219,7 +220,7 @@ async def settle_everything(client, runtime, ledgers: list[Ledger]) -> None:
         await runtime.drain()
         done = True
         for ledger in ledgers:
-            audit = await runtime.wallets.get(ledger.player_id).call("audit", {})
+            audit = await WalletClient(runtime.wallets, ledger.player_id).audit()
             done &= audit["d1_projected_seq"] == audit["last_seq"]
             for session_id in ledger.sessions:
                 listed = (await client.get(
@@ -231,9 +232,9 @@ async def settle_everything(client, runtime, ledgers: list[Ledger]) -> None:
 
 
 async def check_player(client, runtime, ledger: Ledger) -> list[dict[str, Any]]:
-    wallet = runtime.wallets.get(ledger.player_id)
-    events = (await wallet.call("events", {"after_seq": 0, "limit": 100_000}))["events"]
-    audit = await wallet.call("audit", {})
+    wallet = WalletClient(runtime.wallets, ledger.player_id)
+    events = (await wallet.events(0, 100_000))["events"]
+    audit = await wallet.audit()
     assert audit["consistent"] and audit["events"] == len(events), audit
     assert all(e["balance_after"] >= 0 for e in events)
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))

@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from wallet_do.client import WalletClient
+
 from .conftest import register_and_login, verify_player
 from .test_local_bindings import wrangler
 
@@ -80,7 +82,7 @@ async def test_concurrent_rounds_never_reuse_a_nonce_or_double_spend(client, run
         assert sorted(nonces) == list(range(10))
     wallet = (await client.get("/v1/wallet", headers=player["headers"])).json()
     assert wallet["balance"] == 5_000 + sum(r["payout"] - 300 for r in settled) >= 0
-    audit = await runtime.wallets.get(player["player_id"]).call("audit", {})
+    audit = await WalletClient(runtime.wallets, player["player_id"]).audit()
     assert audit["consistent"]
 
 

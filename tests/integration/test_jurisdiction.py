@@ -1,5 +1,5 @@
-"""Jurisdiction comes from the deployment and the network, not from what a player types (API.md,
-second round), and Brazil's 85% RTP floor holds wherever a Brazilian session opens."""
+"""Jurisdiction comes from the deployment and the network, not from what a player types
+(docs/api.md), and Brazil's 85% RTP floor holds wherever a Brazilian session opens."""
 
 from __future__ import annotations
 

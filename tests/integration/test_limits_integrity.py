@@ -1,4 +1,4 @@
-"""Limits cannot be bypassed (API.md, second round, "Limits"): partial updates keep what they do
+"""Limits cannot be bypassed (docs/api.md, "Limits"): partial updates keep what they do
 not name, Brazil's loss and time limits can be changed but never removed or raised past the
 profile's maximum, and a wallet that never received them applies the defaults itself."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from casino.jurisdictions import BRAZIL
+from wallet_do.client import WalletClient
 
 from .conftest import register_and_login
 
@@ -106,12 +107,12 @@ async def test_a_wallet_that_never_got_its_limits_applies_the_defaults(client, r
     defaults the first time the jurisdiction's rules reach it."""
     player = await register_and_login(client)
     runtime.wallets._live.clear()
-    stub = runtime.wallets.get(player["player_id"])
+    wallet = WalletClient(runtime.wallets, player["player_id"])
     # wipe what registration set, as if its call had never arrived
     [live] = [runtime.wallets._acquire(player["player_id"])]
     live.storage.exec("DELETE FROM limits")
     runtime.wallets._release(live)
-    assert (await stub.call("get_limits", {}))["body"]["loss"]["daily"] is None  # no rules given
+    assert (await wallet.get_limits({}))["body"]["loss"]["daily"] is None  # no rules given
     limits = await limits_of(client, player)
     assert limits["loss"]["daily"] == BRAZIL.default_limits["loss_daily"]
     assert limits["time"]["daily"] == BRAZIL.default_limits["time_daily"]

@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+import threading
 
 import pytest
 
 from infra.ports import ConstraintViolation
-from local_runtime.actors import ActorHost
+from local_runtime.actors import ActorHost, LocalActorStorage
 from local_runtime.d1 import D1Error
 from local_runtime.paths import PROJECT_ROOT, StatePaths, WranglerConfig
 from local_runtime.runtime import wrangler_bin
@@ -115,6 +116,32 @@ async def test_evicted_objects_are_rebuilt_from_storage(tmp_path):
     assert len(host._live) <= 2
     assert (await host.get("a").call("read", {}))["v"] == 1
     host.close()
+
+
+async def test_evicted_objects_close_beside_the_event_loop_and_the_host_waits_for_them(
+    tmp_path, monkeypatch
+):
+    """An evicted object's database is closed by the host's closing thread (the WAL checkpoint
+    and its fsync stay off the event loop); `close()` waits until every database is closed,
+    and what was committed before an eviction is there after a rebuild."""
+    closed_by: list[str] = []
+    real_close = LocalActorStorage.close
+
+    def close(self):
+        closed_by.append(threading.current_thread().name)
+        real_close(self)
+
+    monkeypatch.setattr(LocalActorStorage, "close", close)
+    host = ActorHost(tmp_path / "do", Counter, max_live=2)
+    for name in ("a", "b", "c", "d", "a"):
+        await host.get(name).call("safe_increment", {})
+    host.close()
+    assert len(closed_by) == 5  # a, b, c evicted (a twice built), then d and a at close
+    assert any(name.startswith("actor-close") for name in closed_by)
+    assert "MainThread" not in closed_by[:3]
+    reopened = ActorHost(tmp_path / "do", Counter)
+    assert [(await reopened.get(n).call("read", {}))["v"] for n in "abcd"] == [2, 1, 1, 1]
+    reopened.close()
 
 
 async def test_a_new_object_is_not_evicted_while_every_other_live_object_is_busy(tmp_path):

@@ -1,4 +1,4 @@
-"""The national exclusion list (API.md, second round): a bad import never wipes it, the usual file
+"""The national exclusion list (docs/api.md): a bad import never wipes it, the usual file
 shapes are read, the difference is shown before it applies, a real list (a million CPFs) fits
 Cloudflare's per-invocation limits, and sign-up of a listed CPF says nothing of the list."""
 

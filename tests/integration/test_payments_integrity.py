@@ -1,4 +1,4 @@
-"""Own-account payments and bonuses (API.md, second round): money comes only from and goes only
+"""Own-account payments and bonuses (docs/api.md): money comes only from and goes only
 to an account in the player's own CPF, a withdrawal reports where it goes and how old it is,
 and a bonus always carries a wagering requirement and a per-grant maximum."""
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.fake_rgs import FakeRgs
+from wallet_do.client import WalletClient
 
 from .conftest import register_and_login, staff_login, verify_player
 
@@ -251,7 +252,7 @@ async def test_money_is_conserved_when_callback_answers_are_lost(state, monkeypa
             plan.rate = 0.0
             assert sum(plan.injected.values()) > 5
             assert await balance(client, player) == 100_000 - staked + paid
-            audit = await runtime.wallets.get(player["player_id"]).call("audit", {})
+            audit = await WalletClient(runtime.wallets, player["player_id"]).audit()
             assert audit["consistent"]
     finally:
         await runtime.drain()

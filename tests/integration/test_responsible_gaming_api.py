@@ -4,6 +4,8 @@ import uuid
 
 import pytest
 
+from wallet_do.client import WalletClient
+
 from .conftest import STRONG, register_and_login, staff_login, verify_player
 
 pytestmark = pytest.mark.anyio
@@ -203,4 +205,4 @@ async def test_bonuses_are_refused_in_brazil_and_carry_wagering_elsewhere(client
     events = (await client.get("/v1/wallet/events", headers=pt["headers"])).json()["events"]
     assert [e["type"] for e in events][-2:] == ["BONUS_DEBIT", "WITHDRAWAL"]
     assert events[-1]["balance_after"] == balance - 1000 - 100
-    assert (await runtime.wallets.get(pt["player_id"]).call("audit", {}))["consistent"]
+    assert (await WalletClient(runtime.wallets, pt["player_id"]).audit())["consistent"]

@@ -1,4 +1,4 @@
-"""A round is never an option for the player (API.md, second round): once its nonce is reserved
+"""A round is never an option for the player (docs/api.md): once its nonce is reserved
 its outcome is fixed, and the platform itself settles (or voids) it, whatever the player does.
 
 The wallet is reached through a stand-in namespace that fails the calls a test chooses, before

@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 
+from wallet_do.client import WalletClient
+
 from .conftest import register_and_login, verify_player
 
 pytestmark = pytest.mark.anyio
@@ -91,7 +93,7 @@ async def test_events_are_projected_into_d1_and_the_audit_agrees(client, runtime
     )
     assert rows == [{"seq": 1, "balance_after": 100}, {"seq": 2, "balance_after": 300},
                     {"seq": 3, "balance_after": 600}]  # fmt: skip
-    audit = await runtime.wallets.get(player["player_id"]).call("audit", {})
+    audit = await WalletClient(runtime.wallets, player["player_id"]).audit()
     assert audit["consistent"] and audit["d1_projected_seq"] == 3 and audit["events"] == 3
 
 
@@ -113,9 +115,9 @@ async def test_the_projection_is_retried_when_d1_fails(client, runtime, monkeypa
     for _ in range(50):
         await runtime.wallets.drain()
         await asyncio.sleep(0.01)
-        if (await runtime.wallets.get(player["player_id"]).call("audit", {}))["d1_projected_seq"]:
+        if (await WalletClient(runtime.wallets, player["player_id"]).audit())["d1_projected_seq"]:
             break
-    assert (await runtime.wallets.get(player["player_id"]).call("audit", {}))[
+    assert (await WalletClient(runtime.wallets, player["player_id"]).audit())[
         "d1_projected_seq"
     ] == 1
     assert failures["left"] == 0

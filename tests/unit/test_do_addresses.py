@@ -92,7 +92,7 @@ def test_a_wallet_refuses_a_deposit_for_another_player_and_moves_nothing(tmp_pat
         refused = await stub.call("deposit", addressed(_deposit("p2", "k1"), "p1"))
         assert refused["status"] == 500
         assert refused["body"]["error"]["code"] == "address_mismatch"
-        assert (await stub.call("balance", {})) == {"balance": 0, "last_seq": 0}
+        assert (await stub.call("balance", addressed({}, "p1"))) == {"balance": 0, "last_seq": 0}
         # Nothing was recorded under the key: the right command with it goes through.
         accepted = await stub.call("deposit", addressed(_deposit("p1", "k1"), "p1"))
         assert accepted["status"] == 201 and accepted["body"]["balance"] == 500

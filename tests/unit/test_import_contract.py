@@ -1,5 +1,6 @@
 """The layering by imports: the domain core (`workers/casino`) is pure, standard library only;
-the application modules of `workers/api` import no HTTP framework."""
+the application modules of `workers/api` import no HTTP framework; only the infrastructure
+adapters and the Worker's entry know Cloudflare (`js`, `workers`, `pyodide`)."""
 
 import ast
 import sys
@@ -57,3 +58,23 @@ def test_the_application_modules_import_no_http_framework() -> None:
 
 def test_the_application_list_names_modules_that_exist() -> None:
     assert [name for name in APPLICATION if not (API / f"{name}.py").is_file()] == []
+
+
+PLATFORM = CORE.parent
+CLOUDFLARE = {"js", "workers", "pyodide"}
+# The only modules that know Cloudflare: the adapters and the Worker's entry.
+CLOUDFLARE_AWARE = {"infra/cloudflare.py", "api/entry.py"}
+
+
+def test_only_the_infrastructure_and_the_entry_know_cloudflare() -> None:
+    aware = {
+        str(path.relative_to(PLATFORM))
+        for path in PLATFORM.rglob("*.py")
+        if imported_roots(path) & CLOUDFLARE
+    }
+    local = {
+        str(path) for path in (PLATFORM.parent / "local_runtime").rglob("*.py")
+        if imported_roots(path) & CLOUDFLARE
+    }  # fmt: skip
+    assert aware == CLOUDFLARE_AWARE
+    assert local == set()

@@ -24,7 +24,8 @@ from typing import Any
 from casino import aml
 from casino.errors import NotFound, ValidationFailed
 from casino.timefmt import parse_rfc3339, rfc3339
-from infra.ports import QueueMessage, Row, Statement
+from infra.ports import Database, QueueMessage, Row, Statement
+from wallet_do.client import WalletClient
 
 from .alerts import raise_alert
 from .audit import audit_entry
@@ -65,6 +66,13 @@ async def configuration(services: Services) -> tuple[tuple[dict[str, Any], ...],
 
 
 # The consumer ------------------------------------------------------------------------------
+Link = tuple[str, str]  # (alert id, event id): an event an alert names
+Batch = dict[str, list[tuple[QueueMessage, aml.WalletEvent]]]  # a batch's events by player
+Ask = tuple[
+    int, str, int | str
+]  # what an event's rules ask: (event index, "totals" | "sharing", key)
+
+
 async def consume(services: Services, messages: Sequence[QueueMessage]) -> dict[str, int]:
     """The fraud queue's batch, one player at a time (one read of D1 for all of a player's
     events in the batch, so a batch of 100 stays far inside the 1,000 D1 queries of an
@@ -73,7 +81,15 @@ async def consume(services: Services, messages: Sequence[QueueMessage]) -> dict[
     dead-letters it)."""
     rules, countries = await configuration(services)
     counts = {"scored": 0, "alerts": 0, "retried": 0}
-    players: dict[str, list[tuple[QueueMessage, aml.WalletEvent]]] = {}
+    players = _by_player(messages, counts)
+    links, scored = await _score_players(services, rules, countries, players, counts)
+    await _acknowledge(services, links, scored, counts)
+    return counts
+
+
+def _by_player(messages: Sequence[QueueMessage], counts: dict[str, int]) -> Batch:
+    """The batch's events by player; a malformed message is retried (then dead-lettered)."""
+    players: Batch = {}
     for message in messages:
         try:
             event = _event(message.body)
@@ -82,7 +98,19 @@ async def consume(services: Services, messages: Sequence[QueueMessage]) -> dict[
             _retry(message, counts)
             continue
         players.setdefault(event.player_id, []).append((message, event))
-    links: list[tuple[str, str]] = []  # later events of known alerts, written once for the batch
+    return players
+
+
+async def _score_players(
+    services: Services,
+    rules: Sequence[Mapping[str, Any]],
+    countries: frozenset[str],
+    players: Batch,
+    counts: dict[str, int],
+) -> tuple[list[Link], list[QueueMessage]]:
+    """Each player's events scored in `seq` order: the later events' links (for one statement
+    for the batch) and the messages scored; a player whose scoring failed is retried whole."""
+    links: list[Link] = []  # later events of known alerts, written once for the batch
     scored: list[QueueMessage] = []
     for items in players.values():
         items.sort(key=lambda item: item[1].seq)
@@ -96,6 +124,17 @@ async def consume(services: Services, messages: Sequence[QueueMessage]) -> dict[
             counts["alerts"] += raised
             links += later
             scored += [message for message, _ in items]
+    return links, scored
+
+
+async def _acknowledge(
+    services: Services,
+    links: Sequence[Link],
+    scored: Sequence[QueueMessage],
+    counts: dict[str, int],
+) -> None:
+    """The batch's links written, then every scored message acked; if the links fail, the
+    scored messages are retried (their alerts, already written, are found again)."""
     try:
         if links:
             await _links(services, links).run()
@@ -103,11 +142,10 @@ async def consume(services: Services, messages: Sequence[QueueMessage]) -> dict[
         log.exception("the links of %d later events failed", len(links))
         for message in scored:
             _retry(message, counts)
-        return counts
+        return
     for message in scored:
         message.ack()
     counts["scored"] += len(scored)
-    return counts
 
 
 def _retry(message: QueueMessage, counts: dict[str, int]) -> None:
@@ -133,7 +171,7 @@ async def score(
     rules: Sequence[Mapping[str, Any]],
     countries: frozenset[str],
     events: Sequence[aml.WalletEvent],
-) -> tuple[int, list[tuple[str, str]]]:
+) -> tuple[int, list[Link]]:
     """Score one player's events (in `seq` order): the number of new alerts they raised (written
     already), and the links of events that fall in an alert already raised (for the caller to
     write)."""
@@ -142,7 +180,7 @@ async def score(
     if not looking:
         return 0, []
     contexts, known = await _contexts(services, rules, countries, looking)
-    raised, links = 0, list[tuple[str, str]]()
+    raised, links = 0, list[Link]()
     for (event, triggered), ctx in zip(looking, contexts, strict=True):
         for alert in aml.evaluate(triggered, event, ctx):
             if alert.alert_id in known:  # its window's later events, for the record
@@ -153,7 +191,7 @@ async def score(
     return raised, links
 
 
-def _links(services: Services, pairs: Sequence[tuple[str, str]]) -> Statement:
+def _links(services: Services, pairs: Sequence[Link]) -> Statement:
     """Every (alert, event) pair in one statement (one of an invocation's 1,000 D1 queries,
     however many events an alert names)."""
     return services.db.prepare(
@@ -179,6 +217,7 @@ def _instant(epoch_s: int) -> str:
     return rfc3339(datetime.fromtimestamp(epoch_s, UTC))
 
 
+# What a rule sees ---------------------------------------------------------------------------
 async def _contexts(
     services: Services,
     rules: Sequence[Mapping[str, Any]],
@@ -189,6 +228,30 @@ async def _contexts(
     window (each event then sees those up to its own `seq`), the player's risk factors, the
     alerts already raised in that time, and per event the totals and sharing its rules ask."""
     db = services.db
+    player_id = looking[0][0].player_id
+    reads = _player_reads(db, rules, looking)
+    asked = [
+        ask
+        for i, (event, triggered) in enumerate(looking)
+        for ask in _event_asks(db, player_id, i, event, triggered)
+    ]
+    results = await db.batch(reads + [statement for _, statement in asked])
+    history = _history(player_id, results[0])
+    factors = _factors(results[1][0] if results[1] else {}, countries)
+    known = {str(r["alert_id"]) for r in results[2]}
+    totals, sharing = _answers(len(looking), [ask for ask, _ in asked], results[3:])
+    contexts = [aml.Context(history, totals[i], sharing[i], factors) for i in range(len(looking))]
+    return contexts, known
+
+
+def _player_reads(
+    db: Database,
+    rules: Sequence[Mapping[str, Any]],
+    looking: Sequence[tuple[aml.WalletEvent, Sequence[Mapping[str, Any]]]],
+) -> list[Statement]:
+    """The player's detail events over the largest window the triggered rules look at (deposits,
+    withdrawals, and the bets a high-value rule counts), their risk factors, and their alerts
+    raised in that time."""
     events = [event for event, _ in looking]
     player_id = events[0].player_id
     horizon = max(int(r["window_s"]) for _, triggered in looking for r in triggered)
@@ -196,7 +259,7 @@ async def _contexts(
     min_bet = min(
         (int(r["min_amount"]) for r in rules if r["kind"] == "high_value_play"), default=2**53 - 1
     )
-    statements: list[Statement] = [
+    return [
         db.prepare(
             "SELECT seq, type, amount, created_at FROM wallet_events WHERE player_id = ? AND "
             "created_at > ? AND seq <= ? AND (type IN ('DEPOSIT', 'WITHDRAWAL') OR "
@@ -209,30 +272,46 @@ async def _contexts(
             player_id, since
         ),
     ]
-    asks: list[tuple[int, str, int | str]] = []  # (event index, "totals" | "sharing", key)
-    for i, (event, triggered) in enumerate(looking):
-        for window_s in sorted(aml.windows_totalled(triggered)):
-            asks.append((i, "totals", window_s))
-            statements.append(
-                db.prepare(
-                    "SELECT type, count(*) AS n, coalesce(sum(amount), 0) AS total "
-                    "FROM wallet_events WHERE player_id = ? AND created_at > ? AND seq <= ? "
-                    "GROUP BY type"
-                ).bind(player_id, _instant(event.at - window_s), event.seq)
-            )
-        for rule in triggered:
-            attribute = str(rule.get("attribute", ""))
-            if rule["kind"] != "shared" or attribute not in event.attributes:
-                continue
-            asks.append((i, "sharing", attribute))
-            statements.append(
-                db.prepare(
-                    "SELECT count(DISTINCT player_id) AS n FROM aml_fingerprints WHERE "
-                    "attribute = ? AND value_hash = ? AND first_seen > ?"
-                ).bind(attribute, event.attributes[attribute], event.at - int(rule["window_s"]))
-            )
-    results = await db.batch(statements)
-    history = [
+
+
+def _event_asks(
+    db: Database,
+    player_id: str,
+    i: int,
+    event: aml.WalletEvent,
+    triggered: Sequence[Mapping[str, Any]],
+) -> list[tuple[Ask, Statement]]:
+    """What event `i`'s rules ask beyond the history: the totals of every window a rule totals
+    (up to the event's `seq`), and how many players share an attribute a `shared` rule watches."""
+    asks: list[tuple[Ask, Statement]] = [
+        ((i, "totals", window_s), _totals(db, player_id, event, window_s))
+        for window_s in sorted(aml.windows_totalled(triggered))
+    ]
+    for rule in triggered:
+        attribute = str(rule.get("attribute", ""))
+        if rule["kind"] == "shared" and attribute in event.attributes:
+            window_s = int(rule["window_s"])
+            asks.append(((i, "sharing", attribute), _sharing(db, event, attribute, window_s)))
+    return asks
+
+
+def _totals(db: Database, player_id: str, event: aml.WalletEvent, window_s: int) -> Statement:
+    return db.prepare(
+        "SELECT type, count(*) AS n, coalesce(sum(amount), 0) AS total "
+        "FROM wallet_events WHERE player_id = ? AND created_at > ? AND seq <= ? "
+        "GROUP BY type"
+    ).bind(player_id, _instant(event.at - window_s), event.seq)
+
+
+def _sharing(db: Database, event: aml.WalletEvent, attribute: str, window_s: int) -> Statement:
+    return db.prepare(
+        "SELECT count(DISTINCT player_id) AS n FROM aml_fingerprints WHERE "
+        "attribute = ? AND value_hash = ? AND first_seen > ?"
+    ).bind(attribute, event.attributes[attribute], event.at - window_s)
+
+
+def _history(player_id: str, rows: Sequence[Row]) -> list[aml.WalletEvent]:
+    return [
         aml.WalletEvent(
             f"{player_id}:{r['seq']}",
             player_id,
@@ -241,39 +320,53 @@ async def _contexts(
             int(parse_rfc3339(r["created_at"]).timestamp()),
             int(r["seq"]),
         )  # fmt: skip
-        for r in results[0]
+        for r in rows
     ]
-    player = results[1][0] if results[1] else {}
-    known = {str(r["alert_id"]) for r in results[2]}
-    factors = aml.player_factors(
+
+
+def _factors(player: Row, countries: frozenset[str]) -> int:
+    return aml.player_factors(
         pep=bool(player.get("pep")),
         high_risk_country=str(player.get("country", "")).upper() in countries,
         kyc_verified=player.get("kyc_status") == "verified",
     )
-    totals: list[dict[int, dict[str, tuple[int, int]]]] = [{} for _ in events]
-    sharing: list[dict[str, int]] = [{} for _ in events]
-    for (i, kind, key), rows in zip(asks, results[3:], strict=True):
+
+
+def _answers(
+    n: int, asks: Sequence[Ask], results: Sequence[Sequence[Row]]
+) -> tuple[list[dict[int, dict[str, tuple[int, int]]]], list[dict[str, int]]]:
+    """Each of `n` events' totals (by window, then type: count and sum) and sharing counts."""
+    totals: list[dict[int, dict[str, tuple[int, int]]]] = [{} for _ in range(n)]
+    sharing: list[dict[str, int]] = [{} for _ in range(n)]
+    for (i, kind, key), rows in zip(asks, results, strict=True):
         if kind == "totals":
             totals[i][int(key)] = {r["type"]: (int(r["n"]), int(r["total"])) for r in rows}
         else:
             sharing[i][str(key)] = int(rows[0]["n"]) if rows else 1
-    contexts = [aml.Context(history, totals[i], sharing[i], factors) for i in range(len(events))]
-    return contexts, known
+    return totals, sharing
 
 
+# Raising an alert ---------------------------------------------------------------------------
 async def _raise(services: Services, alert: aml.Alert, at: str) -> int:
     """A new alert: its action first (idempotent), then its rows in one batch, so a crash in
     between acts again on redelivery and the alert never exists without its action."""
-    db = services.db
-    links = _links(services, [(alert.alert_id, event_id) for event_id in alert.event_ids])
     if alert.action is not None:
-        answer = await services.wallets.get(alert.player_id).call(
-            "aml_restrict", {"player_id": alert.player_id, "level": alert.action}
-        )
+        answer = await WalletClient(services.wallets, alert.player_id).aml_restrict(alert.action)
         if answer.get("status") != 200:
             raise RuntimeError(f"the wallet refused the restriction: {answer}")
     now = rfc3339(services.clock.now())
-    writes = [
+    writes = _alert_rows(services, alert, at, now)
+    if alert.risk == "critical":
+        writes.append(_cos_draft(services, alert, at, now))
+    await services.db.batch(writes)
+    log.info("aml alert %s: %s %s for a player", alert.alert_id, alert.rule, alert.risk)
+    return 1
+
+
+def _alert_rows(services: Services, alert: aml.Alert, at: str, now: str) -> list[Statement]:
+    """The alert, its first history entry (`open`, by the engine) and the events it names."""
+    db = services.db
+    return [
         db.prepare(
             "INSERT OR IGNORE INTO aml_alerts (alert_id, player_id, rule, score, risk, status, "
             "reason, created_at, updated_at, action, facts) "
@@ -294,24 +387,22 @@ async def _raise(services: Services, alert: aml.Alert, at: str) -> int:
             "INSERT OR IGNORE INTO aml_alert_history (alert_id, at, status, reason, actor_id) "
             "VALUES (?, ?, 'open', ?, 'aml-engine')"
         ).bind(alert.alert_id, now, alert.reason),
-        links,
+        _links(services, [(alert.alert_id, event_id) for event_id in alert.event_ids]),
     ]
-    if alert.risk == "critical":
-        due = rfc3339(services.clock.now() + timedelta(hours=aml.COS_DUE_HOURS))
-        draft = {
-            "player_id": alert.player_id, "rule": alert.rule, "risk": alert.risk,
-            "score": alert.score, "reason": alert.reason, "events": list(alert.event_ids),
-            "detected_at": at,
-        }  # fmt: skip
-        writes.append(
-            db.prepare(
-                "INSERT OR IGNORE INTO aml_cos_reports (alert_id, player_id, due_by, body, "
-                "created_at) VALUES (?, ?, ?, ?, ?)"
-            ).bind(alert.alert_id, alert.player_id, due, json.dumps(draft, sort_keys=True), now)
-        )
-    await db.batch(writes)
-    log.info("aml alert %s: %s %s for a player", alert.alert_id, alert.rule, alert.risk)
-    return 1
+
+
+def _cos_draft(services: Services, alert: aml.Alert, at: str, now: str) -> Statement:
+    """A critical alert's COS for COAF, drafted, due in `COS_DUE_HOURS`."""
+    due = rfc3339(services.clock.now() + timedelta(hours=aml.COS_DUE_HOURS))
+    draft = {
+        "player_id": alert.player_id, "rule": alert.rule, "risk": alert.risk,
+        "score": alert.score, "reason": alert.reason, "events": list(alert.event_ids),
+        "detected_at": at,
+    }  # fmt: skip
+    return services.db.prepare(
+        "INSERT OR IGNORE INTO aml_cos_reports (alert_id, player_id, due_by, body, "
+        "created_at) VALUES (?, ?, ?, ?, ?)"
+    ).bind(alert.alert_id, alert.player_id, due, json.dumps(draft, sort_keys=True), now)
 
 
 # Alerts for compliance ---------------------------------------------------------------------
@@ -341,43 +432,11 @@ async def list_alerts(
 
 
 async def alert_detail(services: Services, alert_id: str) -> dict[str, Any]:
-    db = services.db
-    alert, links, history, cos = await db.batch(
-        [
-            db.prepare(
-                f"SELECT {ALERT_COLUMNS}, reason, status_reason, updated_at, action, facts "
-                "FROM aml_alerts WHERE alert_id = ?"
-            ).bind(alert_id),
-            db.prepare(
-                "SELECT e.player_id, e.seq, e.type, e.amount, e.balance_after, e.created_at, e.ref "
-                "FROM aml_alert_events l JOIN aml_alerts a ON a.alert_id = l.alert_id "
-                "JOIN wallet_events e ON e.player_id = a.player_id "
-                "AND l.event_id = e.player_id || ':' || e.seq WHERE l.alert_id = ? ORDER BY e.seq"
-            ).bind(alert_id),
-            db.prepare(
-                "SELECT at, status, reason, actor_id FROM aml_alert_history WHERE alert_id = ? "
-                "ORDER BY at, status"
-            ).bind(alert_id),
-            db.prepare(
-                "SELECT status, due_by, created_at, filed_at FROM aml_cos_reports WHERE alert_id = ?"
-            ).bind(alert_id),
-        ]
-    )
+    """An alert with its facts, the events it names, its history and its COS (404 if none)."""
+    alert, links, history, cos = await services.db.batch(_detail_reads(services.db, alert_id))
     if not alert:
         raise NotFound("No such alert")
-    events = [
-        {
-            "event_id": f"{e['player_id']}:{e['seq']}",
-            "seq": e["seq"],
-            "type": e["type"],
-            "amount": e["amount"],
-            "balance_after": e["balance_after"],
-            "at": e["created_at"],
-            "created_at": e["created_at"],
-            "ref": e["ref"],
-        }  # fmt: skip
-        for e in links
-    ]
+    events = [_event_view(e) for e in links]
     row = alert[0]
     return {
         **row,
@@ -386,6 +445,42 @@ async def alert_detail(services: Services, alert_id: str) -> dict[str, Any]:
         "history": history,
         "cos": cos[0] if cos else None,
     }
+
+
+def _detail_reads(db: Database, alert_id: str) -> list[Statement]:
+    """An alert's row, the wallet events it names, its history and its COS report."""
+    return [
+        db.prepare(
+            f"SELECT {ALERT_COLUMNS}, reason, status_reason, updated_at, action, facts "
+            "FROM aml_alerts WHERE alert_id = ?"
+        ).bind(alert_id),
+        db.prepare(
+            "SELECT e.player_id, e.seq, e.type, e.amount, e.balance_after, e.created_at, e.ref "
+            "FROM aml_alert_events l JOIN aml_alerts a ON a.alert_id = l.alert_id "
+            "JOIN wallet_events e ON e.player_id = a.player_id "
+            "AND l.event_id = e.player_id || ':' || e.seq WHERE l.alert_id = ? ORDER BY e.seq"
+        ).bind(alert_id),
+        db.prepare(
+            "SELECT at, status, reason, actor_id FROM aml_alert_history WHERE alert_id = ? "
+            "ORDER BY at, status"
+        ).bind(alert_id),
+        db.prepare(
+            "SELECT status, due_by, created_at, filed_at FROM aml_cos_reports WHERE alert_id = ?"
+        ).bind(alert_id),
+    ]
+
+
+def _event_view(e: Row) -> dict[str, Any]:
+    return {
+        "event_id": f"{e['player_id']}:{e['seq']}",
+        "seq": e["seq"],
+        "type": e["type"],
+        "amount": e["amount"],
+        "balance_after": e["balance_after"],
+        "at": e["created_at"],
+        "created_at": e["created_at"],
+        "ref": e["ref"],
+    }  # fmt: skip
 
 
 async def change_status(
@@ -401,7 +496,20 @@ async def change_status(
     theirs is still open."""
     if status == "closed" and not (reason or "").strip():
         raise ValidationFailed("An alert is closed with a reason")
-    db = services.db
+    current = await _current(services.db, alert_id)
+    aml.check_transition(current["status"], status)
+    now = rfc3339(services.clock.now())
+    writes = _status_writes(services, actor_id, actor_role, current, alert_id, status, reason, now)
+    update, *_ = await services.db.batch(writes)
+    if not update:  # another reviewer moved it in between: judge against what it is now
+        fresh = await _status(services.db, alert_id)
+        aml.check_transition(str((fresh or {}).get("status")), status)
+    if status == "closed":
+        await _lift_if_clear(services, str(current["player_id"]))
+    return await alert_detail(services, alert_id)
+
+
+async def _current(db: Database, alert_id: str) -> Row:
     current = (
         await db.prepare("SELECT player_id, status FROM aml_alerts WHERE alert_id = ?")
         .bind(alert_id)
@@ -409,43 +517,51 @@ async def change_status(
     )
     if current is None:
         raise NotFound("No such alert")
-    aml.check_transition(current["status"], status)
-    now = rfc3339(services.clock.now())
-    update, *_ = await db.batch(
-        [
-            db.prepare(
-                "UPDATE aml_alerts SET status = ?, status_reason = ?, updated_at = ? "
-                "WHERE alert_id = ? AND status = ? RETURNING alert_id"
-            ).bind(status, reason, now, alert_id, current["status"]),
-            db.prepare(
-                "INSERT OR IGNORE INTO aml_alert_history (alert_id, at, status, reason, actor_id) "
-                "SELECT ?, ?, ?, ?, ? WHERE changes() = 1"
-            ).bind(alert_id, now, status, reason, actor_id),
-            db.prepare(
-                "UPDATE aml_cos_reports SET status = 'filed', filed_at = ? WHERE alert_id = ? "
-                "AND status = 'draft' AND ? = 'reported'"
-            ).bind(now, alert_id, status),
-            audit_entry(
-                services,
-                actor_id,
-                actor_role,
-                f"aml.alert.{status}",
-                alert_id,
-                {"from": current["status"], "to": status, "reason": reason},
-                now,
-            ),  # fmt: skip
-        ]
+    return current
+
+
+async def _status(db: Database, alert_id: str) -> Row | None:
+    return (
+        await db.prepare("SELECT status FROM aml_alerts WHERE alert_id = ?").bind(alert_id).first()
     )
-    if not update:  # another reviewer moved it in between: judge against what it is now
-        fresh = (
-            await db.prepare("SELECT status FROM aml_alerts WHERE alert_id = ?")
-            .bind(alert_id)
-            .first()
-        )
-        aml.check_transition(str((fresh or {}).get("status")), status)
-    if status == "closed":
-        await _lift_if_clear(services, str(current["player_id"]))
-    return await alert_detail(services, alert_id)
+
+
+def _status_writes(
+    services: Services,
+    actor_id: str,
+    actor_role: str,
+    current: Row,
+    alert_id: str,
+    status: str,
+    reason: str | None,
+    now: str,
+) -> list[Statement]:
+    """For one batch: the move (only from the status read, `current`), its history entry, the
+    COS filed when it is `reported`, and the audit entry."""
+    db = services.db
+    return [
+        db.prepare(
+            "UPDATE aml_alerts SET status = ?, status_reason = ?, updated_at = ? "
+            "WHERE alert_id = ? AND status = ? RETURNING alert_id"
+        ).bind(status, reason, now, alert_id, current["status"]),
+        db.prepare(
+            "INSERT OR IGNORE INTO aml_alert_history (alert_id, at, status, reason, actor_id) "
+            "SELECT ?, ?, ?, ?, ? WHERE changes() = 1"
+        ).bind(alert_id, now, status, reason, actor_id),
+        db.prepare(
+            "UPDATE aml_cos_reports SET status = 'filed', filed_at = ? WHERE alert_id = ? "
+            "AND status = 'draft' AND ? = 'reported'"
+        ).bind(now, alert_id, status),
+        audit_entry(
+            services,
+            actor_id,
+            actor_role,
+            f"aml.alert.{status}",
+            alert_id,
+            {"from": current["status"], "to": status, "reason": reason},
+            now,
+        ),  # fmt: skip
+    ]
 
 
 async def _lift_if_clear(services: Services, player_id: str) -> None:
@@ -458,9 +574,7 @@ async def _lift_if_clear(services: Services, player_id: str) -> None:
         .first()
     )
     if remaining and int(remaining["n"]) == 0:
-        await services.wallets.get(player_id).call(
-            "aml_restrict", {"player_id": player_id, "level": None, "lift": True}
-        )
+        await WalletClient(services.wallets, player_id).aml_restrict(None, lift=True)
 
 
 async def set_pep(

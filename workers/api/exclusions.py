@@ -11,7 +11,6 @@ batches, a constant number of queries per batch whatever the number of players.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -20,11 +19,14 @@ from typing import Any
 from casino.errors import DomainError, RegistrationRefused
 from casino.jurisdictions import local_time
 from casino.national_list import ListReader, list_hash
+from infra.ports import Statement
+from wallet_do.client import WalletClient
 
 from .accounts import iso
 from .audit import audit_entry
 from .messages import email
 from .services import Services
+from .tables import exclusion_list_imports, national_list, player_notices, players
 
 STAGE_ROWS = 20_000  # hashes per INSERT (a ~700 kB JSON parameter; D1 allows 2 MB)
 STAGE_STATEMENTS_PER_BATCH = 5
@@ -57,10 +59,7 @@ REFUSED_DETAIL = (
 
 # The list in force ---------------------------------------------------------------------------
 async def current_version(services: Services) -> int | None:
-    row = await services.db.prepare(
-        "SELECT version FROM national_list_current WHERE singleton = 1"
-    ).first()
-    return int(row["version"]) if row else None
+    return await national_list.current_version(services.db)
 
 
 def cpf_hash(services: Services, cpf: str) -> str:
@@ -70,15 +69,7 @@ def cpf_hash(services: Services, cpf: str) -> str:
 async def is_listed(services: Services, cpf: str | None) -> bool:
     if not cpf:
         return False
-    row = (
-        await services.db.prepare(
-            "SELECT 1 AS listed FROM national_list WHERE hash = ? AND version = "
-            "(SELECT version FROM national_list_current WHERE singleton = 1)"
-        )
-        .bind(cpf_hash(services, cpf))
-        .first()
-    )
-    return row is not None
+    return await national_list.has(services.db, cpf_hash(services, cpf))
 
 
 async def refuse_if_listed(services: Services, cpf: str | None, recipient: str) -> None:
@@ -105,10 +96,7 @@ async def import_list(
     version = secrets.randbits(52)
     import_id = services.new_id()
     now = iso(services.clock.now())
-    await services.db.prepare(
-        "INSERT INTO exclusion_list_imports (import_id, entries, added, removed, imported_by, "
-        "imported_at, version, status) VALUES (?, 0, 0, 0, ?, ?, ?, 'staging')"
-    ).bind(import_id, actor_id, now, version).run()  # fmt: skip
+    await exclusion_list_imports.start(services.db, import_id, actor_id, now, version)
     reader = ListReader()
     try:
         await _stage(services, version, _cpfs(reader, body))
@@ -118,31 +106,35 @@ async def import_list(
         await _drop_version(services, version)
         raise
     current = await current_version(services)
-    summary: dict[str, Any] = dict(await _diff(services, version, current))
+    summary: dict[str, Any] = await national_list.difference(services.db, version, current)
     summary |= {"import_id": import_id, "invalid_rows": reader.invalid_rows, "rows": reader.rows}
     if dry_run:
         await _finish(services, import_id, "dry_run", reader, summary)
         await _drop_version(services, version)
         return summary | {"dry_run": True}
+    await _switch(services, version, (import_id, actor_id, actor_role), reader, summary, now)
+    if current is not None:
+        await _drop_version(services, current)
+    return summary | {"dry_run": False}
+
+
+async def _switch(
+    services: Services, version: int, by: tuple[str, str, str], reader: ListReader,
+    summary: dict[str, Any], now: str,
+) -> None:  # fmt: skip
+    """Put `version` in force, mark the import (`by`: import id, actor id and role) applied and
+    the one before superseded, and audit it: one batch, all of it or none of it."""
+    import_id, actor_id, actor_role = by
     await services.db.batch(
         [
-            services.db.prepare(
-                "INSERT INTO national_list_current (singleton, version) VALUES (1, ?) "
-                "ON CONFLICT (singleton) DO UPDATE SET version = excluded.version"
-            ).bind(version),
-            services.db.prepare(
-                "UPDATE exclusion_list_imports SET status = 'superseded' "
-                "WHERE status = 'applied' AND import_id != ?"
-            ).bind(import_id),
+            national_list.put_in_force(services.db, version),
+            exclusion_list_imports.supersede_others(services.db, import_id),
             _finish_statement(services, import_id, "applied", reader, summary),
             audit_entry(
                 services, actor_id, actor_role, "exclusions.import", import_id, summary, now
             ),
         ]
     )
-    if current is not None:
-        await _drop_version(services, current)
-    return summary | {"dry_run": False}
 
 
 async def _cpfs(reader: ListReader, body: AsyncIterator[bytes]) -> AsyncIterator[str]:
@@ -155,48 +147,28 @@ async def _cpfs(reader: ListReader, body: AsyncIterator[bytes]) -> AsyncIterator
 
 
 async def _stage(services: Services, version: int, cpfs: AsyncIterator[str]) -> None:
-    statements, hashes = [], []
-    insert = "INSERT OR IGNORE INTO national_list (version, hash) SELECT ?, value FROM json_each(?)"
+    statements: list[Statement] = []
+    hashes: list[str] = []
     async for cpf in cpfs:
         hashes.append(cpf_hash(services, cpf))
         if len(hashes) == STAGE_ROWS:
-            statements.append(services.db.prepare(insert).bind(version, json.dumps(hashes)))
+            statements.append(national_list.stage(services.db, version, hashes))
             hashes = []
             if len(statements) == STAGE_STATEMENTS_PER_BATCH:
                 await services.db.batch(statements)
                 statements = []
     if hashes:
-        statements.append(services.db.prepare(insert).bind(version, json.dumps(hashes)))
+        statements.append(national_list.stage(services.db, version, hashes))
     if statements:
         await services.db.batch(statements)
 
 
-async def _diff(services: Services, version: int, current: int | None) -> dict[str, int]:
-    row = (
-        await services.db.prepare(
-            "SELECT (SELECT count(*) FROM national_list WHERE version = ?1) AS entries, "
-            "(SELECT count(*) FROM national_list n WHERE n.version = ?1 AND NOT EXISTS "
-            " (SELECT 1 FROM national_list o WHERE o.version = ?2 AND o.hash = n.hash)) AS added, "
-            "(SELECT count(*) FROM national_list o WHERE o.version = ?2 AND NOT EXISTS "
-            " (SELECT 1 FROM national_list n WHERE n.version = ?1 AND n.hash = o.hash)) AS removed"
-        )
-        .bind(version, current if current is not None else -1)
-        .first()
-    )
-    assert row is not None
-    return {"entries": row["entries"], "added": row["added"], "removed": row["removed"]}
-
-
 def _finish_statement(
     services: Services, import_id: str, status: str, reader: ListReader, summary: dict[str, Any]
-) -> Any:
-    return services.db.prepare(
-        "UPDATE exclusion_list_imports SET status = ?, entries = ?, added = ?, removed = ?, "
-        "rows = ?, invalid_rows = ? WHERE import_id = ?"
-    ).bind(
-        status, summary.get("entries", 0), summary.get("added", 0), summary.get("removed", 0),
-        reader.rows, reader.invalid_rows, import_id,
-    )  # fmt: skip
+) -> Statement:
+    return exclusion_list_imports.finish(
+        services.db, import_id, status, reader.rows, reader.invalid_rows, summary
+    )
 
 
 async def _finish(
@@ -207,14 +179,7 @@ async def _finish(
 
 async def _drop_version(services: Services, version: int) -> None:
     """Delete a version that is not in force, in bounded statements."""
-    while (
-        await services.db.prepare(
-            "DELETE FROM national_list WHERE version = ?1 AND hash IN "
-            "(SELECT hash FROM national_list WHERE version = ?1 LIMIT ?2)"
-        )
-        .bind(version, DELETE_ROWS)
-        .run()
-    ) == DELETE_ROWS:
+    while await national_list.delete_some(services.db, version, DELETE_ROWS) == DELETE_ROWS:
         pass
 
 
@@ -223,35 +188,20 @@ async def close_if_listed(services: Services, player: dict[str, Any]) -> bool:
     """Check one player against the list; a listed player's account is closed at once."""
     now = services.clock.now()
     listed = await is_listed(services, player.get("cpf"))
-    await (
-        services.db.prepare(
-            "UPDATE players SET exclusion_checked_at = ?, cpf_list_hash = ? WHERE player_id = ?"
-        )
-        .bind(
-            iso(now),
-            cpf_hash(services, player["cpf"]) if player.get("cpf") else None,
-            player["player_id"],
-        )  # fmt: skip
-        .run()
-    )
+    known = cpf_hash(services, player["cpf"]) if player.get("cpf") else None
+    await players.mark_listing_checked(services.db, player["player_id"], iso(now), known)
     if listed and player.get("account_status") != "closed":
         await close_account(services, player, now)
     return listed
 
 
 async def close_account(services: Services, player: dict[str, Any], now: datetime) -> None:
-    result = await services.wallets.get(player["player_id"]).call(
-        "exclude", {"player_id": player["player_id"], "kind": "national"}
-    )
+    result = await WalletClient(services.wallets, player["player_id"]).exclude("national")
     statements = [
-        services.db.prepare(
-            "UPDATE players SET account_status = 'closed', excluded_until = 'permanent', "
-            "exclusion_kind = 'national' WHERE player_id = ?"
-        ).bind(player["player_id"]),
-        services.db.prepare(
-            "INSERT INTO player_notices (notice_id, player_id, kind, channel, text, at) "
-            "VALUES (?, ?, 'national_exclusion', 'email', ?, ?)"
-        ).bind(services.new_id(), player["player_id"], CLOSURE_NOTICE, iso(now)),
+        players.close_national(services.db, player["player_id"]),
+        player_notices.national_exclusion(
+            services.db, services.new_id(), player["player_id"], CLOSURE_NOTICE, iso(now)
+        ),
         audit_entry(
             services,
             "system",
@@ -276,29 +226,16 @@ async def close_account(services: Services, player: dict[str, Any], now: datetim
     await services.db.batch(statements)
 
 
-PLAYER_COLUMNS = "player_id, email, cpf, country, jurisdiction, account_status"
-
-
 async def check_on_login(services: Services, player_id: str) -> None:
     """The first login of each day (in the profile's time zone) re-checks the list."""
-    player = (
-        await services.db.prepare(
-            f"SELECT {PLAYER_COLUMNS}, last_login_day FROM players WHERE player_id = ?"  # noqa: S608
-        )
-        .bind(player_id)
-        .first()
-    )
+    player = await players.for_listing_with_login_day(services.db, player_id)
     if player is None:
         return
     profile = services.player_profile(player)
     today = local_time(profile, services.clock.now()).date().isoformat()
     if player["last_login_day"] == today:
         return
-    await (
-        services.db.prepare("UPDATE players SET last_login_day = ? WHERE player_id = ?")
-        .bind(today, player_id)
-        .run()
-    )
+    await players.set_login_day(services.db, player_id, today)
     await close_if_listed(services, player)
 
 
@@ -310,80 +247,32 @@ async def recheck_due(services: Services, now: datetime | None = None) -> int:
     cutoff = iso(now - timedelta(days=profile.exclusion_recheck_days))
     checked = closures = 0
     for _ in range(RECHECK_BATCHES_PER_RUN):
-        players = (
-            await services.db.prepare(
-                f"SELECT {PLAYER_COLUMNS} FROM players "  # noqa: S608
-                "WHERE cpf IS NOT NULL AND account_status = 'active' "
-                "AND (exclusion_checked_at IS NULL OR exclusion_checked_at < ?) LIMIT ?"
-            )
-            .bind(cutoff, RECHECK_BATCH)
-            .all()
-        )
-        if not players:
+        due = await players.due_for_listing_check(services.db, cutoff, RECHECK_BATCH)
+        if not due:
             break
-        hashes = {p["player_id"]: cpf_hash(services, p["cpf"]) for p in players}
-        listed = await _listed_among(services, list(hashes.values()))
-        await services.db.prepare(
-            "UPDATE players SET exclusion_checked_at = ?1, cpf_list_hash = "
-            "json_extract(?2, '$.\"' || player_id || '\"') "
-            "WHERE player_id IN (SELECT key FROM json_each(?2))"
-        ).bind(iso(now), json.dumps(hashes)).run()  # fmt: skip
-        matches = [p for p in players if hashes[p["player_id"]] in listed]
+        hashes = {p["player_id"]: cpf_hash(services, p["cpf"]) for p in due}
+        listed = await national_list.listed_among(services.db, list(hashes.values()))
+        await players.mark_many_listing_checked(services.db, iso(now), hashes)
+        matches = [p for p in due if hashes[p["player_id"]] in listed]
         for player in matches[: CLOSURES_PER_RUN - closures]:
             await close_account(services, player, now)
         left = [p["player_id"] for p in matches[CLOSURES_PER_RUN - closures :]]
         closures = min(CLOSURES_PER_RUN, closures + len(matches))
         if left:  # the next run closes them: they stay due
-            await _make_due(services, left)
-        checked += len(players)
-        if len(players) < RECHECK_BATCH:
+            await players.make_listing_due(services.db, left)
+        checked += len(due)
+        if len(due) < RECHECK_BATCH:
             break
     return checked
-
-
-async def _listed_among(services: Services, hashes: list[str]) -> set[str]:
-    rows = (
-        await services.db.prepare(
-            "SELECT hash FROM national_list WHERE version = "
-            "(SELECT version FROM national_list_current WHERE singleton = 1) "
-            "AND hash IN (SELECT value FROM json_each(?))"
-        )
-        .bind(json.dumps(hashes))
-        .all()
-    )
-    return {r["hash"] for r in rows}
-
-
-async def _make_due(services: Services, player_ids: list[str]) -> None:
-    await services.db.prepare(
-        "UPDATE players SET exclusion_checked_at = NULL "
-        "WHERE player_id IN (SELECT value FROM json_each(?))"
-    ).bind(json.dumps(player_ids)).run()  # fmt: skip
-
-
-LISTED_NOW = (
-    "cpf_list_hash IN (SELECT hash FROM national_list WHERE version = "
-    "(SELECT version FROM national_list_current WHERE singleton = 1))"
-)
 
 
 async def close_newly_listed(services: Services) -> int:
     """After an import, the players on the new list are found by index (their CPF's keyed hash)
     and closed at once, up to a bounded number per request; the rest, and older accounts whose
     hash is not known yet, are made due for the re-check job (every five minutes)."""
-    await services.db.prepare(
-        "UPDATE players SET exclusion_checked_at = NULL WHERE account_status = 'active' "  # noqa: S608
-        f"AND cpf IS NOT NULL AND (cpf_list_hash IS NULL OR {LISTED_NOW})"
-    ).run()
-    players = (
-        await services.db.prepare(
-            f"SELECT {PLAYER_COLUMNS} FROM players WHERE account_status = 'active' "  # noqa: S608
-            f"AND {LISTED_NOW} LIMIT ?"
-        )
-        .bind(CLOSURES_PER_RUN)
-        .all()
-    )
+    await players.make_unknown_or_listed_due(services.db)
+    listed = await players.active_listed_now(services.db, CLOSURES_PER_RUN)
     now = services.clock.now()
-    for player in players:
+    for player in listed:
         await close_account(services, player, now)
-    return len(players)
+    return len(listed)

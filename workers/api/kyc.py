@@ -17,6 +17,7 @@ from casino.kyc import (
     status_after_decision,
     status_after_upload,
 )
+from infra.ports import Row
 
 from .accounts import iso
 from .audit import audit_entry
@@ -103,24 +104,13 @@ async def queue(services: Services, status: str) -> list[dict[str, Any]]:
 async def decide(
     services: Services, staff: Caller, player_id: str, decision: str, reason: str
 ) -> dict[str, Any]:
+    """An operator's KYC decision (`approve` needs the documents approval asks, `reject` a
+    reason), recorded with the player's new status and its audit entry in one batch."""
     if decision == "reject" and not reason:
         raise ValidationFailed("A rejection needs a reason the player can act on")
-    player = (
-        await services.db.prepare("SELECT kyc_status FROM players WHERE player_id = ?")
-        .bind(player_id)
-        .first()
-    )
-    if player is None:
-        raise NotFound("No such player")
+    player = await _kyc_status(services, player_id)
     if decision == "approve":
-        rows = (
-            await services.db.prepare(
-                "SELECT DISTINCT doc_type FROM kyc_documents WHERE player_id = ?"
-            )
-            .bind(player_id)
-            .all()
-        )
-        check_documents_for_approval({r["doc_type"] for r in rows})
+        await _check_approvable(services, player_id)
     status = status_after_decision(decision)
     now = iso(services.clock.now())
     details = {
@@ -141,6 +131,28 @@ async def decide(
         ]
     )
     return {"player_id": player_id, "kyc_status": str(status)}
+
+
+async def _kyc_status(services: Services, player_id: str) -> Row:
+    """The player's `kyc_status` row; 404 when there is no such player."""
+    player = (
+        await services.db.prepare("SELECT kyc_status FROM players WHERE player_id = ?")
+        .bind(player_id)
+        .first()
+    )
+    if player is None:
+        raise NotFound("No such player")
+    return player
+
+
+async def _check_approvable(services: Services, player_id: str) -> None:
+    """Refused unless the player uploaded every document type an approval needs."""
+    rows = (
+        await services.db.prepare("SELECT DISTINCT doc_type FROM kyc_documents WHERE player_id = ?")
+        .bind(player_id)
+        .all()
+    )
+    check_documents_for_approval({r["doc_type"] for r in rows})
 
 
 def download_headers(filename: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from casino.jurisdictions import Jurisdiction
 from casino.payments import payout_account
 
 from .services import Services
+from .tables import kyc_decisions, players
 
 PROFILE_FIELDS = ("address", "phone", "payout_account")
 
@@ -38,15 +39,7 @@ def missing_fields(profile: Jurisdiction, row: dict[str, Any]) -> list[str]:
 
 
 async def _row(services: Services, player_id: str) -> dict[str, Any]:
-    row = (
-        await services.db.prepare(
-            "SELECT player_id, email, full_name, country, cpf, kyc_status, vip_tier, created_at, "
-            "jurisdiction, account_status, address, phone, payout_account FROM players "
-            "WHERE player_id = ?"
-        )
-        .bind(player_id)
-        .first()
-    )
+    row = await players.profile(services.db, player_id)
     if row is None:
         raise NotFound("No such player")
     return row
@@ -60,11 +53,7 @@ async def me(services: Services, player_id: str) -> dict[str, Any]:
     shown["missing_fields"] = missing_fields(services.player_profile(row), row)
     shown["kyc_reason"] = None
     if row["kyc_status"] == "rejected":
-        decision = await services.db.prepare(
-            "SELECT reason FROM kyc_decisions WHERE player_id = ? AND decision = 'reject' "
-            "ORDER BY decided_at DESC LIMIT 1"
-        ).bind(player_id).first()  # fmt: skip
-        shown["kyc_reason"] = decision["reason"] if decision else None
+        shown["kyc_reason"] = await kyc_decisions.last_rejection_reason(services.db, player_id)
     return shown
 
 
@@ -72,26 +61,18 @@ async def search(services: Services, query: str) -> list[dict[str, Any]]:
     """Players by id, e-mail (or its beginning) or CPF (with or without punctuation)."""
     query = query.strip()
     digits = normalize_cpf(query)
-    return (
-        await services.db.prepare(
-            "SELECT player_id, email, full_name, kyc_status, account_status, jurisdiction, "
-            "created_at FROM players WHERE player_id = ?1 OR email = lower(?1) "
-            "OR (length(?1) >= 3 AND substr(email, 1, length(?1)) = lower(?1)) OR "
-            "(length(?2) = 11 AND cpf = ?2) ORDER BY created_at DESC LIMIT 20"
-        )
-        .bind(query, digits)
-        .all()
-    )
+    return await players.search(services.db, query, digits)
 
 
 async def update(services: Services, player_id: str, given: dict[str, Any]) -> dict[str, Any]:
     row = await _row(services, player_id)
     columns = profile_columns(given, row["cpf"])
     if columns:
-        assignments = ", ".join(f"{name} = ?" for name in columns)
-        await (
-            services.db.prepare(f"UPDATE players SET {assignments} WHERE player_id = ?")  # noqa: S608
-            .bind(*columns.values(), player_id)
-            .run()
-        )
+        await players.update_columns(services.db, player_id, columns)
     return await me(services, player_id)
+
+
+async def email_of(services: Services, player_id: str) -> str:
+    """The player's e-mail address (the player's id when there is no such player)."""
+    found = await players.email(services.db, player_id)
+    return player_id if found is None else found

@@ -79,48 +79,54 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+    return domain_problem(exc)
+
+
+async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = _validation_errors(exc)
+    if any(e["type"] == "json_invalid" for e in errors):
+        return problem(400, "malformed_request", "Malformed request", "The body is not valid JSON")
+    # Fields whose refusal has its own contract code (API.md, Games).
+    for field, code, title in FIELD_CODES:
+        if any(e["loc"][1:2] == [field] for e in errors):
+            return problem(422, code, title, f"Invalid {field}", errors=errors)
+    fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or "body" for e in errors)
+    return problem(
+        422,
+        "validation_error",
+        "Invalid request",
+        f"Invalid or missing fields: {fields}",
+        errors=errors,
+    )
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code, title = _HTTP_CODES.get(exc.status_code, ("http_error", "Request refused"))
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail else title
+    return problem(exc.status_code, code, title, detail, getattr(exc, "headers", None))
+
+
+async def _unavailable(request: Request, exc: Unavailable) -> JSONResponse:
+    log.warning("unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return problem(
+        503, "unavailable", "Temporarily unavailable",
+        "A part of the platform did not answer in time; nothing was lost. Retry the same "
+        "request (with the same Idempotency-Key) in a moment.",
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )  # fmt: skip
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(500, "internal_error", "Internal error", "An unexpected error occurred")
+
+
 def install(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return domain_problem(exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _validation_errors(exc)
-        if any(e["type"] == "json_invalid" for e in errors):
-            return problem(
-                400, "malformed_request", "Malformed request", "The body is not valid JSON"
-            )
-        # Fields whose refusal has its own contract code (API.md, Games).
-        for field, code, title in FIELD_CODES:
-            if any(e["loc"][1:2] == [field] for e in errors):
-                return problem(422, code, title, f"Invalid {field}", errors=errors)
-        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or "body" for e in errors)
-        return problem(
-            422,
-            "validation_error",
-            "Invalid request",
-            f"Invalid or missing fields: {fields}",
-            errors=errors,
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code, title = _HTTP_CODES.get(exc.status_code, ("http_error", "Request refused"))
-        detail = exc.detail if isinstance(exc.detail, str) and exc.detail else title
-        return problem(exc.status_code, code, title, detail, getattr(exc, "headers", None))
-
-    @app.exception_handler(Unavailable)
-    async def _unavailable(request: Request, exc: Unavailable) -> JSONResponse:
-        log.warning("unavailable on %s %s: %s", request.method, request.url.path, exc)
-        return problem(
-            503, "unavailable", "Temporarily unavailable",
-            "A part of the platform did not answer in time; nothing was lost. Retry the same "
-            "request (with the same Idempotency-Key) in a moment.",
-            {"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )  # fmt: skip
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "internal_error", "Internal error", "An unexpected error occurred")
+    """Every error the API answers as a problem: domain refusals, invalid requests, HTTP
+    errors, a part of the platform unavailable, and anything unexpected (500)."""
+    app.exception_handler(DomainError)(_domain)
+    app.exception_handler(RequestValidationError)(_validation)
+    app.exception_handler(StarletteHTTPException)(_http)
+    app.exception_handler(Unavailable)(_unavailable)
+    app.exception_handler(Exception)(_unexpected)

@@ -21,6 +21,7 @@ from casino.errors import (
 )
 from casino.providers import (
     Provider,
+    ProviderGame,
     check_signature,
     game_id,
     provider_from_dict,
@@ -29,11 +30,13 @@ from casino.providers import (
 )
 from casino.sealed import seal, unseal
 from casino.timefmt import rfc3339
+from wallet_do.client import WalletClient
 
 from .audit import audit_entry
 from .caller import Caller
 from .responsible import play_rules
 from .services import Services
+from .tables import providers
 from .wallet import load_player, request_hash
 
 SECRET_PURPOSE = "provider-secret"
@@ -61,28 +64,9 @@ async def _store(
 ) -> None:
     now = rfc3339(services.clock.now())
     config = provider_to_dict(provider) | {"launch_url": launch_url}
-    statement = (
-        "INSERT INTO providers (provider_id, name, status, currency, games, launch_url, "
-        "secret_sealed, created_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        if new
-        else "UPDATE providers SET name = ?2, status = ?3, currency = ?4, games = ?5, "
-        "launch_url = ?6, secret_sealed = ?7, updated_at = ?9, updated_by = ?10 "
-        "WHERE provider_id = ?1"
-    )
     await services.db.batch(
         [
-            services.db.prepare(statement).bind(
-                provider.provider_id,
-                provider.name,
-                provider.status,
-                provider.currency,
-                json.dumps(config["games"], sort_keys=True),
-                launch_url,
-                sealed,
-                now,
-                now,
-                staff.subject,
-            ),  # fmt: skip
+            providers.save(services.db, new, config, sealed, now, staff.subject),
             audit_entry(
                 services,
                 staff.subject,
@@ -140,11 +124,7 @@ async def rotate_secret(services: Services, staff: Caller, provider_id: str) -> 
 
 
 async def _row(services: Services, provider_id: str) -> dict[str, Any] | None:
-    return await (
-        services.db.prepare("SELECT * FROM providers WHERE provider_id = ?")
-        .bind(provider_id)
-        .first()
-    )
+    return await providers.by_id(services.db, provider_id)
 
 
 def _config(row: dict[str, Any]) -> dict[str, Any]:
@@ -160,7 +140,7 @@ def describe(provider: Provider, launch_url: str) -> dict[str, Any]:
 
 
 async def listing(services: Services) -> list[dict[str, Any]]:
-    rows = await services.db.prepare("SELECT * FROM providers ORDER BY provider_id").all()
+    rows = await providers.every(services.db)
     return [_config(r) | {"updated_at": r["updated_at"]} for r in rows]
 
 
@@ -243,21 +223,8 @@ def resolve_token(
 async def launch(services: Services, player_id: str, full_game_id: str) -> dict[str, Any]:
     """A provider game session: the launch URL (with an opaque token the provider resolves to
     the player through the callbacks), under the same gates as our own games."""
-    from .games import kyc_gate
-
-    split = split_game_id(full_game_id)
-    if split is None:
-        raise NotFound(f"No game '{full_game_id}'")
-    provider, launch_url, _ = await load(services, split[0])
-    game = provider.games.get(split[1])
-    if game is None or not provider.active:
-        raise ProviderUnavailable("This game is not available")
-    player = await load_player(services, player_id)
-    kyc_gate(services, player)
-    profile = services.player_profile(player)
-    if game.rtp_bps < profile.rtp_min_bps:
-        raise ProviderUnavailable("This game is not available in your jurisdiction")
-    allowed = await services.wallets.get(player_id).call("check_can_play", {})
+    provider, launch_url, game = await _launchable(services, player_id, full_game_id)
+    allowed = await WalletClient(services.wallets, player_id).check_can_play()
     if allowed["status"] != 200:
         return allowed
     now = services.clock.now()
@@ -265,11 +232,10 @@ async def launch(services: Services, player_id: str, full_game_id: str) -> dict[
     claims = {"sid": session_id, "provider_id": provider.provider_id, "game": game.game,
               "player_id": player_id, "iat": int(now.timestamp())}  # fmt: skip
     token = session_token(services, claims)
-    await services.db.prepare(
-        "INSERT INTO provider_sessions (session_id, player_id, provider_id, game_id, rtp_bps, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?)"
-    ).bind(session_id, player_id, provider.provider_id, full_game_id, game.rtp_bps,
-           rfc3339(now)).run()  # fmt: skip
+    await providers.open_session(
+        services.db, session_id, player_id, provider.provider_id, full_game_id, game.rtp_bps,
+        rfc3339(now),
+    )  # fmt: skip
     return {
         "status": 201,
         "body": {
@@ -289,6 +255,27 @@ async def launch(services: Services, player_id: str, full_game_id: str) -> dict[
     }
 
 
+async def _launchable(
+    services: Services, player_id: str, full_game_id: str
+) -> tuple[Provider, str, ProviderGame]:
+    """The provider, its launch URL and the game, once the game exists, is offered, and the
+    player may play it (KYC, the jurisdiction's RTP floor)."""
+    from .games import kyc_gate
+
+    split = split_game_id(full_game_id)
+    if split is None:
+        raise NotFound(f"No game '{full_game_id}'")
+    provider, launch_url, _ = await load(services, split[0])
+    game = provider.games.get(split[1])
+    if game is None or not provider.active:
+        raise ProviderUnavailable("This game is not available")
+    player = await load_player(services, player_id)
+    kyc_gate(services, player)
+    if game.rtp_bps < services.player_profile(player).rtp_min_bps:
+        raise ProviderUnavailable("This game is not available in your jurisdiction")
+    return provider, launch_url, game
+
+
 # Callbacks -------------------------------------------------------------------------------------
 async def authenticate(
     services: Services, provider_id: str, headers: Any, method: str, path: str, body: bytes
@@ -304,7 +291,7 @@ async def authenticate(
 
 async def balance(services: Services, provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
     claims = resolve_token(services, data.get("session_token"), provider.provider_id, True)
-    state = await services.wallets.get(claims["player_id"]).call("balance", {})
+    state = await WalletClient(services.wallets, claims["player_id"]).balance()
     return {"status": 200, "body": {"player_id": claims["player_id"], "currency": provider.currency,
                                     "balance": state["balance"]}}  # fmt: skip
 
@@ -336,18 +323,15 @@ async def transaction(
         "amount": data.get("amount"), "rtp_bps": game.rtp_bps,
     }  # fmt: skip
     rules = play_rules(profile) | {"session_opened_at": rfc3339_from(claims["iat"])}
-    return await services.wallets.get(claims["player_id"]).call(
-        "provider_transaction",
-        {
-            "player_id": claims["player_id"],
-            "idempotency_key": f"provider:{provider.provider_id}:{data['transaction_id']}",
-            "request_hash": request_hash(
-                f"provider_{kind}", {k: v for k, v in tx.items() if k != "rtp_bps"}
-            ),  # fmt: skip
-            "ref": f"provider:{provider.provider_id}:{data['transaction_id']}",
-            "transaction": tx,
-            "rg": rules,
-        },
+    key = f"provider:{provider.provider_id}:{data['transaction_id']}"
+    return await WalletClient(services.wallets, claims["player_id"]).provider_transaction(
+        idempotency_key=key,
+        request_hash=request_hash(
+            f"provider_{kind}", {k: v for k, v in tx.items() if k != "rtp_bps"}
+        ),
+        ref=key,
+        transaction=tx,
+        rg=rules,
     )
 
 

@@ -4,15 +4,19 @@ rounds, provider transactions, payments, players, exclusions, notices), rendered
 
 from __future__ import annotations
 
-from datetime import UTC, date
+import json
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from casino import reports
 from casino.errors import ValidationFailed
+from casino.games import GAMES
 from casino.jurisdictions import PROFILES
 from casino.timefmt import rfc3339
 
 from .services import Services
+from .tables import audit_log as audit_log_table
+from .tables import live_counters, operator_alerts, players, regulatory_reports
 
 # Each query reads one UTC day, `?1 <= created_at < ?2`, of the players of jurisdiction `?3`.
 _ROUNDS = (
@@ -101,15 +105,7 @@ async def compute(services: Services, jurisdiction: str, day: date) -> dict[str,
 async def stored(
     services: Services, jurisdiction: str, day: date, fmt: str
 ) -> tuple[str, str] | None:
-    row = await (
-        services.db.prepare(
-            "SELECT body, sha256 FROM regulatory_reports "
-            "WHERE jurisdiction = ? AND day = ? AND format = ?"
-        )
-        .bind(jurisdiction, day.isoformat(), fmt)
-        .first()
-    )
-    return (row["body"], row["sha256"]) if row else None
+    return await regulatory_reports.body(services.db, jurisdiction, day.isoformat(), fmt)
 
 
 async def daily(
@@ -136,10 +132,13 @@ async def store(services: Services, jurisdiction: str, day: date) -> dict[str, A
     bodies = {fmt: reports.render(report, fmt) for fmt in sorted(reports.FORMATS)}
     results = await services.db.batch(
         [
-            services.db.prepare(
-                "INSERT OR IGNORE INTO regulatory_reports (jurisdiction, day, format, body, "
-                "sha256, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING format"
-            ).bind(jurisdiction, day.isoformat(), fmt, body, reports.sha256_hex(body), now)
+            regulatory_reports.add(
+                services.db,
+                (jurisdiction, day.isoformat(), fmt),
+                body,
+                reports.sha256_hex(body),
+                now,
+            )  # fmt: skip
             for fmt, body in bodies.items()
         ]
     )
@@ -153,10 +152,7 @@ async def store(services: Services, jurisdiction: str, day: date) -> dict[str, A
 
 
 async def jurisdictions_in_use(services: Services) -> list[str]:
-    rows = await services.db.prepare(
-        "SELECT DISTINCT jurisdiction FROM players ORDER BY jurisdiction"
-    ).all()
-    return [r["jurisdiction"] for r in rows]
+    return await players.jurisdictions(services.db)
 
 
 async def list_stored(
@@ -164,18 +160,7 @@ async def list_stored(
 ) -> list[dict[str, Any]]:
     """The stored reports, newest day first: `{jurisdiction, date, formats, sha256}` with the
     SHA-256 of each format's bytes (`sha256: {csv: ..., json: ...}`)."""
-    rows = await (
-        services.db.prepare(
-            "SELECT jurisdiction, day, format, sha256 FROM regulatory_reports "
-            "WHERE (?1 IS NULL OR jurisdiction = ?1) AND (?2 IS NULL OR day = ?2) AND "
-            "(jurisdiction, day) IN (SELECT DISTINCT jurisdiction, day FROM regulatory_reports "
-            " WHERE (?1 IS NULL OR jurisdiction = ?1) AND (?2 IS NULL OR day = ?2) "
-            " ORDER BY day DESC, jurisdiction LIMIT ?3) "
-            "ORDER BY day DESC, jurisdiction, format"
-        )
-        .bind(jurisdiction, day, limit)
-        .all()
-    )
+    rows = await regulatory_reports.latest_days(services.db, jurisdiction, day, limit)
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
         entry = found.setdefault(
@@ -185,3 +170,31 @@ async def list_stored(
         entry["formats"].append(row["format"])
         entry["sha256"][row["format"]] = row["sha256"]
     return list(found.values())
+
+
+# What the dashboards read --------------------------------------------------------------------
+async def live_stats(services: Services) -> dict[str, int]:
+    """Aggregate, non-personal figures, each kept incrementally (a handful of rows read)."""
+    since = rfc3339(services.clock.now() - timedelta(hours=24))[:13]
+    figures = await live_counters.figures_since(services.db, since)
+    alerts = ("aml_alerts", "rg_alerts", "operator_alerts")
+    return {
+        "players": figures.get("players", 0),
+        "rounds_24h": figures.get("rounds_24h", 0),
+        "wallet_events": figures.get("wallet_events", 0),
+        "fraud_alerts": sum(figures.get(n, 0) for n in alerts),
+        "games": len(GAMES),
+    }
+
+
+async def operator_alerts_latest(services: Services) -> list[dict[str, Any]]:
+    """The operator alerts, newest first (at most 500)."""
+    return await operator_alerts.latest(services.db, 500)
+
+
+async def audit_log(
+    services: Services, actor_id: str | None, subject: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """Staff's and the system's actions, newest first, each with its details decoded."""
+    rows = await audit_log_table.latest(services.db, actor_id, subject, limit)
+    return [{**r, "details": json.loads(r["details"])} for r in rows]

@@ -13,8 +13,10 @@ from casino.jurisdictions import Jurisdiction
 from casino.limits import FAMILIES, WINDOWS, check_required, check_value, kind_of
 from casino.messages import PlayRules
 from casino.timefmt import rfc3339
+from wallet_do.client import ExclusionKind, WalletClient
 
 from .services import Services
+from .tables import player_exclusions, players
 from .wallet import load_player
 
 log = logging.getLogger("casino.responsible")
@@ -48,15 +50,8 @@ def validated(profile: Jurisdiction, changes: dict[str, Any]) -> dict[str, Any]:
 async def set_limits(services: Services, player_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     player = await load_player(services, player_id)
     profile = services.player_profile(player)
-    result = await services.wallets.get(player_id).call(
-        "set_limits",
-        {
-            "player_id": player_id,
-            "changes": validated(profile, changes),
-            "rules": limit_rules(profile),
-        },
-    )
-    return result
+    client = WalletClient(services.wallets, player_id)
+    return await client.set_limits(validated(profile, changes), limit_rules(profile))
 
 
 async def activate_due_limits(services: Services, player_id: str) -> dict[str, Any]:
@@ -64,20 +59,14 @@ async def activate_due_limits(services: Services, player_id: str) -> dict[str, A
     with no change settles every limit whose cooling-off has passed and writes it back, under
     the player's jurisdiction's rules (the WalletDO decides; nothing is raised early)."""
     player = await load_player(services, player_id)
-    return await services.wallets.get(player_id).call(
-        "set_limits",
-        {
-            "player_id": player_id,
-            "changes": {},
-            "rules": limit_rules(services.player_profile(player)),
-        },
-    )
+    rules = limit_rules(services.player_profile(player))
+    return await WalletClient(services.wallets, player_id).set_limits({}, rules)
 
 
 async def get_limits(services: Services, player_id: str) -> dict[str, Any]:
     player = await load_player(services, player_id)
     rules = limit_rules(services.player_profile(player))
-    return await services.wallets.get(player_id).call("get_limits", {"rules": rules})
+    return await WalletClient(services.wallets, player_id).get_limits(rules)
 
 
 def initial_changes(profile: Jurisdiction, given: Any) -> dict[str, Any]:
@@ -113,10 +102,7 @@ async def apply_initial_limits(
     services: Services, player_id: str, profile: Jurisdiction, changes: dict[str, Any]
 ) -> None:
     if changes or profile.required_limits:
-        await services.wallets.get(player_id).call(
-            "set_limits",
-            {"player_id": player_id, "changes": changes, "rules": limit_rules(profile)},
-        )
+        await WalletClient(services.wallets, player_id).set_limits(changes, limit_rules(profile))
 
 
 async def mirror_exclusion(
@@ -129,18 +115,30 @@ async def mirror_exclusion(
         return
     body = result["body"]
     until = "permanent" if body["permanent"] else body["excluded_until"]
-    await (
-        services.db.prepare(
-            "UPDATE players SET excluded_until = ?, exclusion_kind = ? WHERE player_id = ?"
-        )
-        .bind(until, body["kind"], player_id)
-        .run()
-    )
-    await (
-        services.db.prepare(
-            "INSERT INTO player_exclusions (player_id, kind, excluded_until, created_at) "
-            "VALUES (?, ?, ?, ?)"
-        )
-        .bind(player_id, asked, until, rfc3339(services.clock.now()))
-        .run()
-    )
+    await players.set_exclusion(services.db, player_id, until, body["kind"])
+    await player_exclusions.add(services.db, player_id, asked, until, rfc3339(services.clock.now()))
+
+
+async def exclude(
+    services: Services, player_id: str, kind: ExclusionKind, **terms: Any
+) -> dict[str, Any]:
+    """A self-exclusion (`days`, `permanent`) or a break (`hours`) taken by the player: held by
+    the WalletDO, mirrored into D1 once it is."""
+    await load_player(services, player_id)
+    result = await WalletClient(services.wallets, player_id).exclude(kind, **terms)
+    await mirror_exclusion(services, player_id, result, kind)
+    return result
+
+
+async def exclusion_status(services: Services, player_id: str) -> dict[str, Any]:
+    """`{excluded, kind, excluded_until, permanent}` as the WalletDO holds it."""
+    await load_player(services, player_id)
+    body: dict[str, Any] = (await WalletClient(services.wallets, player_id).rg_status())["body"]
+    return body
+
+
+async def reality_check(services: Services, player_id: str) -> dict[str, Any]:
+    """The current play session's figures, under the player's jurisdiction's idle time."""
+    player = await load_player(services, player_id)
+    rules = play_rules(services.player_profile(player))
+    return await WalletClient(services.wallets, player_id).reality_check(rules)

@@ -10,6 +10,7 @@ from casino.timefmt import rfc3339
 from casino.vip import TIERS, WINDOW_DAYS, Tier
 
 from .services import Services
+from .tables import players
 
 
 def _tier_case(tiers: tuple[Tier, ...]) -> tuple[str, list[Any]]:
@@ -25,23 +26,10 @@ def _tier_case(tiers: tuple[Tier, ...]) -> tuple[str, list[Any]]:
 async def recompute(services: Services, tiers: tuple[Tier, ...] = TIERS) -> dict[str, Any]:
     since = rfc3339(services.clock.now() - timedelta(days=WINDOW_DAYS))
     case, params = _tier_case(tiers)
-    changed = await (
-        services.db.prepare(
-            "UPDATE players SET vip_tier = t.tier FROM ("  # noqa: S608 (no value is spliced)
-            f" SELECT p.player_id, {case} AS tier FROM players p LEFT JOIN ("
-            "  SELECT player_id, sum(amount) AS wagered FROM wallet_events "
-            "  WHERE type = 'BET' AND created_at >= ? GROUP BY player_id"
-            " ) w ON w.player_id = p.player_id"
-            ") t WHERE players.player_id = t.player_id AND players.vip_tier IS NOT t.tier"
-        )
-        .bind(*params, since)
-        .run()
-    )
-    rows = await services.db.prepare(
-        "SELECT vip_tier, count(*) AS players FROM players GROUP BY vip_tier ORDER BY vip_tier"
-    ).all()
+    changed = await players.set_vip_tiers(services.db, case, params, since)
+    by_tier = await players.count_by_vip_tier(services.db)
     return {
         "since": since,
         "changed": changed,
-        "players_by_tier": {r["vip_tier"]: r["players"] for r in rows},
+        "players_by_tier": by_tier,
     }

@@ -150,6 +150,8 @@ def to_dict(profile: Jurisdiction) -> dict[str, object]:
 
 
 def _check_limits(data: dict[str, object]) -> None:
+    """The limits a profile sets: known families and kinds, each value in range, a default for
+    every mandatory family, and no default above its maximum."""
     required, defaults, maxima = (
         data["required_limits"],
         data["default_limits"],
@@ -162,11 +164,21 @@ def _check_limits(data: dict[str, object]) -> None:
         if not set(kinds) <= set(KINDS):
             raise ValueError(f"limit kinds are {sorted(KINDS)}")
     for values in (defaults, maxima):
-        for kind, value in values.items():
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"{kind} must be an integer")
-            if not 1 <= value <= highest(kind):
-                raise ValueError(f"{kind} must be from 1 to {highest(kind)}")
+        _check_limit_values(values)
+    _check_defaults(required, defaults, maxima)
+
+
+def _check_limit_values(values: dict[str, object]) -> None:
+    """Each limit an integer from 1 to the highest its kind allows."""
+    for kind, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{kind} must be an integer")
+        if not 1 <= value <= highest(kind):
+            raise ValueError(f"{kind} must be from 1 to {highest(kind)}")
+
+
+def _check_defaults(required: list[str], defaults: dict[str, int], maxima: dict[str, int]) -> None:
+    """Every mandatory family has a default, and no default exceeds its kind's maximum."""
     for family in required:
         if not any(kind in defaults for kind in family_kinds(family)):
             raise ValueError(f"the mandatory {family} limits need a default")

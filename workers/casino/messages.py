@@ -31,17 +31,29 @@ class AddressMismatch(DomainError):
     title = "The command reached the wrong object"
 
 
+class Unaddressed(AddressMismatch):
+    """A command sent without its address (a caller that does not go through a client): a bug
+    of the caller, refused like a mismatch (same code) before anything is read or written."""
+
+    title = "The command was sent without its address"
+
+
 def addressed(payload: Mapping[str, Any], address: str) -> dict[str, Any]:
     """`payload` as a client sends it to the object named `address`."""
     return {**payload, ADDRESS: address}
 
 
-def unaddressed(payload: Mapping[str, Any], field: str) -> dict[str, Any]:
+def unaddressed(
+    payload: Mapping[str, Any], field: str, *, required: bool = False
+) -> dict[str, Any]:
     """`payload` without its `_address`, once the address agrees with the payload's `field`
     (the object's own id: `player_id` for a wallet, `session_id` for a session). A payload sent
-    without an address (an untyped caller) or without the field is taken as it is."""
+    without an address is refused when the address is `required` (`Unaddressed`), else taken
+    as it is, as is one without the field."""
     rest = {k: v for k, v in payload.items() if k != ADDRESS}
     address = payload.get(ADDRESS)
+    if address is None and required:
+        raise Unaddressed(f"A command was sent without its {ADDRESS} (the object's {field})")
     if address is not None and field in rest and rest[field] != address:
         raise AddressMismatch(
             f"A command for {field} {rest[field]!r} was sent to the object named {address!r}"

@@ -13,7 +13,7 @@ of one (stake, target, rtp) pays the same amount. Other games run `resolve` roun
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -27,7 +27,7 @@ from .fairness import (
     new_server_seed,
     server_seed_hash,
 )
-from .games import GAMES, expected_return, return_variance, strict_int
+from .games import GAMES, Game, expected_return, return_variance, strict_int
 from .games.dice import ROLLS
 
 Z_99 = 2.576  # two-sided 99%
@@ -164,6 +164,10 @@ class Executor(Protocol):
     def submit(self, fn: Callable[..., Tally], /, *args: Any) -> Future[Tally]: ...
 
 
+# `play_range`'s arguments for one chunk: game, rtp, params, stake, seeds, first nonce, count.
+ChunkArgs = tuple[str, int, dict[str, Any], int, str, str, int, int]
+
+
 def chunks(rounds: int, size: int = CHUNK) -> list[tuple[int, int]]:
     return [(first, min(size, rounds - first)) for first in range(0, rounds, size)]
 
@@ -183,6 +187,19 @@ def simulate(
 ) -> SimulationStats:
     """Play `rounds` rounds (nonces 0 .. rounds - 1) under a server seed drawn from
     `seed_source` (a `token_bytes(n)`); `progress(done, total)` after every chunk."""
+    game = _checked_game(game_id, rounds, rtp_bps, stake, client_seed)
+    params = game.validate_params(
+        game.describe(rtp_bps)["example_params"] if params is None else params, rtp_bps
+    )
+    server_seed = new_server_seed(seed_source)
+    work = chunks(rounds, chunk)
+    args = [(game_id, rtp_bps, params, stake, server_seed, client_seed, f, c) for f, c in work]
+    tally = _play(args, rounds, progress, executor)
+    return report(game_id, rtp_bps, params, stake, tally, server_seed, client_seed)
+
+
+def _checked_game(game_id: str, rounds: int, rtp_bps: int, stake: int, client_seed: str) -> Game:
+    """The game a simulation plays, once its arguments are valid (else the refusal)."""
     game = GAMES.get(game_id)
     if game is None:
         raise InvalidParams(f"no game {game_id!r}; games: {', '.join(sorted(GAMES))}")
@@ -193,12 +210,17 @@ def simulate(
     if not strict_int(stake) or stake < 1:
         raise InvalidStake("stake must be a positive integer number of minor units")
     check_client_seed(client_seed)
-    params = game.validate_params(
-        game.describe(rtp_bps)["example_params"] if params is None else params, rtp_bps
-    )
-    server_seed = new_server_seed(seed_source)
-    work = chunks(rounds, chunk)
-    args = [(game_id, rtp_bps, params, stake, server_seed, client_seed, f, c) for f, c in work]
+    return game
+
+
+def _play(
+    args: Sequence[ChunkArgs],
+    rounds: int,
+    progress: Callable[[int, int], None] | None,
+    executor: Executor | None,
+) -> Tally:
+    """Every chunk's tally (`play_range(*a)` for each of `args`, inline or on `executor`),
+    summed in chunk order, with `progress` after each."""
     results: Iterable[Tally | Future[Tally]]
     if executor is None:
         results = (play_range(*a) for a in args)
@@ -209,4 +231,4 @@ def simulate(
         tally = tally + (result.result() if isinstance(result, Future) else result)
         if progress is not None:
             progress(tally.rounds, rounds)
-    return report(game_id, rtp_bps, params, stake, tally, server_seed, client_seed)
+    return tally

@@ -1,5 +1,6 @@
-"""The API's handle on one game session's SessionDO: typed commands (`casino.messages`), each
-addressed to the object named by the session's id."""
+"""The API's handle on one game session's SessionDO: one typed method per `GameSession` command
+(`casino.messages`), each addressed to the object named by the session's id (the SessionDO
+refuses a command without its address)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ class SessionClient:
         return await self._stub.call(method, addressed(payload, self.session_id))
 
     async def open(self, command: OpenSession) -> Answer:
+        """Create the session under its id, with its first server seed committed."""
         return await self._call("open", command.to_dict())
 
     async def describe(self, player_id: str) -> Answer:
+        """The session as its player sees it (seed hash, client seed, next nonce)."""
         return await self._call("describe", SessionQuery(self.session_id, player_id).to_dict())
 
     async def play(self, command: PlayRound) -> Answer:
@@ -30,8 +33,10 @@ class SessionClient:
         return await self._call("play", command.to_dict())
 
     async def rounds(self, player_id: str) -> Answer:
+        """The session's rounds: settled, void, and pending settlement."""
         return await self._call("rounds", SessionQuery(self.session_id, player_id).to_dict())
 
     async def rotate(self, player_id: str, client_seed: str | None) -> Answer:
+        """Settle the current seed's pending rounds, reveal it and commit a new one."""
         command = RotateSeed(self.session_id, player_id, client_seed)
         return await self._call("rotate", command.to_dict())

@@ -1,14 +1,18 @@
-"""The callers' handle on one player's WalletDO (the API's and the SessionDO's): typed commands
-(`casino.messages`), each addressed to the object named by the player's id."""
+"""The callers' handle on one player's WalletDO (the API's and the SessionDO's): one typed method
+per `Wallet` command (`casino.messages`), each payload addressed to the object named by the
+player's id and naming that player, so the object can check the two agree."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from casino.messages import SettleRound, addressed
 from infra.ports import ActorNamespace
 
 Answer = dict[str, Any]  # `{status, body}`, the body as the HTTP answer shows it
+Json = Mapping[str, Any]
+ExclusionKind = Literal["self_exclusion", "break", "national"]
 
 
 class WalletClient:
@@ -16,13 +20,114 @@ class WalletClient:
         self.player_id = player_id
         self._stub = wallets.get(player_id)
 
-    async def _call(self, method: str, payload: dict[str, Any]) -> Answer:
-        return await self._stub.call(method, addressed(payload, self.player_id))
+    async def _call(self, method: str, payload: Mapping[str, Any]) -> Answer:
+        body = {"player_id": self.player_id, **payload}
+        return await self._stub.call(method, addressed(body, self.player_id))
+
+    # Reads: answered as they are (`balance`, `events`, `audit`) or as `{status, body}` -------
+    async def balance(self) -> Answer:
+        """`{balance, last_seq}` straight from the ledger."""
+        return await self._call("balance", {})
+
+    async def events(self, after_seq: int = 0, limit: int = 100) -> Answer:
+        """A page of the ledger's events after `after_seq`: `{events, next_after_seq}`."""
+        return await self._call("events", {"after_seq": after_seq, "limit": limit})
+
+    async def audit(self) -> Answer:
+        """The ledger replayed from its first event, against its stored balance."""
+        return await self._call("audit", {})
+
+    async def withdrawals(self) -> Answer:
+        return await self._call("withdrawals", {})
+
+    async def bonus_status(self) -> Answer:
+        return await self._call("bonus_status", {})
+
+    async def get_limits(self, rules: Json) -> Answer:
+        """The limits in force and pending, under the jurisdiction's `LimitRules` (as a dict)."""
+        return await self._call("get_limits", {"rules": dict(rules)})
+
+    async def rg_status(self) -> Answer:
+        return await self._call("rg_status", {})
+
+    async def reality_check(self, rules: Json) -> Answer:
+        """The current play session's figures, under the jurisdiction's `PlayRules` (a dict)."""
+        return await self._call("reality_check", dict(rules))
+
+    # Money: exactly once per idempotency key -------------------------------------------------
+    async def deposit(
+        self, *, idempotency_key: str, request_hash: str, ref: str, amount: int, method: str,
+        rg: Json, source: Json, aml_context: Json | None = None,
+    ) -> Answer:  # fmt: skip
+        """DEPOSIT `amount` (minor units) under the player's deposit limits."""
+        payload: dict[str, Any] = {
+            "idempotency_key": idempotency_key, "request_hash": request_hash, "ref": ref,
+            "amount": amount, "method": method, "rg": dict(rg), "source": dict(source),
+        }  # fmt: skip
+        if aml_context:
+            payload["aml_context"] = dict(aml_context)
+        return await self._call("deposit", payload)
+
+    async def withdraw(
+        self, *, idempotency_key: str, request_hash: str, ref: str, amount: int, method: str,
+        rg: Json, payout_account: Json | None, destination_required: bool,
+        payout_within_minutes: int,
+    ) -> Answer:  # fmt: skip
+        """WITHDRAW `amount` (minor units) to the registered or own account, paid by the alarm."""
+        return await self._call("withdraw", {
+            "idempotency_key": idempotency_key, "request_hash": request_hash, "ref": ref,
+            "amount": amount, "method": method, "rg": dict(rg), "payout_account": payout_account,
+            "destination_required": destination_required,
+            "payout_within_minutes": payout_within_minutes,
+        })  # fmt: skip
+
+    async def grant_bonus(
+        self, *, idempotency_key: str, request_hash: str, ref: str, amount: int,
+        wagering_multiplier: int, profile: Json,
+    ) -> Answer:  # fmt: skip
+        """BONUS_CREDIT with its wagering requirement, under the jurisdiction `profile` (a dict)."""
+        return await self._call("grant_bonus", {
+            "idempotency_key": idempotency_key, "request_hash": request_hash, "ref": ref,
+            "amount": amount, "wagering_multiplier": wagering_multiplier, "profile": dict(profile),
+        })  # fmt: skip
+
+    async def provider_transaction(
+        self, *, idempotency_key: str, request_hash: str, ref: str, transaction: Json, rg: Json
+    ) -> Answer:
+        """A provider's bet, win, refund or rollback, at most once per its transaction id."""
+        return await self._call("provider_transaction", {
+            "idempotency_key": idempotency_key, "request_hash": request_hash, "ref": ref,
+            "transaction": dict(transaction), "rg": dict(rg),
+        })  # fmt: skip
+
+    # Responsible gaming ----------------------------------------------------------------------
+    async def set_limits(self, changes: Mapping[str, int | None], rules: Json) -> Answer:
+        """Each change by the lower-at-once rule; no change settles the limits that are due."""
+        return await self._call("set_limits", {"changes": dict(changes), "rules": dict(rules)})
+
+    async def exclude(
+        self, kind: ExclusionKind, *, days: int | None = None, permanent: bool = False,
+        hours: int | None = None,
+    ) -> Answer:  # fmt: skip
+        """A self-exclusion (`days` or `permanent`), a break (`hours`) or the national list's."""
+        payload: dict[str, Any] = {"kind": kind}
+        if kind == "break":
+            payload["hours"] = hours
+        elif kind == "self_exclusion":
+            payload.update(days=days, permanent=permanent)
+        return await self._call("exclude", payload)
 
     async def check_can_play(self) -> Answer:
         """200 when the player may open a session (no exclusion in force), else the refusal."""
-        return await self._call("check_can_play", {"player_id": self.player_id})
+        return await self._call("check_can_play", {})
 
     async def settle_round(self, command: SettleRound) -> Answer:
         """BET and WIN of a resolved round, at most once per round id."""
         return await self._call("settle_round", command.to_dict())
+
+    async def aml_restrict(self, level: str | None, *, lift: bool = False) -> Answer:
+        """The AML restriction an alert asks (`hold`, `freeze`); `lift` with None lifts it."""
+        payload: dict[str, Any] = {"player_id": self.player_id, "level": level}
+        if lift:
+            payload["lift"] = True
+        return await self._call("aml_restrict", payload)

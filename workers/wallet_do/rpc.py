@@ -4,7 +4,8 @@ A domain refusal is an answer, not an exception: exceptions do not cross RPC fai
 refusal recorded under an idempotency key must replay byte for byte.
 
 Every command is also checked against the address its caller sent (`casino.messages`): a
-payload naming another object than the one it reached is refused before it runs.
+payload naming another object than the one it reached, or sent without an address (a caller
+that does not go through the object's client), is refused before it runs.
 """
 
 from __future__ import annotations
@@ -40,15 +41,16 @@ def answers_refusals(method: Command) -> Command:
     return wrapper
 
 
-def checks_address(field: str) -> Callable[[Command], Command]:
+def checks_address(field: str, required: bool = True) -> Callable[[Command], Command]:
     """A command that refuses a payload whose `field` (the object's own id) disagrees with the
-    address its caller sent, and runs with the address taken out of the payload."""
+    address its caller sent, or that has no address (unless not `required`), and runs with the
+    address taken out of the payload."""
 
     def decorate(method: Command) -> Command:
         @functools.wraps(method)
         async def wrapper(self: Any, payload: dict[str, Any]) -> Result:
             try:
-                checked = unaddressed(payload, field)
+                checked = unaddressed(payload, field, required=required)
             except DomainError as error:
                 return refusal(error)
             return await method(self, checked)
@@ -67,8 +69,9 @@ def commands(cls: type) -> list[str]:
     )
 
 
-def checking_address(cls: type[T], field: str) -> type[T]:
-    """`cls` with every command checked by `checks_address(field)`: for a class whose methods
-    are not decorated themselves (the hosted class is this subclass, in both runtimes)."""
-    wrapped = {name: checks_address(field)(getattr(cls, name)) for name in commands(cls)}
+def checking_address(cls: type[T], field: str, required: bool = True) -> type[T]:
+    """`cls` with every command checked by `checks_address(field, required)`: for a class whose
+    methods are not decorated themselves (the hosted class is this subclass, in both runtimes)."""
+    check = checks_address(field, required)
+    wrapped = {name: check(getattr(cls, name)) for name in commands(cls)}
     return cast("type[T]", type(f"Addressed{cls.__name__}", (cls,), wrapped))

@@ -16,61 +16,9 @@ import js  # type: ignore[import-not-found]
 from _conformance_host import env, host, info  # type: ignore[import-not-found]
 from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
-from infra.cloudflare import D1Database, R2Bucket
+from cases.edge_client import STRONG, call, cpf, db, key, player, staff, wallet_call
+from infra.cloudflare import R2Bucket
 from workers import _EnvWrapper  # type: ignore[import-not-found]
-
-STRONG = "Str0ng-Passw0rd!x"
-db = D1Database(_EnvWrapper(env).DB)
-
-
-async def call(method: str, path: str, body=None, headers=None, *, host_name: str = "casino.test"):
-    init = {"method": method, "headers": {"content-type": "application/json", **(headers or {})}}
-    if body is not None:
-        init["body"] = body if isinstance(body, str) else json.dumps(body)
-    request = js.Request.new(
-        f"https://{host_name}{path}", to_js(init, dict_converter=js.Object.fromEntries)
-    )
-    response = await host.fetch(request)
-    assert response.constructor.name == "Response"
-    text = await response.text()
-    media = str(response.headers.get("content-type") or "")
-    return int(response.status), media, (json.loads(text) if text and "json" in media else text)
-
-
-def cpf(n: int) -> str:
-    def digit(digits: str) -> int:
-        r = sum(int(d) * (len(digits) + 1 - i) for i, d in enumerate(digits)) * 10 % 11
-        return 0 if r == 10 else r
-
-    base = f"{n % 10**9:09d}"
-    first = digit(base)
-    return base + str(first) + str(digit(base + str(first)))
-
-
-async def player(verified: bool = False) -> dict:
-    email = f"c-{uuid.uuid4().hex[:10]}@example.com"
-    status, _, body = await call("POST", "/v1/auth/register", {
-        "email": email, "password": STRONG, "full_name": "Ana", "birth_date": "1990-01-01",
-        "country": "BR", "cpf": cpf(uuid.uuid4().int)})  # fmt: skip
-    assert status == 201, body
-    status, _, tokens = await call("POST", "/v1/auth/login", {"email": email, "password": STRONG})
-    assert status == 200, tokens
-    if verified:
-        await (
-            db.prepare("UPDATE players SET kyc_status = 'verified' WHERE player_id = ?")
-            .bind(body["player_id"])
-            .run()
-        )
-    return {
-        "id": body["player_id"],
-        "email": email,
-        "tokens": tokens,
-        "auth": {"authorization": f"Bearer {tokens['access_token']}"},
-    }
-
-
-def key() -> dict:
-    return {"idempotency-key": str(uuid.uuid4())}
 
 
 async def test_health_not_found_and_validation_problems():
@@ -222,11 +170,44 @@ async def test_kyc_documents_go_to_r2():
     assert (status, body["code"]) == (422, "invalid_document")
 
 
-async def test_the_cron_handler_runs():
+async def test_the_cron_handler_runs_the_jobs_of_each_trigger():
+    """`Default.scheduled` with a real `ScheduledController`, once for each trigger of
+    wrangler.toml: every five minutes, a player due for the national-list re-check is re-checked
+    (D1's `exclusion_checked_at`); at 03:00 UTC, yesterday's regulatory report of each
+    jurisdiction with players is stored (both formats, their SHA-256) and VIP tiers are
+    recomputed from 30 days of wagering."""
+    from datetime import UTC, datetime, timedelta
+
     main = sys.modules[info.mainModule]
     assert callable(getattr(main.Default, "scheduled", None))
-    for cron in ("*/5 * * * *", "0 3 * * *"):
-        await host.scheduled(cron)
+    p = await player()
+    player_row = (
+        "SELECT exclusion_checked_at, cpf_list_hash, vip_tier FROM players WHERE player_id = ?"
+    )
+    await db.prepare(
+        "UPDATE players SET exclusion_checked_at = '2000-01-01T00:00:00Z', vip_tier = 'gold' "
+        "WHERE player_id = ?"
+    ).bind(p["id"]).run()  # fmt: skip
+    before = datetime.now(UTC)
+    await host.scheduled("*/5 * * * *")
+    checked = await db.prepare(player_row).bind(p["id"]).first()
+    assert checked["exclusion_checked_at"] >= before.strftime("%Y-%m-%dT%H:%M"), checked
+    assert checked["cpf_list_hash"] and checked["vip_tier"] == "gold", checked
+
+    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    stored = (
+        "SELECT format, body, sha256 FROM regulatory_reports "
+        "WHERE jurisdiction = 'BR' AND day = ? ORDER BY format"
+    )
+    assert await db.prepare(stored).bind(yesterday).all() == []
+    await host.scheduled("0 3 * * *")
+    reports = await db.prepare(stored).bind(yesterday).all()
+    assert [r["format"] for r in reports] == ["csv", "json"], reports
+    assert all(hashlib.sha256(r["body"].encode()).hexdigest() == r["sha256"] for r in reports)
+    assert json.loads(reports[1]["body"])["date"] == yesterday
+    assert (await db.prepare(player_row).bind(p["id"]).first())["vip_tier"] == "bronze"
+    await host.scheduled("0 3 * * *")  # a rerun stores nothing new and changes nothing
+    assert await db.prepare(stored).bind(yesterday).all() == reports
 
 
 async def test_the_daily_report_is_the_same_bytes_twice_and_stored_on_real_d1():
@@ -235,18 +216,11 @@ async def test_the_daily_report_is_the_same_bytes_twice_and_stored_on_real_d1():
     from datetime import UTC, datetime
 
     import entry  # type: ignore[import-not-found]
-    import pyotp
 
     from api import reports
-    from api.staff import CLI_ACTOR, create_staff
 
     services = entry.build_services(_EnvWrapper(env))
-    email = f"compliance-{uuid.uuid4().hex[:8]}@example.com"
-    made = await create_staff(services, CLI_ACTOR, email, STRONG, "compliance")
-    status, _, tokens = await call("POST", "/v1/auth/login", {
-        "email": email, "password": STRONG, "otp": pyotp.parse_uri(made["otpauth_uri"]).now()})  # fmt: skip
-    assert status == 200, tokens
-    auth = {"authorization": f"Bearer {tokens['access_token']}"}
+    auth = await staff("compliance")
     live_before = (await call("GET", "/v1/stats/live"))[2]
     p = await player()
     status, _, _ = await call(
@@ -285,7 +259,8 @@ async def test_wallet_events_reach_the_fraud_queue_and_its_handler_raises_an_ale
     """The WalletDO's alarm sends every event to FRAUD_QUEUE after projecting it to D1; the
     Worker's `queue` handler, given a real `MessageBatch`, acks each message once scored and the
     velocity alert is in D1; the same batch again (at least once) raises no second alert; a
-    malformed message is retried with a delay, never acked."""
+    malformed message is retried with a delay, never acked; the alert's action (`hold`) is in
+    the player's WalletDO."""
     p = await player()
     host.env.FRAUD_QUEUE.take()
     for _ in range(6):
@@ -306,6 +281,9 @@ async def test_wallet_events_reach_the_fraud_queue_and_its_handler_raises_an_ale
         .all()
     )
     assert alerts == [{"rule": "deposit_velocity", "risk": "high", "status": "open"}], alerts
+    # the high alert's action, `hold`, is in the WalletDO (a request for no restriction keeps it)
+    held = await wallet_call(p["id"], "aml_restrict", {"player_id": p["id"], "level": None})
+    assert held == {"status": 200, "body": {"restriction": "hold"}}, held
     broken = to_js([{"event_id": "x"}], dict_converter=js.Object.fromEntries)
     [outcome] = (await host.queue(broken, 3)).to_py()
     assert outcome["outcome"] == "retry" and outcome["delaySeconds"] == 4, outcome

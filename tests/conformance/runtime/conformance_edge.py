@@ -7,7 +7,11 @@
 - calls into entrypoint classes the way workerd's `python-entrypoint-helper` and its
   `introspection.wrapper_func` make them: the class is constructed with the raw JS `(ctx, env)`
   (the SDK wraps them), `fetch` and RPC methods receive `python_from_rpc(arg)` and answer
-  `python_to_rpc(result)`, `alarm` is called directly (relaxed).
+  `python_to_rpc(result)`, `alarm` is called directly (relaxed);
+- which edge functions ran: every handler (`fetch`, `scheduled`, `queue`, ...) of the main
+  module's `WorkerEntrypoint` classes and every RPC command (`wallet_do.rpc.commands`) and
+  `alarm` of its Durable Object classes, listed from the classes themselves, and which of them
+  the calls above reached (`edge_functions`).
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ from _conformance_host import entropy  # type: ignore[import-not-found]
 from pyodide.code import relaxed_call  # type: ignore[import-not-found]
 
 _main: Any = None
+_ran: set[str] = set()
+# The handlers workerd calls on a Worker's entrypoint class.
+HANDLERS = ("fetch", "scheduled", "queue", "email", "tail", "trace")
 _orig_urandom = os.urandom
 _orig_seed: Any = None
 
@@ -152,9 +159,7 @@ async def call(relaxed: bool, instance: Any, name: str, *args: Any) -> Any:
     """An RPC method or `fetch`, as workerd's `wrapper_func` calls it."""
     from workers import python_from_rpc, python_to_rpc  # type: ignore[import-not-found]
 
-    method = getattr(instance, name, None)
-    if not callable(method):
-        raise TypeError(f"Method {name} does not exist")
+    method = _edge_method(instance, name)
     py_args = [python_from_rpc(arg) for arg in args]
     result = relaxed_call(method, *py_args) if relaxed else method(*py_args)
     if isawaitable(result):
@@ -164,10 +169,54 @@ async def call(relaxed: bool, instance: Any, name: str, *args: Any) -> Any:
 
 async def call_handler(instance: Any, name: str, *args: Any) -> Any:
     """A Durable Object's `alarm` (and the like): called directly, relaxed, raw JS arguments."""
-    method = getattr(instance, name, None)
-    if not callable(method):
-        raise TypeError(f"Method {name} does not exist")
+    method = _edge_method(instance, name)
     result = relaxed_call(method, *args)
     if isawaitable(result):
         result = await result
     return result
+
+
+# Which edge functions ran ---------------------------------------------------------------------
+def _edge_method(instance: Any, name: str) -> Any:
+    """`instance.name`, recorded as run (as `Class.name`) when the edge can call it."""
+    method = getattr(instance, name, None)
+    if not callable(method):
+        raise TypeError(f"Method {name} does not exist")
+    _ran.add(f"{type(instance).__name__}.{name}")
+    return method
+
+
+def _entrypoint_classes() -> list[type]:
+    """The main module's public Worker entrypoint and Durable Object classes."""
+    from workers import DurableObject, WorkerEntrypoint  # type: ignore[import-not-found]
+
+    bases = (DurableObject, WorkerEntrypoint)
+    return [
+        value
+        for name, value in sorted(vars(main_module()).items())
+        if isinstance(value, type)
+        and not name.startswith("_")
+        and value not in bases
+        and issubclass(value, bases)
+    ]
+
+
+def _functions_of(cls: type) -> list[str]:
+    """An entrypoint class's handlers, or a Durable Object's RPC commands and its alarm."""
+    from wallet_do.rpc import commands  # type: ignore[import-not-found]
+    from workers import DurableObject  # type: ignore[import-not-found]
+
+    if not issubclass(cls, DurableObject):
+        return [h for h in HANDLERS if callable(getattr(cls, h, None))]
+    return [*commands(cls), *(["alarm"] if callable(getattr(cls, "alarm", None)) else [])]
+
+
+def edge_functions() -> str:
+    """JSON `{"functions": [...], "ran": [...]}`: every edge function (`Class.method`) of the
+    main module, and those the harness's calls reached."""
+    import json
+
+    functions = [
+        f"{cls.__name__}.{name}" for cls in _entrypoint_classes() for name in _functions_of(cls)
+    ]
+    return json.dumps({"functions": functions, "ran": sorted(_ran & set(functions))})

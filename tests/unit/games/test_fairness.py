@@ -1,4 +1,4 @@
-"""The derivation of API.md: known-answer vectors, rejection sampling, the fast paths equal the
+"""The derivation of docs/fairness.md: known-answer vectors, rejection sampling, the fast paths equal the
 plain one, and the draws pass frequency, serial and runs tests."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ VECTORS = [
 
 
 def plain_draw(seed: str, client_seed: str, nonce: int, k: int, cursor: int = 0):
-    """An independent implementation, straight from the text of API.md."""
+    """An independent implementation, straight from the text of docs/fairness.md."""
     while True:
         key, msg = seed.encode("ascii"), f"{client_seed}:{nonce}:{cursor}".encode()
         u = int.from_bytes(hmac.new(key, msg, hashlib.sha256).digest()[:8], "big")
@@ -204,7 +204,7 @@ def test_other_client_seeds_are_refused(bad):
         check_client_seed(bad)
 
 
-# Uniformity (DOMAIN.md section 3: frequency, serial correlation, runs). The seeds are fixed,
+# Uniformity (docs/domain.md, section 5: frequency, serial correlation, runs). The seeds are fixed,
 # so every test is deterministic; the bounds are two-sided p = 0.001 quantiles.
 Z_999 = 3.0902  # the standard normal 99.9th percentile
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from casino.accounts import Registration
 from casino.errors import Forbidden, InvalidOtp
 
-from .. import accounts, exclusions, mfa
+from .. import accounts, exclusions, mfa, players
 from ..schemas import (
     LoginIn,
     OtpIn,
@@ -84,7 +84,7 @@ async def change_password(
 async def start_totp(caller: PlayerDep, services: ServicesDep) -> TotpEnrollmentOut:
     """Turn on two-step login: a TOTP secret to add to an authenticator app, confirmed by its
     first code (`/mfa/totp/confirm`). Staff always have one (given by an admin)."""
-    email = await _player_email(services, caller.subject)
+    email = await players.email_of(services, caller.subject)
     return TotpEnrollmentOut(**await mfa.start_player_enrollment(services, caller.subject, email))
 
 
@@ -105,10 +105,3 @@ async def disable_totp(body: OtpIn, caller: CallerDep, services: ServicesDep) ->
         raise InvalidOtp("The code is wrong, expired or already used")
     await mfa.remove(services, caller.subject)
     return Response(status_code=204)
-
-
-async def _player_email(services: ServicesDep, player_id: str) -> str:
-    row = await (
-        services.db.prepare("SELECT email FROM players WHERE player_id = ?").bind(player_id).first()
-    )
-    return str(row["email"]) if row else player_id

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from .. import exclusions, game_config, games, kyc, players, staff, wallet
+from .. import exclusions, game_config, games, kyc, players, reports, staff, wallet
 from ..permissions import Permission, require
 from ..schemas import (
     AuditLogOut,
@@ -97,20 +96,14 @@ async def player_events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EventPageOut:
     """A player's wallet timeline, straight from the ledger (the WalletDO)."""
-    await wallet.load_player(services, player_id)
-    page = await services.wallets.get(player_id).call(
-        "events", {"after_seq": after_seq, "limit": limit}
-    )
-    return EventPageOut(**page)
+    return EventPageOut(**await wallet.events(services, player_id, after_seq, limit, True))
 
 
 @router.get("/players/{player_id}/wallet/audit", response_model=WalletAuditOut)
 async def wallet_audit(
     player_id: str, staff: WalletAuditStaff, services: ServicesDep
 ) -> WalletAuditOut:
-    await wallet.load_player(services, player_id)
-    result = await services.wallets.get(player_id).call("audit", {})
-    return WalletAuditOut(player_id=player_id, **result)
+    return WalletAuditOut(player_id=player_id, **await wallet.audit(services, player_id))
 
 
 @router.get("/games/{game_id}/stats", response_model=GameStatsOut)
@@ -145,11 +138,8 @@ async def rtp_history(game_id: str, staff: GamesStaff, services: ServicesDep) ->
 
 @router.get("/alerts", response_model=OperatorAlertsOut)
 async def operator_alerts(staff: OperatorAlertsStaff, services: ServicesDep) -> OperatorAlertsOut:
-    rows = await services.db.prepare(
-        "SELECT alert_id, kind, subject, detail, created_at, status FROM operator_alerts "
-        "ORDER BY created_at DESC LIMIT 500"
-    ).all()
-    return OperatorAlertsOut.model_validate({"alerts": rows})
+    alerts = await reports.operator_alerts_latest(services)
+    return OperatorAlertsOut.model_validate({"alerts": alerts})
 
 
 @router.post(
@@ -235,14 +225,5 @@ async def audit_log(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> AuditLogOut:
     """What staff (and the system) did, newest first: who, with which role, what, to whom."""
-    rows = await (
-        services.db.prepare(
-            "SELECT audit_id, actor_id, actor_role, action, subject, details, at FROM audit_log "
-            "WHERE (?1 IS NULL OR actor_id = ?1) AND (?2 IS NULL OR subject = ?2) "
-            "ORDER BY at DESC, audit_id LIMIT ?3"
-        )
-        .bind(actor_id, subject, limit)
-        .all()
-    )
-    entries = [{**r, "details": json.loads(r["details"])} for r in rows]
+    entries = await reports.audit_log(services, actor_id, subject, limit)
     return AuditLogOut.model_validate({"entries": entries})

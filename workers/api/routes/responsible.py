@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from .. import responsible, wallet
+from .. import responsible
 from ..security import Caller, PlayerDep, ServicesDep
 from ..services import Services
 from .shaping import shaped
@@ -125,19 +125,15 @@ async def set_session_limit(
 async def self_exclude(
     body: SelfExclusionIn, caller: PlayerDep, services: ServicesDep, response: Response
 ) -> Body:
-    await wallet.load_player(services, caller.subject)
-    payload = {"player_id": caller.subject, "kind": "self_exclusion", "days": body.days,
-               "permanent": body.permanent}  # fmt: skip
-    result = await services.wallets.get(caller.subject).call("exclude", payload)
-    await responsible.mirror_exclusion(services, caller.subject, result, "self_exclusion")
+    result = await responsible.exclude(
+        services, caller.subject, "self_exclusion", days=body.days, permanent=body.permanent
+    )
     return shaped(result, response)
 
 
 @router.get("/v1/self-exclusion", response_model=ExclusionOut)
 async def exclusion_status(caller: PlayerDep, services: ServicesDep) -> ExclusionOut:
-    await wallet.load_player(services, caller.subject)
-    result = await services.wallets.get(caller.subject).call("rg_status", {})
-    body = result["body"]
+    body = await responsible.exclusion_status(services, caller.subject)
     return ExclusionOut(
         excluded_until=body["excluded_until"], permanent=body["permanent"], kind=body["kind"]
     )
@@ -149,16 +145,10 @@ async def exclusion_status(caller: PlayerDep, services: ServicesDep) -> Exclusio
 async def take_a_break(
     body: BreakIn, caller: PlayerDep, services: ServicesDep, response: Response
 ) -> Body:
-    await wallet.load_player(services, caller.subject)
-    payload = {"player_id": caller.subject, "kind": "break", "hours": body.hours}
-    result = await services.wallets.get(caller.subject).call("exclude", payload)
-    await responsible.mirror_exclusion(services, caller.subject, result, "break")
+    result = await responsible.exclude(services, caller.subject, "break", hours=body.hours)
     return shaped(result, response)
 
 
 @router.get("/v1/reality-check", response_model=RealityCheckOut, response_model_exclude_unset=True)
 async def reality_check(caller: PlayerDep, services: ServicesDep, response: Response) -> Body:
-    player = await wallet.load_player(services, caller.subject)
-    rules = responsible.play_rules(services.player_profile(player))
-    result = await services.wallets.get(caller.subject).call("reality_check", rules)
-    return shaped(result, response)
+    return shaped(await responsible.reality_check(services, caller.subject), response)

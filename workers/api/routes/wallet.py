@@ -26,10 +26,7 @@ IdempotencyKey = Annotated[
 
 @router.get("", response_model=WalletOut)
 async def get_wallet(caller: PlayerDep, services: ServicesDep) -> WalletOut:
-    player = await wallet.load_player(services, caller.subject)
-    state = await services.wallets.get(caller.subject).call("balance", {})
-    currency = services.player_profile(player).currency
-    return WalletOut(balance=state["balance"], currency=currency, last_seq=state["last_seq"])
+    return WalletOut(**await wallet.balance(services, caller.subject))
 
 
 DeviceId = Annotated[
@@ -79,8 +76,7 @@ async def withdrawals(
 ) -> dict[str, Any]:
     """The player's withdrawals, newest first: where each goes, its status and its age (prizes
     are due within the jurisdiction's deadline, 120 minutes in Brazil)."""
-    await wallet.load_player(services, caller.subject)
-    return shaped(await services.wallets.get(caller.subject).call("withdrawals", {}), response)
+    return shaped(await wallet.withdrawals(services, caller.subject), response)
 
 
 @router.get("/events", response_model=EventPageOut)
@@ -90,15 +86,11 @@ async def events(
     after_seq: Annotated[int, Query(ge=0, le=2**53)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EventPageOut:
-    page = await services.wallets.get(caller.subject).call(
-        "events", {"after_seq": after_seq, "limit": limit}
-    )
-    return EventPageOut(**page)
+    return EventPageOut(**await wallet.events(services, caller.subject, after_seq, limit))
 
 
 @router.get("/bonus", response_model=BonusStatusOut, response_model_exclude_unset=True)
 async def bonus_status(
     caller: PlayerDep, services: ServicesDep, response: Response
 ) -> dict[str, Any]:
-    await wallet.load_player(services, caller.subject)
-    return shaped(await services.wallets.get(caller.subject).call("bonus_status", {}), response)
+    return shaped(await wallet.bonus_status(services, caller.subject), response)
