@@ -36,7 +36,7 @@ from . import messages, mfa, players, responsible, throttle
 from .audit import audit_entry
 from .caller import STAFF_ROLES, Caller
 from .services import Services
-from .tokens import issue_access_token
+from .tokens import issue_access_token, standing_claims
 
 iso = rfc3339
 
@@ -81,9 +81,7 @@ async def register(
     profile = services.profile(reg.country)
     valid = validate_registration(reg, profile, now.date())
     changes = responsible.initial_changes(profile, limits)
-    columns = players.profile_columns(extras or {}, valid.cpf)
-    if (extras or {}).get("signup_ip"):
-        columns["signup_ip"] = extras["signup_ip"]  # type: ignore[index]
+    columns = _extra_columns(extras or {}, valid.cpf)
     if await email_taken(services, valid.email):
         raise EmailTaken("An account with this email already exists")
     if valid.cpf:
@@ -98,35 +96,56 @@ async def register(
     # The wallet first: a player never exists in D1 without the limits they chose.
     await responsible.apply_initial_limits(services, player_id, profile, changes)
     try:
-        await (
-            services.db.prepare(
-                "INSERT INTO players (player_id, email, password_hash, full_name, birth_date, "
-                "country, cpf, jurisdiction, created_at, cpf_list_hash"
-                + "".join(f", {name}" for name in columns)
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
-                + ", ?" * len(columns)
-                + ")"
-            )
-            .bind(
-                player_id,
-                valid.email,
-                password_hash,
-                valid.full_name,
-                valid.birth_date.isoformat(),
-                valid.country,
-                valid.cpf,
-                profile.code,
-                iso(now),
-                list_hash(valid.cpf, services.settings.exclusion_key) if valid.cpf else None,
-                *columns.values(),
-            )
-            .run()
-        )
+        await _insert_player(services, player_id, valid, password_hash, profile.code, columns, now)
     except ConstraintViolation as exc:  # a concurrent registration won the race
         if "cpf" in str(exc):
             raise CpfTaken("An account with this CPF already exists") from exc
         raise EmailTaken("An account with this email already exists") from exc
     return player_id
+
+
+def _extra_columns(extras: dict[str, Any], cpf: str | None) -> dict[str, Any]:
+    """The optional profile columns of a registration, and the sign-up address."""
+    columns = players.profile_columns(extras, cpf)
+    if extras.get("signup_ip"):
+        columns["signup_ip"] = extras["signup_ip"]
+    return columns
+
+
+async def _insert_player(
+    services: Services,
+    player_id: str,
+    valid: Registration,
+    password_hash: str,
+    jurisdiction: str,
+    columns: dict[str, Any],
+    now: datetime,
+) -> None:
+    cpf_hash = list_hash(valid.cpf, services.settings.exclusion_key) if valid.cpf else None
+    await (
+        services.db.prepare(
+            "INSERT INTO players (player_id, email, password_hash, full_name, birth_date, "
+            "country, cpf, jurisdiction, created_at, cpf_list_hash"
+            + "".join(f", {name}" for name in columns)
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+            + ", ?" * len(columns)
+            + ")"
+        )
+        .bind(
+            player_id,
+            valid.email,
+            password_hash,
+            valid.full_name,
+            valid.birth_date.isoformat(),
+            valid.country,
+            valid.cpf,
+            jurisdiction,
+            iso(now),
+            cpf_hash,
+            *columns.values(),
+        )  # fmt: skip
+        .run()
+    )
 
 
 CPF_ATTEMPT_SUBJECT = "Tentativa de cadastro com o seu CPF / A sign-up tried your CPF"
@@ -161,40 +180,57 @@ async def _claim_cpf(services: Services, cpf: str, profile: Jurisdiction, now: d
     if holder is None:
         return
     days = profile.unverified_cpf_claim_days
-    lapsed = (
+    if _claim_lapsed(holder, days, now):
+        await _release_cpf(services, holder, days, now)
+        return
+    await _tell_cpf_holder(services, holder, now)
+    raise CpfTaken("An account with this CPF already exists")
+
+
+def _claim_lapsed(holder: dict[str, Any], days: int, now: datetime) -> bool:
+    """Whether the holder's claim on the CPF has lapsed (see `_claim_cpf`)."""
+    return (
         days > 0
         and holder["kyc_status"] in ("none", "rejected")
         and holder["events"] == 0
         and parse_rfc3339(holder["created_at"]) <= now - timedelta(days=days)
     )
-    if lapsed:
-        text = CPF_RELEASED_TEXT.format(days=days)
-        await services.db.batch(
-            [
-                services.db.prepare(
-                    "UPDATE players SET cpf = NULL, cpf_list_hash = NULL, "
-                    "account_status = 'closed' WHERE player_id = ?"
-                ).bind(holder["player_id"]),
-                messages.email(
-                    services,
-                    holder["email"],
-                    "cpf_released",
-                    CPF_ATTEMPT_SUBJECT,
-                    text,
-                    holder["player_id"],
-                ),  # fmt: skip
-                audit_entry(
-                    services,
-                    "system",
-                    "system",
-                    "account.cpf_released",
-                    holder["player_id"],
-                    {"reason": "unverified_claim_lapsed", "days": days},
-                    iso(now),
-                ),  # fmt: skip
-            ]
-        )
-        return
+
+
+async def _release_cpf(
+    services: Services, holder: dict[str, Any], days: int, now: datetime
+) -> None:
+    """Close the lapsed holder's account, free its CPF, tell its owner and audit it."""
+    text = CPF_RELEASED_TEXT.format(days=days)
+    await services.db.batch(
+        [
+            services.db.prepare(
+                "UPDATE players SET cpf = NULL, cpf_list_hash = NULL, "
+                "account_status = 'closed' WHERE player_id = ?"
+            ).bind(holder["player_id"]),
+            messages.email(
+                services,
+                holder["email"],
+                "cpf_released",
+                CPF_ATTEMPT_SUBJECT,
+                text,
+                holder["player_id"],
+            ),  # fmt: skip
+            audit_entry(
+                services,
+                "system",
+                "system",
+                "account.cpf_released",
+                holder["player_id"],
+                {"reason": "unverified_claim_lapsed", "days": days},
+                iso(now),
+            ),  # fmt: skip
+        ]
+    )
+
+
+async def _tell_cpf_holder(services: Services, holder: dict[str, Any], now: datetime) -> None:
+    """E-mail the CPF's holder about the attempt, at most once a day."""
     recent = await services.db.prepare(
         "SELECT 1 FROM outbound_messages WHERE player_id = ? AND kind = 'cpf_attempt' "
         "AND created_at > ?"
@@ -204,7 +240,6 @@ async def _claim_cpf(services: Services, cpf: str, profile: Jurisdiction, now: d
             services, holder["email"], "cpf_attempt", CPF_ATTEMPT_SUBJECT, CPF_ATTEMPT_TEXT,
             holder["player_id"],
         ).run()  # fmt: skip
-    raise CpfTaken("An account with this CPF already exists")
 
 
 async def _find_account(services: Services, email: str) -> dict[str, Any] | None:
@@ -220,7 +255,8 @@ async def _find_account(services: Services, email: str) -> dict[str, Any] | None
         return staff
     return await (
         services.db.prepare(
-            "SELECT player_id AS subject, password_hash, 'player' AS role, 'active' AS status "
+            "SELECT player_id AS subject, password_hash, 'player' AS role, 'active' AS status, "
+            "coalesce(nullif(jurisdiction, ''), country) AS home, kyc_status "
             "FROM players WHERE email = ?"
         )
         .bind(email)
@@ -314,26 +350,36 @@ async def login(
     await _second_factor(services, account, otp, recovery_code, charges)
     await charges.succeeded()
     family_id = services.new_id()
+    await services.db.batch(_login_statements(services, account, family_id, otp, now))
+    return await _issue_pair(
+        services, account["subject"], account["role"], family_id, now, standing_claims(account)
+    )
+
+
+def _login_statements(
+    services: Services, account: dict[str, Any], family_id: str, otp: str | None, now: datetime
+) -> list[Any]:
+    """The new login family, and for staff the audit entry of the login."""
+    subject, role = account["subject"], account["role"]
     statements = [
         services.db.prepare(
             "INSERT INTO login_families (family_id, subject, role, created_at) VALUES (?, ?, ?, ?)"
-        ).bind(family_id, account["subject"], account["role"], iso(now))
+        ).bind(family_id, subject, role, iso(now))
     ]
-    if account["role"] in STAFF_ROLES:
+    if role in STAFF_ROLES:
         method = "totp" if otp else "recovery_code"
         statements.append(
             audit_entry(
                 services,
-                account["subject"],
-                account["role"],
+                subject,
+                role,
                 "auth.login",
-                account["subject"],
+                subject,
                 {"second_factor": method, "login": family_id},
                 iso(now),
             )  # fmt: skip
         )
-    await services.db.batch(statements)
-    return await _issue_pair(services, account["subject"], account["role"], family_id, now)
+    return statements
 
 
 async def change_password(
@@ -350,19 +396,14 @@ async def change_password(
     )
     if row is None:
         raise InvalidToken("This login has ended; log in again")
-    account_bucket = throttle.bucket(ACCOUNT_LOGIN, row["email"])
-    now_ms = int(now.timestamp() * 1000)
-    await throttle.charge(services, ACCOUNT_LOGIN, account_bucket, now_ms)
-    pepper = services.settings.password_pepper
-    if not await verify_password(current_password, row["password_hash"], pepper, services.pbkdf2):
-        raise InvalidCredentials("The current password is wrong")
-    await throttle.reset(services, account_bucket, now_ms)
+    await _check_current_password(services, row, current_password, now)
     check_password_policy(new_password, row["email"])
     if new_password == current_password:
         raise WeakPassword("The new password must differ from the current one")
     password_hash = await hash_password(
-        new_password, pepper, services.entropy.token_bytes(16), services.pbkdf2
-    )
+        new_password, services.settings.password_pepper, services.entropy.token_bytes(16),
+        services.pbkdf2,
+    )  # fmt: skip
     statements = [
         services.db.prepare(f"UPDATE {table} SET password_hash = ? WHERE {key} = ?").bind(
             password_hash, caller.subject
@@ -370,23 +411,38 @@ async def change_password(
         *end_logins(services, caller.subject, "password_changed", iso(now), keep=caller.family_id),
     ]
     if table == "staff":
-        statements.append(
-            services.db.prepare("UPDATE staff SET password_changed_at = ? WHERE staff_id = ?").bind(
-                iso(now), caller.subject
-            )
-        )
-        statements.append(
-            audit_entry(
-                services,
-                caller.subject,
-                caller.role,
-                "auth.password_changed",
-                caller.subject,
-                {},
-                iso(now),
-            )  # fmt: skip
-        )
+        statements += _staff_password_statements(services, caller, now)
     await services.db.batch(statements)
+
+
+async def _check_current_password(
+    services: Services, row: dict[str, Any], password: str, now: datetime
+) -> None:
+    """The account's current password, throttled like a login of the account."""
+    account_bucket = throttle.bucket(ACCOUNT_LOGIN, row["email"])
+    now_ms = int(now.timestamp() * 1000)
+    await throttle.charge(services, ACCOUNT_LOGIN, account_bucket, now_ms)
+    pepper = services.settings.password_pepper
+    if not await verify_password(password, row["password_hash"], pepper, services.pbkdf2):
+        raise InvalidCredentials("The current password is wrong")
+    await throttle.reset(services, account_bucket, now_ms)
+
+
+def _staff_password_statements(services: Services, caller: Caller, now: datetime) -> list[Any]:
+    return [
+        services.db.prepare("UPDATE staff SET password_changed_at = ? WHERE staff_id = ?").bind(
+            iso(now), caller.subject
+        ),
+        audit_entry(
+            services,
+            caller.subject,
+            caller.role,
+            "auth.password_changed",
+            caller.subject,
+            {},
+            iso(now),
+        ),  # fmt: skip
+    ]
 
 
 def end_logins(services: Services, subject: str, why: str, at: str, keep: str = "") -> list[Any]:
@@ -406,7 +462,12 @@ def end_logins(services: Services, subject: str, why: str, at: str, keep: str = 
 
 
 async def _issue_pair(
-    services: Services, subject: str, role: str, family_id: str, now: datetime
+    services: Services,
+    subject: str,
+    role: str,
+    family_id: str,
+    now: datetime,
+    standing: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     refresh = base64.urlsafe_b64encode(services.entropy.token_bytes(32)).decode().rstrip("=")
     expires = now + timedelta(days=services.settings.refresh_token_days)
@@ -419,7 +480,7 @@ async def _issue_pair(
         .run()
     )
     return {
-        "access_token": issue_access_token(services, subject, role, family_id, now),
+        "access_token": issue_access_token(services, subject, role, family_id, now, standing),
         "refresh_token": refresh,
         "token_type": "bearer",
         "expires_in": services.settings.access_token_minutes * 60,
@@ -448,8 +509,10 @@ async def refresh(services: Services, token: str) -> dict[str, Any]:
     now = services.clock.now()
     row = (
         await services.db.prepare(
-            "SELECT t.family_id, t.status, t.expires_at, f.subject, f.role, f.revoked_at "
+            "SELECT t.family_id, t.status, t.expires_at, f.subject, f.role, f.revoked_at, "
+            "coalesce(nullif(p.jurisdiction, ''), p.country) AS home, p.kyc_status "
             "FROM refresh_tokens t JOIN login_families f ON f.family_id = t.family_id "
+            "LEFT JOIN players p ON p.player_id = f.subject AND f.role = 'player' "
             "WHERE t.token_hash = ?"
         )
         .bind(_token_hash(token))
@@ -474,7 +537,9 @@ async def refresh(services: Services, token: str) -> dict[str, Any]:
     if changed != 1:
         await _revoke_family(services, row["family_id"], "refresh_token_reused")
         raise RefreshTokenReused("This refresh token was already used; the login is revoked")
-    return await _issue_pair(services, row["subject"], row["role"], row["family_id"], now)
+    return await _issue_pair(
+        services, row["subject"], row["role"], row["family_id"], now, standing_claims(row)
+    )
 
 
 async def logout(services: Services, token: str) -> None:

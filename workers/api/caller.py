@@ -13,3 +13,9 @@ class Caller:
     subject: str
     role: str
     family_id: str
+    # A player's standing as of the token's issue (claims `jur`, `kyc`); None in a staff token
+    # or one issued before the claims existed. `home` is the jurisdiction the player registered
+    # under (never changes); `kyc_status` may have moved on since, so a refusal re-reads it.
+    home: str | None = None
+    kyc_status: str | None = None
+    expires_at: int = 0  # the token's `exp` (epoch seconds)

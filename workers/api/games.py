@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,11 +19,14 @@ from session_do.client import SessionClient
 from wallet_do.client import WalletClient
 
 from . import providers
+from .caller import Caller
 from .game_config import load_config
 from .services import Services
 from .tokens import decode_access_token
 
 Z_FLAG = 2.576  # two-sided 99%
+# A session id as `Services.new_id` makes them (a version 4 UUID, lower case).
+_SESSION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
 async def catalogue(
@@ -127,6 +131,8 @@ async def lobby_profile(
             caller = decode_access_token(services, token.strip())
         except DomainError:
             caller = None
+        if caller is not None and caller.home is not None:
+            return services.profile(caller.home)  # the market the player registered under
         if caller is not None and caller.role == "player":
             from .wallet import load_player
 
@@ -172,7 +178,8 @@ async def open_session(
 
 
 async def owned_session(services: Services, player_id: str, session_id: str) -> dict[str, Any]:
-    """The player with the session's ownership checked in one read; another player's is 404."""
+    """The player with the session's ownership checked in one D1 read; another player's is 404.
+    Off the round's path: only when the token cannot answer for the player (see `round_profile`)."""
     row = (
         await services.db.prepare(
             "SELECT p.player_id, p.country, p.jurisdiction, p.cpf, p.kyc_status, s.session_id "
@@ -188,23 +195,71 @@ async def owned_session(services: Services, player_id: str, session_id: str) -> 
     return row
 
 
+# Players whose token said "not verified" but whom D1 found verified since: by login family,
+# until that token expires (a token issued later carries the status it had then).
+_VERIFIED_UNTIL: dict[str, int] = {}
+_VERIFIED_MAX = 10_000
+
+
+def _seen_verified(caller: Caller, now: int) -> bool:
+    return _VERIFIED_UNTIL.get(caller.family_id, 0) > now
+
+
+def _remember_verified(caller: Caller, now: int) -> None:
+    if len(_VERIFIED_UNTIL) >= _VERIFIED_MAX:
+        for family, until in list(_VERIFIED_UNTIL.items()):
+            if until <= now:
+                del _VERIFIED_UNTIL[family]
+        if len(_VERIFIED_UNTIL) >= _VERIFIED_MAX:
+            _VERIFIED_UNTIL.clear()
+    _VERIFIED_UNTIL[caller.family_id] = caller.expires_at
+
+
+async def round_profile(services: Services, caller: Caller, session_id: str) -> Jurisdiction:
+    """The profile a round is played under, once the KYC gate lets the player play, from the
+    token's claims (no D1 read). D1 is read, with the session's ownership checked first as
+    before, only when the claims cannot answer: a token from before the claims, or one whose
+    KYC status says "not verified" where the market requires it (the player may have been
+    verified since; what D1 then says holds for the rest of that token's life)."""
+    if caller.home is None:
+        player = await owned_session(services, caller.subject, session_id)
+        kyc_gate(services, player)
+        return services.player_profile(player)
+    profile = services.profile(caller.home)
+    now = int(services.clock.now().timestamp())
+    if not profile.kyc_before_play or caller.kyc_status == "verified":
+        return profile
+    if not _seen_verified(caller, now):
+        kyc_gate(services, await owned_session(services, caller.subject, session_id))
+        _remember_verified(caller, now)
+    return profile
+
+
+def session_client(services: Services, session_id: str) -> SessionClient:
+    """The session's client; the SessionDO itself answers another player's session with 404.
+    An id that no session can have is 404 at once (no object is made up for it)."""
+    if _SESSION_ID.fullmatch(session_id) is None:
+        raise NotFound("No such session")
+    return SessionClient(services.sessions, session_id)
+
+
 async def play(
     services: Services,
-    player_id: str,
+    caller: Caller,
     session_id: str,
     key_header: str | None,
     stake: int,
     params: dict[str, Any],
 ) -> dict[str, Any]:
+    """A round: no D1 read when the token answers for the player (`round_profile`)."""
     from .wallet import idempotency_key, request_hash
 
     key = idempotency_key(key_header)
-    player = await owned_session(services, player_id, session_id)
-    kyc_gate(services, player)
-    profile = services.player_profile(player)
+    session = session_client(services, session_id)
+    profile = await round_profile(services, caller, session_id)
     command = PlayRound(
         session_id=session_id,
-        player_id=player_id,
+        player_id=caller.subject,
         round_id=services.new_id(),
         idempotency_key=key,
         request_hash=request_hash(
@@ -215,25 +270,18 @@ async def play(
         rules=PlayRules.of(profile),
         rtp_range=(profile.rtp_min_bps, profile.rtp_max_bps),
     )
-    return await SessionClient(services.sessions, session_id).play(command)
-
-
-async def owned_client(services: Services, player_id: str, session_id: str) -> SessionClient:
-    """The session's client, once D1 says the session is the player's (another's is 404)."""
-    await owned_session(services, player_id, session_id)
-    return SessionClient(services.sessions, session_id)
+    return await session.play(command)
 
 
 async def describe_session(services: Services, player_id: str, session_id: str) -> dict[str, Any]:
-    return await (await owned_client(services, player_id, session_id)).describe(player_id)
+    return await session_client(services, session_id).describe(player_id)
 
 
 async def session_rounds(services: Services, player_id: str, session_id: str) -> dict[str, Any]:
-    return await (await owned_client(services, player_id, session_id)).rounds(player_id)
+    return await session_client(services, session_id).rounds(player_id)
 
 
 async def rotate_seed(
     services: Services, player_id: str, session_id: str, client_seed: str | None
 ) -> dict[str, Any]:
-    session = await owned_client(services, player_id, session_id)
-    return await session.rotate(player_id, client_seed)
+    return await session_client(services, session_id).rotate(player_id, client_seed)

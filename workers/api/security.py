@@ -3,6 +3,7 @@ plain `Caller` lives in `api.caller`, the tokens in `api.tokens`; both re-export
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -22,6 +23,8 @@ __all__ = [
     "Caller",
     "CallerDep",
     "PlayerDep",
+    "PlayerRequest",
+    "PlayerRequestDep",
     "ServicesDep",
     "decode_access_token",
     "get_caller",
@@ -48,9 +51,13 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def get_caller(request: Request, services: ServicesDep) -> Caller:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+async def authenticate(request: Request, services: Services) -> Caller:
+    """The caller of the request's bearer token, once its login is known not to have ended.
+
+    The login's revocation is still read from D1 (one primary-key row): after a logout or a
+    refresh token's reuse the login's access tokens must answer 401 at once, and no Durable
+    Object keeps a record of the player's logins yet."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("A bearer access token is required")
     caller = decode_access_token(services, token.strip())
@@ -64,14 +71,37 @@ async def get_caller(request: Request, services: ServicesDep) -> Caller:
     return caller
 
 
+async def get_caller(request: Request, services: ServicesDep) -> Caller:
+    return await authenticate(request, services)
+
+
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-async def get_player(caller: CallerDep) -> Caller:
+async def get_player(request: Request, services: ServicesDep) -> Caller:
+    """A player's caller (one dependency level, not two: this runs on every round)."""
+    caller = await authenticate(request, services)
     if caller.role != "player":
         raise Forbidden("This endpoint is for players")
     return caller
 
 
 PlayerDep = Annotated[Caller, Depends(get_player)]
+
+
+@dataclass(frozen=True)
+class PlayerRequest:
+    """A player's caller with the request's services, as one dependency: what the round's route
+    takes (each dependency FastAPI solves costs the round CPU time)."""
+
+    caller: Caller
+    services: Services
+
+
+async def get_player_request(request: Request) -> PlayerRequest:
+    services = await get_services(request)
+    return PlayerRequest(await get_player(request, services), services)
+
+
+PlayerRequestDep = Annotated[PlayerRequest, Depends(get_player_request)]
 # Staff endpoints take `Annotated[Caller, Depends(permissions.require(Permission.X))]`.

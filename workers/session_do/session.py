@@ -88,8 +88,15 @@ class GameSession:
         )[0]
 
     def _owned(self, player_id: str, session_id: str) -> dict[str, Any]:
-        """The session's state, when the command is its owner's and names this session."""
-        meta = self._meta()
+        """The session's owner and id (`player_id`, `session_id`), when the command is its
+        owner's and names this session: the SessionDO answers a session's ownership (another
+        player's session, or one never opened, is 404), reading two keys, not the whole meta."""
+        meta = {
+            r["k"]: json.loads(r["v"])
+            for r in self.storage.exec(
+                "SELECT k, v FROM meta WHERE k IN ('player_id', 'session_id')"
+            )
+        }
         if meta.get("player_id") != player_id:
             raise NotFound("No such session")
         if session_id != meta["session_id"]:

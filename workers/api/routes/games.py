@@ -19,7 +19,7 @@ from ..schemas import (
     SessionIn,
     SessionOut,
 )
-from ..security import PlayerDep, ServicesDep
+from ..security import PlayerDep, PlayerRequestDep, ServicesDep
 from .shaping import shaped
 from .wallet import IdempotencyKey
 
@@ -84,12 +84,13 @@ async def get_session(
 async def play_round(
     session_id: str,
     body: RoundIn,
-    caller: PlayerDep,
-    services: ServicesDep,
+    player: PlayerRequestDep,
     response: Response,
     key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    result = await games.play(services, caller.subject, session_id, key, body.stake, body.params)
+    result = await games.play(
+        player.services, player.caller, session_id, key, body.stake, body.params
+    )
     return shaped(result, response)
 
 

@@ -1,0 +1,242 @@
+"""The round's hot path: no D1 row read for the player or the session (the SessionDO answers the
+session's ownership, the token's claims the KYC gate and the market), with every refusal the
+round gave before still given: another player's session 404, an unverified player 403 where the
+market needs KYC, an ended login 401 at once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import jwt
+import pytest
+
+from api import tokens
+from api.tokens import decode_access_token, issue_access_token
+from casino.errors import TokenExpired
+
+from .conftest import STRONG, register_and_login, verify_player
+
+pytestmark = pytest.mark.anyio
+BR_NETWORK = {"CF-IPCountry": "BR"}
+DICE = {"stake": 100, "params": {"target": 5000}}
+
+
+def key() -> dict[str, str]:
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+class CountingDb:
+    """The API's D1 binding with every statement it prepares (and every batch) written down."""
+
+    def __init__(self, db: Any) -> None:
+        self.db, self.statements = db, []
+
+    def prepare(self, sql: str) -> Any:
+        self.statements.append(sql)
+        return self.db.prepare(sql)
+
+    async def batch(self, statements: list[Any]) -> Any:
+        self.statements.append(f"batch of {len(statements)}")
+        return await self.db.batch(statements)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.db, name)
+
+
+@pytest.fixture
+def d1(runtime) -> CountingDb:
+    counting = CountingDb(runtime.services.db)
+    runtime.services.db = counting
+    return counting
+
+
+def not_the_login(statements: list[str]) -> list[str]:
+    return [s for s in statements if "login_families" not in s]
+
+
+async def login(client, email: str) -> dict[str, str]:
+    r = await client.post("/v1/auth/login", json={"email": email, "password": STRONG})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+async def verified_player_with_a_session(client, runtime) -> tuple[dict[str, Any], str]:
+    """A verified, funded Brazilian player (logged in after the verification) and a dice session."""
+    player = await register_and_login(client)
+    await verify_player(runtime, player["player_id"])
+    player["headers"] = await login(client, player["email"])
+    r = await client.post(
+        "/v1/wallet/deposits", json={"amount": 100_000, "method": "pix"},
+        headers=player["headers"] | key(),
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    session = await client.post("/v1/games/dice/sessions", json={}, headers=player["headers"])
+    assert session.status_code == 201, session.text
+    return player, session.json()["session_id"]
+
+
+async def play(client, session_id: str, headers: dict[str, str], **extra: str):
+    return await client.post(
+        f"/v1/sessions/{session_id}/rounds", json=DICE, headers=headers | key() | extra
+    )
+
+
+async def test_a_round_reads_no_player_or_session_row_from_d1(client, runtime, d1):
+    player, session_id = await verified_player_with_a_session(client, runtime)
+    d1.statements.clear()
+    r = await play(client, session_id, player["headers"])
+    assert r.status_code == 201, r.text
+    assert not_the_login(d1.statements) == []
+    # What is left is the login's revocation, one primary-key read.
+    assert d1.statements == ["SELECT revoked_at FROM login_families WHERE family_id = ?"]
+
+
+async def test_a_token_from_before_the_verification_reads_d1_once_then_not_again(
+    client, runtime, d1
+):
+    player = await register_and_login(client)  # its token says `kyc: none`
+    await verify_player(runtime, player["player_id"])
+    await client.post(
+        "/v1/wallet/deposits", json={"amount": 100_000, "method": "pix"},
+        headers=player["headers"] | key(),
+    )  # fmt: skip
+    session = await client.post("/v1/games/dice/sessions", json={}, headers=player["headers"])
+    session_id = session.json()["session_id"]
+    d1.statements.clear()
+    assert (await play(client, session_id, player["headers"])).status_code == 201
+    assert len(not_the_login(d1.statements)) == 1  # the KYC status, read again
+    d1.statements.clear()
+    assert (await play(client, session_id, player["headers"])).status_code == 201
+    assert not_the_login(d1.statements) == []
+
+
+async def test_another_players_session_is_still_404(client, runtime):
+    _, session_id = await verified_player_with_a_session(client, runtime)
+    other, _ = await verified_player_with_a_session(client, runtime)
+    unverified = await register_and_login(client)  # a market that needs KYC: still 404 first
+    for headers in (other["headers"], unverified["headers"]):
+        r = await play(client, session_id, headers)
+        assert r.status_code == 404 and r.json()["code"] == "not_found", r.text
+        assert r.json()["detail"] == "No such session"
+    for path in (f"/v1/sessions/{session_id}", f"/v1/sessions/{session_id}/rounds"):
+        r = await client.get(path, headers=other["headers"])
+        assert r.status_code == 404 and r.json()["code"] == "not_found"
+    r = await client.post(
+        f"/v1/sessions/{session_id}/seed-rotation", json={}, headers=other["headers"]
+    )
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("session_id", [str(uuid.uuid4()), "not-a-session", "x" * 36])
+async def test_an_unknown_session_is_404(client, runtime, session_id):
+    player, _ = await verified_player_with_a_session(client, runtime)
+    r = await play(client, session_id, player["headers"])
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+async def test_the_kyc_gate_holds_when_a_round_comes_from_a_market_that_needs_it(client, runtime):
+    """A foreign player opens a session where no KYC is needed, then plays from Brazil's
+    network: 403 `kyc_required`, as before; once verified, the same token plays."""
+    email = f"us-{uuid.uuid4().hex[:8]}@example.com"
+    r = await client.post(
+        "/v1/auth/register",
+        json={"email": email, "password": STRONG, "full_name": "Joe Doe",
+              "birth_date": "1990-01-01", "country": "US"},
+    )  # fmt: skip
+    assert r.status_code == 201
+    headers = await login(client, email)
+    await client.post(
+        "/v1/wallet/deposits", json={"amount": 10_000, "method": "card"}, headers=headers | key()
+    )
+    session = await client.post("/v1/games/dice/sessions", json={}, headers=headers)
+    assert session.status_code == 201, session.text
+    session_id = session.json()["session_id"]
+    r = await play(client, session_id, headers, **BR_NETWORK)
+    assert r.status_code == 403 and r.json()["code"] == "kyc_required", r.text
+    await verify_player(runtime, await player_id(client, headers))
+    r = await play(client, session_id, headers, **BR_NETWORK)
+    assert r.status_code != 403, r.text
+
+
+async def player_id(client, headers: dict[str, str]) -> str:
+    return str((await client.get("/v1/players/me", headers=headers)).json()["player_id"])
+
+
+async def test_a_token_without_the_standing_claims_still_plays(client, runtime):
+    """A token issued before the claims existed: the round reads the player from D1, as before."""
+    player, session_id = await verified_player_with_a_session(client, runtime)
+    claims = jwt.decode(
+        player["headers"]["Authorization"].removeprefix("Bearer "),
+        runtime.services.settings.jwt_secret, algorithms=["HS256"],
+    )  # fmt: skip
+    assert claims["jur"] == "BR" and claims["kyc"] == "verified"
+    old = {k: v for k, v in claims.items() if k not in ("jur", "kyc")}
+    token = jwt.encode(old, runtime.services.settings.jwt_secret, algorithm="HS256")
+    r = await play(client, session_id, {"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201, r.text
+
+
+async def test_an_ended_login_is_401_on_a_round_at_once(client, runtime):
+    player, session_id = await verified_player_with_a_session(client, runtime)
+    assert (await play(client, session_id, player["headers"])).status_code == 201
+    r = await client.post("/v1/auth/login", json={"email": player["email"], "password": STRONG})
+    pair = r.json()
+    headers = {"Authorization": f"Bearer {pair['access_token']}"}
+    assert (await play(client, session_id, headers)).status_code == 201  # verified and cached
+    r = await client.post("/v1/auth/logout", json={"refresh_token": pair["refresh_token"]})
+    assert r.status_code == 204
+    r = await play(client, session_id, headers)
+    assert r.status_code == 401 and r.json()["code"] == "invalid_token", r.text
+
+
+async def test_a_reused_refresh_token_ends_the_login_for_rounds_at_once(client, runtime):
+    player, session_id = await verified_player_with_a_session(client, runtime)
+    r = await client.post("/v1/auth/login", json={"email": player["email"], "password": STRONG})
+    first = r.json()
+    second = (
+        await client.post("/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    ).json()
+    headers = {"Authorization": f"Bearer {second['access_token']}"}
+    assert (await play(client, session_id, headers)).status_code == 201
+    reused = await client.post("/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert reused.status_code == 401 and reused.json()["code"] == "refresh_token_reused"
+    for token in (first["access_token"], second["access_token"]):
+        r = await play(client, session_id, {"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401 and r.json()["code"] == "invalid_token", r.text
+
+
+async def test_a_refreshed_token_carries_the_status_of_its_refresh(client, runtime):
+    player = await register_and_login(client)
+    await verify_player(runtime, player["player_id"])
+    refreshed = await client.post(
+        "/v1/auth/refresh", json={"refresh_token": player["tokens"]["refresh_token"]}
+    )
+    claims = jwt.decode(
+        refreshed.json()["access_token"], runtime.services.settings.jwt_secret,
+        algorithms=["HS256"],
+    )  # fmt: skip
+    assert claims["jur"] == "BR" and claims["kyc"] == "verified"
+
+
+async def test_a_known_token_still_expires(runtime, monkeypatch):
+    services = runtime.services
+    token = issue_access_token(services, "p", "player", "f", datetime.now(UTC))
+    caller = decode_access_token(services, token)
+    assert decode_access_token(services, token) is caller  # verified once
+    later = (datetime.now(UTC) + timedelta(minutes=16)).timestamp()
+    monkeypatch.setattr(tokens, "time", SimpleNamespace(time=lambda: later))
+    monkeypatch.setattr(jwt.api_jwt, "datetime", _frozen(later))
+    with pytest.raises(TokenExpired):
+        decode_access_token(services, token)
+
+
+def _frozen(at: float) -> Any:
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+            return datetime.fromtimestamp(at, tz)
+
+    return Frozen
