@@ -14,6 +14,7 @@ import jwt
 import pytest
 
 from api import tokens
+from api.tables import login_families
 from api.tokens import decode_access_token, issue_access_token
 from casino.errors import TokenExpired
 
@@ -90,11 +91,11 @@ async def test_a_round_reads_no_player_or_session_row_from_d1(client, runtime, d
     r = await play(client, session_id, player["headers"])
     assert r.status_code == 201, r.text
     assert not_the_login(d1.statements) == []
-    # What is left is the login's revocation, one primary-key read.
-    assert d1.statements == ["SELECT revoked_at FROM login_families WHERE family_id = ?"]
+    # What is left is the login's revocation and its player's KYC status, one primary-key read.
+    assert d1.statements == [login_families.STATE]
 
 
-async def test_a_token_from_before_the_verification_reads_d1_once_then_not_again(
+async def test_a_token_from_before_the_verification_plays_reading_only_its_login(
     client, runtime, d1
 ):
     player = await register_and_login(client)  # its token says `kyc: none`
@@ -107,10 +108,23 @@ async def test_a_token_from_before_the_verification_reads_d1_once_then_not_again
     session_id = session.json()["session_id"]
     d1.statements.clear()
     assert (await play(client, session_id, player["headers"])).status_code == 201
-    assert len(not_the_login(d1.statements)) == 1  # the KYC status, read again
-    d1.statements.clear()
+    assert d1.statements == [login_families.STATE]  # the KYC status now, with the login
+
+
+async def test_a_withdrawn_verification_stops_play_at_once_whatever_the_token_says(client, runtime):
+    """The token's `kyc` claim is as of its issue: a player verified then rejected (an
+    operator's later decision) is refused the next round with the same token, 403."""
+    player, session_id = await verified_player_with_a_session(client, runtime)
     assert (await play(client, session_id, player["headers"])).status_code == 201
-    assert not_the_login(d1.statements) == []
+    await (
+        runtime.services.db.prepare(
+            "UPDATE players SET kyc_status = 'rejected' WHERE player_id = ?"
+        )
+        .bind(player["player_id"])
+        .run()
+    )
+    r = await play(client, session_id, player["headers"])
+    assert r.status_code == 403 and r.json()["code"] == "kyc_required", r.text
 
 
 async def test_another_players_session_is_still_404(client, runtime):

@@ -197,41 +197,19 @@ async def owned_session(services: Services, player_id: str, session_id: str) -> 
 
 # Players whose token said "not verified" but whom D1 found verified since: by login family,
 # until that token expires (a token issued later carries the status it had then).
-_VERIFIED_UNTIL: dict[str, int] = {}
-_VERIFIED_MAX = 10_000
-
-
-def _seen_verified(caller: Caller, now: int) -> bool:
-    return _VERIFIED_UNTIL.get(caller.family_id, 0) > now
-
-
-def _remember_verified(caller: Caller, now: int) -> None:
-    if len(_VERIFIED_UNTIL) >= _VERIFIED_MAX:
-        for family, until in list(_VERIFIED_UNTIL.items()):
-            if until <= now:
-                del _VERIFIED_UNTIL[family]
-        if len(_VERIFIED_UNTIL) >= _VERIFIED_MAX:
-            _VERIFIED_UNTIL.clear()
-    _VERIFIED_UNTIL[caller.family_id] = caller.expires_at
-
-
 async def round_profile(services: Services, caller: Caller, session_id: str) -> Jurisdiction:
-    """The profile a round is played under, once the KYC gate lets the player play, from the
-    token's claims (no D1 read). D1 is read, with the session's ownership checked first as
-    before, only when the claims cannot answer: a token from before the claims, or one whose
-    KYC status says "not verified" where the market requires it (the player may have been
-    verified since; what D1 then says holds for the rest of that token's life)."""
+    """The profile a round is played under, once the KYC gate lets the player play: from the
+    token's jurisdiction claim and the KYC status the login's read gave (`api.security`), no
+    further D1 read. D1 is read, with the session's ownership checked first as before, only
+    for a token from before the claims, or to refuse a player not verified where the market
+    requires it (another player's session stays 404, not 403)."""
     if caller.home is None:
         player = await owned_session(services, caller.subject, session_id)
         kyc_gate(services, player)
         return services.player_profile(player)
     profile = services.profile(caller.home)
-    now = int(services.clock.now().timestamp())
-    if not profile.kyc_before_play or caller.kyc_status == "verified":
-        return profile
-    if not _seen_verified(caller, now):
+    if profile.kyc_before_play and caller.kyc_status != "verified":
         kyc_gate(services, await owned_session(services, caller.subject, session_id))
-        _remember_verified(caller, now)
     return profile
 
 

@@ -3,7 +3,7 @@ plain `Caller` lives in `api.caller`, the tokens in `api.tokens`; both re-export
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,6 +14,7 @@ from .alerts import raise_alert
 from .caller import STAFF_ROLES, Caller
 from .jurisdiction import for_request
 from .services import Services
+from .tables import login_families
 from .tokens import ALGORITHM, decode_access_token, issue_access_token
 
 # Re-exported: the names the routes and older callers import from here.
@@ -52,22 +53,22 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 async def authenticate(request: Request, services: Services) -> Caller:
-    """The caller of the request's bearer token, once its login is known not to have ended.
+    """The caller of the request's bearer token, once its login is known not to have ended,
+    with a player's KYC status as it is now.
 
-    The login's revocation is still read from D1 (one primary-key row): after a logout or a
-    refresh token's reuse the login's access tokens must answer 401 at once, and no Durable
-    Object keeps a record of the player's logins yet."""
+    One D1 read of a primary-key row and its player: after a logout or a refresh token's reuse
+    the login's access tokens must answer 401 at once, and a player whose verification is
+    withdrawn is refused play at once (the token's `kyc` claim is only as of its issue). No
+    Durable Object keeps a record of the player's logins yet."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("A bearer access token is required")
     caller = decode_access_token(services, token.strip())
-    revoked = (
-        await services.db.prepare("SELECT revoked_at FROM login_families WHERE family_id = ?")
-        .bind(caller.family_id)
-        .first()
-    )
-    if revoked is None or revoked["revoked_at"] is not None:
+    login = await login_families.state(services.db, caller.family_id)
+    if login is None or login["revoked_at"] is not None:
         raise InvalidToken("This login has ended; log in again")
+    if caller.role == "player" and caller.home is not None:
+        return replace(caller, kyc_status=str(login["kyc_status"] or "none"))
     return caller
 
 
