@@ -144,6 +144,8 @@ class ActorHost:
         )
         self._timers: dict[str, tuple[asyncio.TimerHandle, int]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # Per object: the lock its alarms run under and how many alarms hold or await it.
+        self._alarm_runs: dict[str, tuple[asyncio.Lock, int]] = {}
 
     def get(self, name: str) -> LocalActorStub:
         return LocalActorStub(self, name)
@@ -260,6 +262,21 @@ class ActorHost:
         task.add_done_callback(self._tasks.discard)
 
     async def _run_alarm(self, name: str, at_ms: int, attempt: int) -> None:
+        """One object's alarms run one at a time, as on Cloudflare: an alarm set while the
+        handler runs (a command arming the projection meanwhile) fires once it has returned."""
+        lock, users = self._alarm_runs.get(name, (asyncio.Lock(), 0))
+        self._alarm_runs[name] = (lock, users + 1)
+        try:
+            async with lock:
+                await self._run_alarm_alone(name, at_ms, attempt)
+        finally:
+            lock, users = self._alarm_runs[name]
+            if users == 1:
+                del self._alarm_runs[name]
+            else:
+                self._alarm_runs[name] = (lock, users - 1)
+
+    async def _run_alarm_alone(self, name: str, at_ms: int, attempt: int) -> None:
         if self.get_alarm(name) != at_ms:
             return  # replaced or deleted meanwhile
         self._alarms.execute("DELETE FROM alarms WHERE name = ? AND at_ms = ?", (name, at_ms))

@@ -162,6 +162,38 @@ class Alarmed(Counter):
         await self.safe_increment({})
 
 
+class Rearming(Counter):
+    """An alarm handler that awaits while commands arm the next alarm (as the WalletDO's
+    projection does): the host must not start the next one before this one returns."""
+
+    running = 0
+    most = 0
+
+    async def arm(self, payload):
+        await self.storage.set_alarm(0)
+        return {}
+
+    async def alarm(self):
+        Rearming.running += 1
+        Rearming.most = max(Rearming.most, Rearming.running)
+        await asyncio.sleep(0.02)
+        await self.safe_increment({})
+        Rearming.running -= 1
+
+
+async def test_one_objects_alarms_run_one_at_a_time_and_none_is_lost(tmp_path):
+    host = ActorHost(tmp_path / "do", Rearming)
+    stub = host.get("one")
+    await stub.call("arm", {})
+    for _ in range(5):  # each arms again while the alarm it started is still running
+        await asyncio.sleep(0.005)
+        await stub.call("arm", {})
+    await host.drain()
+    assert Rearming.most == 1
+    assert (await stub.call("read", {}))["v"] >= 2  # the alarm set during a run ran after it
+    host.close()
+
+
 async def test_closing_the_host_cancels_alarms_that_fired_and_have_not_run(tmp_path, caplog):
     host = ActorHost(tmp_path / "do", Alarmed)
     await host.get("one").call("arm", {})
