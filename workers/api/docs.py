@@ -1,8 +1,10 @@
 """/docs: Swagger UI from the platform's own static assets (`/swagger-ui/`, copied from the npm
 package swagger-ui-dist by scripts/copy_swagger_ui.mjs), started by `/docs.js`: no CDN, no
-inline script, so the HTML CSP holds here too."""
+inline script, so the HTML CSP holds here too.
 
-from __future__ import annotations
+No `from __future__ import annotations`: FastAPI reads the route's signature at import, and
+would evaluate (compile) string annotations.
+"""
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse

@@ -6,9 +6,10 @@ uses to enforce it (and to audit the access with the role used).
 
 A route that names no permission is a bug: a test walks every `/v1/ops` route and checks that
 it depends on `require` exactly once, and another checks every role against every route.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations`: FastAPI reads each route's `require` dependency's
+signature, and string annotations there would be evaluated (compiled) once per staff route.
+"""
 
 from collections.abc import Awaitable, Callable
 from enum import StrEnum

@@ -1,6 +1,9 @@
-"""Request and response models: the HTTP contract in pydantic. Converted to core values at once."""
+"""Request and response models: the HTTP contract in pydantic. Converted to core values at once.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: with it every field's annotation is a string that
+pydantic evaluates (`eval`, a compile each) when it builds the model, at import; as objects they
+cost nothing more (the classes are defined in dependency order, no forward reference).
+"""
 
 from datetime import date
 from typing import Annotated, Any, Literal
