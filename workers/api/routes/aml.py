@@ -1,7 +1,5 @@
 """/v1/ops/aml: the AML alerts the fraud queue's consumer raises, for compliance."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query

@@ -1,8 +1,6 @@
 """/v1/auth: registration, login (with a second factor), password change, two-step login for
 players, refresh, logout."""
 
-from __future__ import annotations
-
 from fastapi import APIRouter, Request, Response
 
 from casino.accounts import Registration

@@ -1,7 +1,5 @@
 """/v1/games and /v1/sessions: the catalogue, game sessions, rounds, seed rotation."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response

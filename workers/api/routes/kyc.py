@@ -1,7 +1,5 @@
 """/v1/kyc: a player's identity documents."""
 
-from __future__ import annotations
-
 from fastapi import APIRouter
 
 from .. import kyc

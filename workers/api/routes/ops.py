@@ -1,7 +1,5 @@
 """/v1/ops: staff endpoints; each names its permission (the table is `api.permissions`)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response

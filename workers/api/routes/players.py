@@ -1,7 +1,5 @@
 """/v1/players: the player's own profile."""
 
-from __future__ import annotations
-
 from fastapi import APIRouter
 
 from .. import players

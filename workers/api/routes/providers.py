@@ -2,8 +2,6 @@
 each signed by the provider (`X-Provider-Timestamp`, `X-Provider-Signature`), and /v1/ops/providers:
 the registry, for operators."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response

@@ -1,7 +1,5 @@
 """Public endpoints: health and live aggregate figures (non-personal)."""
 
-from __future__ import annotations
-
 from fastapi import APIRouter
 
 from .. import reports

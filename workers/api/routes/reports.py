@@ -1,8 +1,6 @@
 """/v1/ops/reports: the daily regulatory report (JSON, or CSV with `Accept: text/csv`) and the
 list of stored reports. Roles: compliance, admin (`Permission.REPORTS`)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response

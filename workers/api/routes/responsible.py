@@ -1,7 +1,5 @@
 """/v1/limits, /v1/self-exclusion, /v1/breaks, /v1/reality-check."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from fastapi import APIRouter, Response

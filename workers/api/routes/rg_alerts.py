@@ -1,7 +1,5 @@
 """/v1/ops/rg: behavioural (responsible gaming) alerts for compliance, operators and admins."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query

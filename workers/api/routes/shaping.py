@@ -1,8 +1,6 @@
 """The HTTP side of an application answer: its status set on the response, its body left for the
 route's `response_model` to validate and serialize (so the OpenAPI document describes it)."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from fastapi import Response

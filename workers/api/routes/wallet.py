@@ -1,7 +1,5 @@
 """/v1/wallet: balance, deposits, withdrawals, the event list."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
