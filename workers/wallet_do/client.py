@@ -131,3 +131,20 @@ class WalletClient:
         if lift:
             payload["lift"] = True
         return await self._call("aml_restrict", payload)
+
+    # Logins and KYC status: what an authenticated request asks, without D1 -------------------
+    async def start_login(self, family_id: str, at: str) -> Answer:
+        """The login `family_id` started (at login or refresh); an ended login stays ended."""
+        return await self._call("start_login", {"family_id": family_id, "at": at})
+
+    async def end_logins(self, family_ids: list[str], why: str) -> Answer:
+        """Those logins ended: their access tokens are refused from now on."""
+        return await self._call("end_logins", {"family_ids": list(family_ids), "why": why})
+
+    async def set_kyc_status(self, status: str) -> Answer:
+        """The player's KYC status now (set before D1's, by the app's KYC writers)."""
+        return await self._call("set_kyc_status", {"kyc_status": status})
+
+    async def login_state(self, family_id: str) -> Answer:
+        """`{status, body: {known, ended, kyc_status}}` of one login of the player."""
+        return await self._call("login_state", {"family_id": family_id})
