@@ -129,6 +129,9 @@ async def test_a_withdrawn_verification_stops_play_at_once_whatever_the_token_sa
     player, session_id = await verified_player_with_a_session(client, runtime)
     assert (await play(client, session_id, player["headers"])).status_code == 201
     await decide_kyc(client, runtime, player, "reject")
+    assert (await login_state(runtime, player, family_of(runtime, player["headers"])))[
+        "kyc_status"
+    ] == "rejected"
     r = await play(client, session_id, player["headers"])
     assert r.status_code == 403 and r.json()["code"] == "kyc_required", r.text
 
@@ -143,6 +146,7 @@ async def test_a_login_from_before_the_wallet_kept_logins_plays_reading_d1(clien
     await services.db.prepare(
         "INSERT INTO login_families (family_id, subject, role, created_at) VALUES (?, ?, ?, ?)"
     ).bind(family, player["player_id"], "player", now.isoformat()).run()  # fmt: skip
+    assert (await login_state(runtime, player, family))["known"] is False
     standing = {"jur": "BR", "kyc": "verified"}
     token = issue_access_token(services, player["player_id"], "player", family, now, standing)
     headers = {"Authorization": f"Bearer {token}"}
@@ -174,18 +178,21 @@ async def test_a_changed_password_ends_the_other_logins_for_rounds_at_once(clien
     r = await play(client, session_id, other)
     assert r.status_code == 401 and r.json()["code"] == "invalid_token", r.text
     assert (await play(client, session_id, player["headers"])).status_code == 201
-    state = await WalletClient(runtime.services.wallets, player["player_id"]).login_state(
-        claims_of(runtime, other)["sid"]
-    )
-    assert state["body"] == {"known": True, "ended": True, "kyc_status": "verified"}
+    state = await login_state(runtime, player, family_of(runtime, other))
+    assert state == {"known": True, "ended": True, "kyc_status": "verified"}
 
 
-def claims_of(runtime, headers: dict[str, str]) -> dict[str, Any]:
+async def login_state(runtime, player: dict[str, Any], family: str) -> Any:
+    """The player's WalletDO's `{known, ended, kyc_status}` of the login `family`."""
+    answer = await WalletClient(runtime.services.wallets, player["player_id"]).login_state(family)
+    assert answer["status"] == 200, answer
+    return answer["body"]
+
+
+def family_of(runtime, headers: dict[str, str]) -> str:
+    """The login (family id, claim `sid`) of a bearer token."""
     token = headers["Authorization"].removeprefix("Bearer ")
-    decoded: dict[str, Any] = jwt.decode(
-        token, runtime.services.settings.jwt_secret, algorithms=["HS256"]
-    )
-    return decoded
+    return str(jwt.decode(token, runtime.services.settings.jwt_secret, algorithms=["HS256"])["sid"])
 
 
 async def test_another_players_session_is_still_404(client, runtime):
@@ -254,7 +261,7 @@ async def test_a_token_without_the_standing_claims_still_plays(client, runtime):
     assert r.status_code == 201, r.text
 
 
-async def test_an_ended_login_is_401_on_a_round_at_once(client, runtime):
+async def test_an_ended_login_is_401_on_a_round_at_once(client, runtime, d1):
     player, session_id = await verified_player_with_a_session(client, runtime)
     assert (await play(client, session_id, player["headers"])).status_code == 201
     r = await client.post("/v1/auth/login", json={"email": player["email"], "password": STRONG})
@@ -263,11 +270,14 @@ async def test_an_ended_login_is_401_on_a_round_at_once(client, runtime):
     assert (await play(client, session_id, headers)).status_code == 201  # verified and cached
     r = await client.post("/v1/auth/logout", json={"refresh_token": pair["refresh_token"]})
     assert r.status_code == 204
+    d1.statements.clear()
     r = await play(client, session_id, headers)
     assert r.status_code == 401 and r.json()["code"] == "invalid_token", r.text
+    assert d1.statements == []  # the WalletDO's answer
+    assert (await login_state(runtime, player, family_of(runtime, headers)))["ended"] is True
 
 
-async def test_a_reused_refresh_token_ends_the_login_for_rounds_at_once(client, runtime):
+async def test_a_reused_refresh_token_ends_the_login_for_rounds_at_once(client, runtime, d1):
     player, session_id = await verified_player_with_a_session(client, runtime)
     r = await client.post("/v1/auth/login", json={"email": player["email"], "password": STRONG})
     first = r.json()
@@ -279,8 +289,10 @@ async def test_a_reused_refresh_token_ends_the_login_for_rounds_at_once(client, 
     reused = await client.post("/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert reused.status_code == 401 and reused.json()["code"] == "refresh_token_reused"
     for token in (first["access_token"], second["access_token"]):
+        d1.statements.clear()
         r = await play(client, session_id, {"Authorization": f"Bearer {token}"})
         assert r.status_code == 401 and r.json()["code"] == "invalid_token", r.text
+        assert d1.statements == []  # the WalletDO's answer
 
 
 async def test_a_refreshed_token_carries_the_status_of_its_refresh(client, runtime):
