@@ -1,10 +1,12 @@
-"""The round's hot path: no D1 row read for the player or the session (the SessionDO answers the
-session's ownership, the token's claims the KYC gate and the market), with every refusal the
-round gave before still given: another player's session 404, an unverified player 403 where the
-market needs KYC, an ended login 401 at once."""
+"""The round's hot path: no D1 statement at all (the SessionDO answers the session's ownership,
+the token's claims the market, the player's WalletDO whether the login has ended and the KYC
+status now), with every refusal the round gave before still given: another player's session
+404, an unverified player 403 where the market needs KYC, an ended login 401 at once. A login
+or a KYC status the WalletDO was never told of (from before it kept them) reads D1, as before."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -17,12 +19,14 @@ from api import tokens
 from api.tables import login_families
 from api.tokens import decode_access_token, issue_access_token
 from casino.errors import TokenExpired
+from wallet_do.client import WalletClient
 
-from .conftest import STRONG, register_and_login, verify_player
+from .conftest import STRONG, register_and_login, staff_login, verify_player
 
 pytestmark = pytest.mark.anyio
 BR_NETWORK = {"CF-IPCountry": "BR"}
 DICE = {"stake": 100, "params": {"target": 5000}}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def key() -> dict[str, str]:
@@ -54,20 +58,31 @@ def d1(runtime) -> CountingDb:
     return counting
 
 
-def not_the_login(statements: list[str]) -> list[str]:
-    return [s for s in statements if "login_families" not in s]
-
-
 async def login(client, email: str) -> dict[str, str]:
     r = await client.post("/v1/auth/login", json={"email": email, "password": STRONG})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
+async def decide_kyc(client, runtime, player: dict[str, Any], decision: str) -> None:
+    """A KYC reviewer's decision through the API, on the documents an approval needs."""
+    for doc_type in ("id_front", "selfie"):
+        document = {"doc_type": doc_type, "filename": "d.png", "content_type": "image/png",
+                    "content_base64": base64.b64encode(PNG).decode()}  # fmt: skip
+        r = await client.post("/v1/kyc/documents", json=document, headers=player["headers"])
+        assert r.status_code == 201, r.text
+    ops = (await staff_login(client, runtime, "kyc_reviewer"))["headers"]
+    r = await client.post(
+        f"/v1/ops/kyc/{player['player_id']}/decision",
+        json={"decision": decision, "reason": "checked"}, headers=ops,
+    )  # fmt: skip
+    assert r.status_code == 200, r.text
+
+
 async def verified_player_with_a_session(client, runtime) -> tuple[dict[str, Any], str]:
     """A verified, funded Brazilian player (logged in after the verification) and a dice session."""
     player = await register_and_login(client)
-    await verify_player(runtime, player["player_id"])
+    await decide_kyc(client, runtime, player, "approve")
     player["headers"] = await login(client, player["email"])
     r = await client.post(
         "/v1/wallet/deposits", json={"amount": 100_000, "method": "pix"},
@@ -85,21 +100,18 @@ async def play(client, session_id: str, headers: dict[str, str], **extra: str):
     )
 
 
-async def test_a_round_reads_no_player_or_session_row_from_d1(client, runtime, d1):
+async def test_a_round_makes_no_d1_statement(client, runtime, d1):
     player, session_id = await verified_player_with_a_session(client, runtime)
     d1.statements.clear()
     r = await play(client, session_id, player["headers"])
     assert r.status_code == 201, r.text
-    assert not_the_login(d1.statements) == []
-    # What is left is the login's revocation and its player's KYC status, one primary-key read.
-    assert d1.statements == [login_families.STATE]
+    # The login's end and the KYC status now are the player's WalletDO's answer.
+    assert d1.statements == []
 
 
-async def test_a_token_from_before_the_verification_plays_reading_only_its_login(
-    client, runtime, d1
-):
+async def test_a_token_from_before_the_verification_plays_reading_no_d1(client, runtime, d1):
     player = await register_and_login(client)  # its token says `kyc: none`
-    await verify_player(runtime, player["player_id"])
+    await decide_kyc(client, runtime, player, "approve")
     await client.post(
         "/v1/wallet/deposits", json={"amount": 100_000, "method": "pix"},
         headers=player["headers"] | key(),
@@ -108,7 +120,7 @@ async def test_a_token_from_before_the_verification_plays_reading_only_its_login
     session_id = session.json()["session_id"]
     d1.statements.clear()
     assert (await play(client, session_id, player["headers"])).status_code == 201
-    assert d1.statements == [login_families.STATE]  # the KYC status now, with the login
+    assert d1.statements == []  # the KYC status now, from the WalletDO
 
 
 async def test_a_withdrawn_verification_stops_play_at_once_whatever_the_token_says(client, runtime):
@@ -116,15 +128,71 @@ async def test_a_withdrawn_verification_stops_play_at_once_whatever_the_token_sa
     operator's later decision) is refused the next round with the same token, 403."""
     player, session_id = await verified_player_with_a_session(client, runtime)
     assert (await play(client, session_id, player["headers"])).status_code == 201
-    await (
-        runtime.services.db.prepare(
-            "UPDATE players SET kyc_status = 'rejected' WHERE player_id = ?"
-        )
-        .bind(player["player_id"])
-        .run()
-    )
+    await decide_kyc(client, runtime, player, "reject")
+    assert (await login_state(runtime, player, family_of(runtime, player["headers"])))[
+        "kyc_status"
+    ] == "rejected"
     r = await play(client, session_id, player["headers"])
     assert r.status_code == 403 and r.json()["code"] == "kyc_required", r.text
+
+
+async def test_a_login_from_before_the_wallet_kept_logins_plays_reading_d1(client, runtime, d1):
+    """A login the WalletDO never heard of (started before it kept them), of a player whose KYC
+    status it was never told (verified before): one D1 read of the login and its player, as
+    before; the login's end there is still 401 at once."""
+    player = await register_and_login(client)
+    await verify_player(runtime, player["player_id"])  # in D1 only, as before the change
+    services, family, now = runtime.services, str(uuid.uuid4()), datetime.now(UTC)
+    await services.db.prepare(
+        "INSERT INTO login_families (family_id, subject, role, created_at) VALUES (?, ?, ?, ?)"
+    ).bind(family, player["player_id"], "player", now.isoformat()).run()  # fmt: skip
+    assert (await login_state(runtime, player, family))["known"] is False
+    standing = {"jur": "BR", "kyc": "verified"}
+    token = issue_access_token(services, player["player_id"], "player", family, now, standing)
+    headers = {"Authorization": f"Bearer {token}"}
+    await client.post(
+        "/v1/wallet/deposits", json={"amount": 10_000, "method": "pix"}, headers=headers | key()
+    )
+    session = await client.post("/v1/games/dice/sessions", json={}, headers=headers)
+    assert session.status_code == 201, session.text
+    d1.statements.clear()
+    assert (await play(client, session.json()["session_id"], headers)).status_code == 201
+    assert d1.statements == [login_families.STATE]
+    await services.db.prepare(
+        "UPDATE login_families SET revoked_at = ? WHERE family_id = ?"
+    ).bind(now.isoformat(), family).run()  # fmt: skip
+    r = await play(client, session.json()["session_id"], headers)
+    assert r.status_code == 401 and r.json()["code"] == "invalid_token", r.text
+
+
+async def test_a_changed_password_ends_the_other_logins_for_rounds_at_once(client, runtime):
+    player, session_id = await verified_player_with_a_session(client, runtime)
+    other = await login(client, player["email"])
+    assert (await play(client, session_id, other)).status_code == 201
+    r = await client.post(
+        "/v1/auth/password",
+        json={"current_password": STRONG, "new_password": "An0ther-Passw0rd!y"},
+        headers=player["headers"],
+    )
+    assert r.status_code in (200, 204), r.text
+    r = await play(client, session_id, other)
+    assert r.status_code == 401 and r.json()["code"] == "invalid_token", r.text
+    assert (await play(client, session_id, player["headers"])).status_code == 201
+    state = await login_state(runtime, player, family_of(runtime, other))
+    assert state == {"known": True, "ended": True, "kyc_status": "verified"}
+
+
+async def login_state(runtime, player: dict[str, Any], family: str) -> Any:
+    """The player's WalletDO's `{known, ended, kyc_status}` of the login `family`."""
+    answer = await WalletClient(runtime.services.wallets, player["player_id"]).login_state(family)
+    assert answer["status"] == 200, answer
+    return answer["body"]
+
+
+def family_of(runtime, headers: dict[str, str]) -> str:
+    """The login (family id, claim `sid`) of a bearer token."""
+    token = headers["Authorization"].removeprefix("Bearer ")
+    return str(jwt.decode(token, runtime.services.settings.jwt_secret, algorithms=["HS256"])["sid"])
 
 
 async def test_another_players_session_is_still_404(client, runtime):
@@ -193,7 +261,7 @@ async def test_a_token_without_the_standing_claims_still_plays(client, runtime):
     assert r.status_code == 201, r.text
 
 
-async def test_an_ended_login_is_401_on_a_round_at_once(client, runtime):
+async def test_an_ended_login_is_401_on_a_round_at_once(client, runtime, d1):
     player, session_id = await verified_player_with_a_session(client, runtime)
     assert (await play(client, session_id, player["headers"])).status_code == 201
     r = await client.post("/v1/auth/login", json={"email": player["email"], "password": STRONG})
@@ -202,11 +270,14 @@ async def test_an_ended_login_is_401_on_a_round_at_once(client, runtime):
     assert (await play(client, session_id, headers)).status_code == 201  # verified and cached
     r = await client.post("/v1/auth/logout", json={"refresh_token": pair["refresh_token"]})
     assert r.status_code == 204
+    d1.statements.clear()
     r = await play(client, session_id, headers)
     assert r.status_code == 401 and r.json()["code"] == "invalid_token", r.text
+    assert d1.statements == []  # the WalletDO's answer
+    assert (await login_state(runtime, player, family_of(runtime, headers)))["ended"] is True
 
 
-async def test_a_reused_refresh_token_ends_the_login_for_rounds_at_once(client, runtime):
+async def test_a_reused_refresh_token_ends_the_login_for_rounds_at_once(client, runtime, d1):
     player, session_id = await verified_player_with_a_session(client, runtime)
     r = await client.post("/v1/auth/login", json={"email": player["email"], "password": STRONG})
     first = r.json()
@@ -218,8 +289,10 @@ async def test_a_reused_refresh_token_ends_the_login_for_rounds_at_once(client, 
     reused = await client.post("/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert reused.status_code == 401 and reused.json()["code"] == "refresh_token_reused"
     for token in (first["access_token"], second["access_token"]):
+        d1.statements.clear()
         r = await play(client, session_id, {"Authorization": f"Bearer {token}"})
         assert r.status_code == 401 and r.json()["code"] == "invalid_token", r.text
+        assert d1.statements == []  # the WalletDO's answer
 
 
 async def test_a_refreshed_token_carries_the_status_of_its_refresh(client, runtime):

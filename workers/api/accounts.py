@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from casino.passwords import hash_password, verify_password
 from casino.throttle import ACCOUNT_LOGIN, ADDRESS_LOGIN, ADDRESS_REGISTRATION
 from casino.timefmt import parse_rfc3339, rfc3339
 from infra.ports import ConstraintViolation
+from wallet_do.client import WalletClient
 
 from . import messages, mfa, players, responsible, throttle
 from .audit import audit_entry
@@ -350,6 +352,7 @@ async def login(
     await _second_factor(services, account, otp, recovery_code, charges)
     await charges.succeeded()
     family_id = services.new_id()
+    await _start_in_wallet(services, account, family_id, now)
     await services.db.batch(_login_statements(services, account, family_id, otp, now))
     return await _issue_pair(
         services, account["subject"], account["role"], family_id, now, standing_claims(account)
@@ -404,11 +407,13 @@ async def change_password(
         new_password, services.settings.password_pepper, services.entropy.token_bytes(16),
         services.pbkdf2,
     )  # fmt: skip
+    ending = (services, caller.subject, "password_changed", iso(now), caller.family_id)
+    ended = end_logins(*ending) if table == "staff" else await _end_player_logins(*ending)
     statements = [
         services.db.prepare(f"UPDATE {table} SET password_hash = ? WHERE {key} = ?").bind(
             password_hash, caller.subject
         ),
-        *end_logins(services, caller.subject, "password_changed", iso(now), keep=caller.family_id),
+        *ended,
     ]
     if table == "staff":
         statements += _staff_password_statements(services, caller, now)
@@ -461,6 +466,49 @@ def end_logins(services: Services, subject: str, why: str, at: str, keep: str = 
     ]
 
 
+async def _start_in_wallet(
+    services: Services, login: dict[str, Any], family_id: str, now: datetime
+) -> None:
+    """A player's login (or its refresh) recorded as started in their WalletDO, which answers
+    whether it has ended on every request (`security.authenticate`); staff logins are D1's."""
+    if login["role"] == "player":
+        await WalletClient(services.wallets, login["subject"]).start_login(family_id, iso(now))
+
+
+ENDED_AT_ONCE = 500  # logins ended by one WalletDO command (it takes up to 1,000)
+
+
+async def _end_player_logins(
+    services: Services, player_id: str, why: str, at: str, keep: str
+) -> list[Any]:
+    """A player's logins but `keep` ended in their WalletDO first (a crash before D1's write
+    leaves it stricter than D1, never laxer), and the statements ending in D1 exactly those: a
+    login started meanwhile is left open in both."""
+    rows = await (
+        services.db.prepare(
+            "SELECT family_id FROM login_families WHERE subject = ? AND family_id != ? "
+            "AND revoked_at IS NULL"
+        )
+        .bind(player_id, keep)
+        .all()
+    )
+    families = [str(r["family_id"]) for r in rows]
+    wallet = WalletClient(services.wallets, player_id)
+    for start in range(0, len(families), ENDED_AT_ONCE):
+        await wallet.end_logins(families[start : start + ENDED_AT_ONCE], why)
+    listed = json.dumps(families)
+    return [
+        services.db.prepare(
+            "UPDATE refresh_tokens SET status = 'revoked' WHERE status = 'active' AND family_id IN "
+            "(SELECT value FROM json_each(?))"
+        ).bind(listed),
+        services.db.prepare(
+            "UPDATE login_families SET revoked_at = ?, revoked_why = ? "
+            "WHERE family_id IN (SELECT value FROM json_each(?)) AND revoked_at IS NULL"
+        ).bind(at, why, listed),
+    ]
+
+
 async def _issue_pair(
     services: Services,
     subject: str,
@@ -489,8 +537,12 @@ async def _issue_pair(
     }
 
 
-async def _revoke_family(services: Services, family_id: str, why: str) -> None:
-    now = iso(services.clock.now())
+async def _revoke_family(services: Services, login: dict[str, Any], why: str) -> None:
+    """End one login: in the player's WalletDO first (a crash before D1's write leaves it
+    stricter than D1, never laxer), then in D1."""
+    now, family_id = iso(services.clock.now()), login["family_id"]
+    if login["role"] == "player":
+        await WalletClient(services.wallets, login["subject"]).end_logins([family_id], why)
     await services.db.batch(
         [
             services.db.prepare(
@@ -521,7 +573,7 @@ async def refresh(services: Services, token: str) -> dict[str, Any]:
     if row is None or row["revoked_at"] is not None and row["status"] != "used":
         raise InvalidToken("The refresh token is invalid")
     if row["status"] == "used":
-        await _revoke_family(services, row["family_id"], "refresh_token_reused")
+        await _revoke_family(services, row, "refresh_token_reused")
         raise RefreshTokenReused("This refresh token was already used; the login is revoked")
     if row["expires_at"] <= iso(now):
         raise InvalidToken("The refresh token has expired")
@@ -535,8 +587,9 @@ async def refresh(services: Services, token: str) -> dict[str, Any]:
         .run()
     )
     if changed != 1:
-        await _revoke_family(services, row["family_id"], "refresh_token_reused")
+        await _revoke_family(services, row, "refresh_token_reused")
         raise RefreshTokenReused("This refresh token was already used; the login is revoked")
+    await _start_in_wallet(services, row, row["family_id"], now)
     return await _issue_pair(
         services, row["subject"], row["role"], row["family_id"], now, standing_claims(row)
     )
@@ -544,9 +597,12 @@ async def refresh(services: Services, token: str) -> dict[str, Any]:
 
 async def logout(services: Services, token: str) -> None:
     row = (
-        await services.db.prepare("SELECT family_id FROM refresh_tokens WHERE token_hash = ?")
+        await services.db.prepare(
+            "SELECT t.family_id, f.subject, f.role FROM refresh_tokens t "
+            "JOIN login_families f ON f.family_id = t.family_id WHERE t.token_hash = ?"
+        )
         .bind(_token_hash(token))
         .first()
     )
     if row is not None:
-        await _revoke_family(services, row["family_id"], "logout")
+        await _revoke_family(services, row, "logout")

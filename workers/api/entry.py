@@ -183,6 +183,18 @@ class WalletDO(_Actor):  # type: ignore[no-untyped-call]
     async def aml_restrict(self, payload: Any) -> Any:
         return await self._call("aml_restrict", payload)
 
+    async def start_login(self, payload: Any) -> Any:
+        return await self._call("start_login", payload)
+
+    async def end_logins(self, payload: Any) -> Any:
+        return await self._call("end_logins", payload)
+
+    async def set_kyc_status(self, payload: Any) -> Any:
+        return await self._call("set_kyc_status", payload)
+
+    async def login_state(self, payload: Any) -> Any:
+        return await self._call("login_state", payload)
+
     async def alarm(self, *_: Any) -> None:
         await self.target.alarm()
 

@@ -17,6 +17,7 @@ from casino.kyc import (
     status_after_upload,
 )
 from infra.ports import Row
+from wallet_do.client import WalletClient
 
 from .accounts import iso
 from .audit import audit_entry
@@ -44,6 +45,7 @@ async def upload(
     now = iso(services.clock.now())
     db = services.db
     sha256 = hashlib.sha256(content).hexdigest()
+    await _set_in_wallet(services, player_id, status)
     await db.batch(
         [
             kyc_documents.add(
@@ -84,6 +86,11 @@ async def decide(
         "decision": decision, "reason": reason, "from": player["kyc_status"], "to": str(status)
     }  # fmt: skip
     db = services.db
+    # The WalletDO answers the round's KYC gate: a withdrawal there first, a verification
+    # there last, so a crash in between leaves it stricter than D1, never laxer.
+    verified = status is KycStatus.VERIFIED
+    if not verified:
+        await _set_in_wallet(services, player_id, status)
     await db.batch(
         [
             kyc_decisions.record(
@@ -95,7 +102,15 @@ async def decide(
             ),
         ]
     )
+    if verified:
+        await _set_in_wallet(services, player_id, status)
     return {"player_id": player_id, "kyc_status": str(status)}
+
+
+async def _set_in_wallet(services: Services, player_id: str, status: KycStatus) -> None:
+    """The player's KYC status in their WalletDO, which answers the round's KYC gate
+    (`security.authenticate`); an upload never verifies, so it is written there first."""
+    await WalletClient(services.wallets, player_id).set_kyc_status(str(status))
 
 
 async def _kyc_status(services: Services, player_id: str) -> Row:

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from casino.errors import Forbidden, InvalidToken
+from wallet_do.client import WalletClient
 
 from .alerts import raise_alert
 from .caller import STAFF_ROLES, Caller
@@ -56,19 +57,44 @@ async def authenticate(request: Request, services: Services) -> Caller:
     """The caller of the request's bearer token, once its login is known not to have ended,
     with a player's KYC status as it is now.
 
-    One D1 read of a primary-key row and its player: after a logout or a refresh token's reuse
-    the login's access tokens must answer 401 at once, and a player whose verification is
-    withdrawn is refused play at once (the token's `kyc` claim is only as of its issue). No
-    Durable Object keeps a record of the player's logins yet."""
+    After a logout or a refresh token's reuse the login's access tokens answer 401 at once, and
+    a player whose verification is withdrawn is refused play at once (the token's `kyc` claim
+    is only as of its issue). A player's WalletDO answers both (`wallet_do.logins`), so a
+    round reads no D1; a login or a KYC status it was never told of (from before it kept them)
+    and a staff member's login are one D1 read of a primary-key row and its player."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("A bearer access token is required")
     caller = decode_access_token(services, token.strip())
+    if caller.role == "player":
+        kyc = await _kyc_from_wallet(services, caller)
+        if kyc is not None:
+            return _with_kyc(caller, kyc)
     login = await login_families.state(services.db, caller.family_id)
     if login is None or login["revoked_at"] is not None:
-        raise InvalidToken("This login has ended; log in again")
+        raise InvalidToken(ENDED)
+    return _with_kyc(caller, str(login["kyc_status"] or "none"))
+
+
+ENDED = "This login has ended; log in again"
+
+
+async def _kyc_from_wallet(services: Services, caller: Caller) -> str | None:
+    """The player's KYC status now from their WalletDO when it knows the login and the status
+    (401 when it knows the login has ended); None: ask D1."""
+    answer = await WalletClient(services.wallets, caller.subject).login_state(caller.family_id)
+    body = answer.get("body") or {}
+    if answer.get("status") != 200 or not body.get("known"):
+        return None
+    if body.get("ended"):
+        raise InvalidToken(ENDED)
+    kyc = body.get("kyc_status")
+    return str(kyc) if kyc else None
+
+
+def _with_kyc(caller: Caller, kyc_status: str) -> Caller:
     if caller.role == "player" and caller.home is not None:
-        return replace(caller, kyc_status=str(login["kyc_status"] or "none"))
+        return replace(caller, kyc_status=kyc_status)
     return caller
 
 

@@ -15,6 +15,14 @@ Json = Mapping[str, Any]
 ExclusionKind = Literal["self_exclusion", "break", "national"]
 
 
+def done(answer: Answer, command: str) -> Answer:
+    """The answer of a command that must have been done (a write the caller's own D1 write
+    follows): anything but 200 stops the caller before D1 gets ahead of the WalletDO."""
+    if answer.get("status") != 200:
+        raise RuntimeError(f"WalletDO {command} answered {answer.get('status')}")
+    return answer
+
+
 class WalletClient:
     def __init__(self, wallets: ActorNamespace, player_id: str) -> None:
         self.player_id = player_id
@@ -131,3 +139,25 @@ class WalletClient:
         if lift:
             payload["lift"] = True
         return await self._call("aml_restrict", payload)
+
+    # Logins and KYC status: what an authenticated request asks, without D1 (a write that is not
+    # done raises: the caller's D1 write must not go ahead of it) ------------------------------
+    async def start_login(self, family_id: str, at: str) -> Answer:
+        """The login `family_id` started (at login or refresh); an ended login stays ended."""
+        return done(
+            await self._call("start_login", {"family_id": family_id, "at": at}), "start_login"
+        )
+
+    async def end_logins(self, family_ids: list[str], why: str) -> Answer:
+        """Those logins ended: their access tokens are refused from now on."""
+        payload = {"family_ids": list(family_ids), "why": why}
+        return done(await self._call("end_logins", payload), "end_logins")
+
+    async def set_kyc_status(self, status: str) -> Answer:
+        """The player's KYC status now (set before D1's, by the app's KYC writers)."""
+        payload = {"kyc_status": status}
+        return done(await self._call("set_kyc_status", payload), "set_kyc_status")
+
+    async def login_state(self, family_id: str) -> Answer:
+        """`{status, body: {known, ended, kyc_status}}` of one login of the player."""
+        return await self._call("login_state", {"family_id": family_id})

@@ -160,10 +160,22 @@ PLAY_TOTAL_STATEMENTS = (
     WHERE w.span_id = play_spans.span_id""",
 )
 
+# The player's logins (logins.py): whether each has ended, so an authenticated request is
+# answered by this object, not by D1. The KYC status the app last set is a meta value.
+LOGIN_STATEMENTS = (
+    """CREATE TABLE IF NOT EXISTS logins (
+        family_id TEXT PRIMARY KEY,
+        started_at TEXT,
+        ended_at TEXT,
+        ended_why TEXT
+    )""",
+)
+
 STEPS = (
     STATEMENTS + RG_STATEMENTS + BEHAVIOUR_STATEMENTS,
     PLAY_TIME_STATEMENTS + PAYMENT_STATEMENTS,
     PROVIDER_STATEMENTS,
     FLOW_TOTAL_STATEMENTS,
     PLAY_TOTAL_STATEMENTS,
+    LOGIN_STATEMENTS,
 )

@@ -46,6 +46,7 @@ from casino.wallet import (
 from infra.ports import ActorStorage, Clock, Database, PayoutProvider, Queue, Unavailable
 from infra.storage_schema import migrate
 
+from . import logins
 from .behaviour_watch import BehaviourWatch
 from .payments import Payments
 from .projection import D1_ONLY, WITH_FRAUD, Outbox, project_to_d1, stream_to_queue
@@ -106,6 +107,7 @@ class Wallet:
         self.payments = Payments(storage, self.outbox)
         self.provider_bets = ProviderBets(storage, self.outbox)
         self.behaviour = BehaviourWatch(storage, self.rg, self.outbox)
+        self.logins = logins.Logins(storage)
 
     # Reads -----------------------------------------------------------------------------
     def _ledger(self) -> Ledger:
@@ -569,6 +571,35 @@ class Wallet:
                 "active": session.active,
             },
         }
+
+    # Logins and KYC status (logins.py): what an authenticated request asks ---------------
+    @answers_refusals
+    async def start_login(self, payload: dict[str, Any]) -> Result:
+        """`{family_id, at}`: a login (or its refresh) started; an ended one stays ended."""
+        family, at = logins.family_id(payload.get("family_id")), str(payload["at"])
+        self.storage.transaction(lambda: self.logins.start(family, at))
+        return {"status": 200, "body": self.logins.state(family)}
+
+    @answers_refusals
+    async def end_logins(self, payload: dict[str, Any]) -> Result:
+        """`{family_ids, why}`: those logins ended, their access tokens refused from now on."""
+        families = logins.family_ids(payload.get("family_ids"))
+        why, at = str(payload.get("why") or "ended"), rfc3339(self.deps.clock.now())
+        self.storage.transaction(lambda: self.logins.end(families, why, at))
+        return {"status": 200, "body": {"ended": len(families)}}
+
+    @answers_refusals
+    async def set_kyc_status(self, payload: dict[str, Any]) -> Result:
+        """`{kyc_status}`: the player's KYC status as the app's KYC writer sets it."""
+        status = logins.kyc_status(payload.get("kyc_status"))
+        self.storage.transaction(lambda: self.logins.set_kyc(status))
+        return {"status": 200, "body": {"kyc_status": status}}
+
+    @answers_refusals
+    async def login_state(self, payload: dict[str, Any]) -> Result:
+        """`{known, ended, kyc_status}` of the login `family_id`."""
+        family = logins.family_id(payload.get("family_id"))
+        return {"status": 200, "body": self.logins.state(family)}
 
     # Projection into D1 ----------------------------------------------------------------
     async def _schedule_projection(self) -> None:

@@ -6,6 +6,7 @@ run: N of M`), listed from the classes: a new command counts as not run until a 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -263,3 +264,39 @@ async def test_an_aml_freeze_stops_deposits_until_it_is_lifted():
     lift = {"player_id": p["id"], "level": None, "lift": True}
     assert (await wallet_call(p["id"], "aml_restrict", lift))["body"] == {"restriction": None}
     assert (await deposit(p, 100))["balance"] == 600
+
+
+def login_of(p: dict) -> str:
+    """The login (family id, claim `sid`) of a player's access token."""
+    claims = p["tokens"]["access_token"].split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["sid"]
+
+
+async def test_the_wallet_keeps_the_players_logins_and_kyc_status():
+    """WalletDO `start_login` (POST /v1/auth/login), `login_state` (every authenticated
+    request), `set_kyc_status` (an operator's KYC decision) and `end_logins` (POST
+    /v1/auth/logout): the login's access token is refused at once once it has ended."""
+    p = await player(verified=True)
+    await deposit(p, 10_000)
+    sid = (await dice_session(p))["session_id"]
+    await dice_round(p, sid)
+    family = login_of(p)
+    asked = {"player_id": p["id"], "family_id": family}
+    state = await wallet_call(p["id"], "login_state", asked)
+    assert state == {"status": 200, "body": {
+        "known": True, "ended": False, "kyc_status": None}}, state  # fmt: skip
+    withdrawn = {"player_id": p["id"], "kyc_status": "rejected"}
+    assert (await wallet_call(p["id"], "set_kyc_status", withdrawn))["status"] == 200
+    again = {"player_id": p["id"], "family_id": family, "at": "2026-12-01T00:00:00.000Z"}
+    assert (await wallet_call(p["id"], "start_login", again))["body"]["known"] is True
+    refresh = {"refresh_token": p["tokens"]["refresh_token"]}
+    status, _, _ = await call("POST", "/v1/auth/logout", refresh)
+    assert status == 204
+    state = await wallet_call(p["id"], "login_state", asked)
+    assert state["body"] == {"known": True, "ended": True, "kyc_status": "rejected"}, state
+    status, _, ended = await call("GET", "/v1/wallet", headers=p["auth"])
+    assert (status, ended["code"]) == (401, "invalid_token"), ended
+    ended_rows = await rows("SELECT revoked_why FROM login_families WHERE family_id = ?", family)
+    assert ended_rows == [{"revoked_why": "logout"}], ended_rows
+    more = {"player_id": p["id"], "family_ids": ["f-1"], "why": "password_changed"}
+    assert (await wallet_call(p["id"], "end_logins", more))["body"] == {"ended": 1}
