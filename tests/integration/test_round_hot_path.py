@@ -19,6 +19,7 @@ from api import tokens
 from api.tables import login_families
 from api.tokens import decode_access_token, issue_access_token
 from casino.errors import TokenExpired
+from infra.ports import Unavailable
 from wallet_do.client import WalletClient
 
 from .conftest import STRONG, register_and_login, staff_login, verify_player
@@ -327,3 +328,26 @@ def _frozen(at: float) -> Any:
             return datetime.fromtimestamp(at, tz)
 
     return Frozen
+
+
+async def test_an_unreachable_wallet_leaves_authentication_to_d1(client, runtime, monkeypatch):
+    """`casino dev --faults` fails any Durable Object call: a request that needs no object but
+    for its authentication (the profile) still answers, from D1's copy of the login, and an
+    ended login is still 401 there."""
+    player, _ = await verified_player_with_a_session(client, runtime)
+    r = await client.post("/v1/auth/login", json={"email": player["email"], "password": STRONG})
+    pair = r.json()
+    headers = {"Authorization": f"Bearer {pair['access_token']}"}
+
+    async def unreachable(self, family_id):
+        raise Unavailable("injected fault: login_state did not reach the object")
+
+    monkeypatch.setattr(WalletClient, "login_state", unreachable)
+    me = await client.get("/v1/players/me", headers=headers)
+    assert me.status_code == 200 and me.json()["player_id"] == player["player_id"], me.text
+    monkeypatch.undo()
+    r = await client.post("/v1/auth/logout", json={"refresh_token": pair["refresh_token"]})
+    assert r.status_code == 204
+    monkeypatch.setattr(WalletClient, "login_state", unreachable)
+    r = await client.get("/v1/players/me", headers=headers)
+    assert r.status_code == 401 and r.json()["code"] == "invalid_token", r.text

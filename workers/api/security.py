@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from casino.errors import Forbidden, InvalidToken
+from infra.ports import Unavailable
 from wallet_do.client import WalletClient
 
 from .alerts import raise_alert
@@ -81,8 +82,14 @@ ENDED = "This login has ended; log in again"
 
 async def _kyc_from_wallet(services: Services, caller: Caller) -> str | None:
     """The player's KYC status now from their WalletDO when it knows the login and the status
-    (401 when it knows the login has ended); None: ask D1."""
-    answer = await WalletClient(services.wallets, caller.subject).login_state(caller.family_id)
+    (401 when it knows the login has ended); None: ask D1, which holds the same facts (every
+    writer writes both), also when the WalletDO cannot be reached: authentication degrades to
+    the one D1 read rather than answering 503."""
+    wallet = WalletClient(services.wallets, caller.subject)
+    try:
+        answer = await wallet.login_state(caller.family_id)
+    except Unavailable:
+        return None
     body = answer.get("body") or {}
     if answer.get("status") != 200 or not body.get("known"):
         return None
