@@ -38,6 +38,9 @@ from . import messages, mfa, players, responsible, throttle
 from .audit import audit_entry
 from .caller import STAFF_ROLES, Caller
 from .services import Services
+from .tables import login_families, outbound_messages, refresh_tokens
+from .tables import players as players_table
+from .tables import staff as staff_table
 from .tokens import issue_access_token, standing_claims
 
 iso = rfc3339
@@ -58,14 +61,7 @@ async def charge_registration(services: Services, address: str) -> None:
 
 async def email_taken(services: Services, email: str) -> bool:
     """Whether a player or a staff member already has this e-mail."""
-    row = await (
-        services.db.prepare(
-            "SELECT EXISTS (SELECT 1 FROM players WHERE email = ?1) "
-            "OR EXISTS (SELECT 1 FROM staff WHERE email = ?1) AS taken"
-        )
-        .bind(email)
-        .first()
-    )
+    row = await players_table.email_taken(services.db, email)
     return bool(row and row["taken"])
 
 
@@ -124,30 +120,19 @@ async def _insert_player(
     now: datetime,
 ) -> None:
     cpf_hash = list_hash(valid.cpf, services.settings.exclusion_key) if valid.cpf else None
-    await (
-        services.db.prepare(
-            "INSERT INTO players (player_id, email, password_hash, full_name, birth_date, "
-            "country, cpf, jurisdiction, created_at, cpf_list_hash"
-            + "".join(f", {name}" for name in columns)
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
-            + ", ?" * len(columns)
-            + ")"
-        )
-        .bind(
-            player_id,
-            valid.email,
-            password_hash,
-            valid.full_name,
-            valid.birth_date.isoformat(),
-            valid.country,
-            valid.cpf,
-            jurisdiction,
-            iso(now),
-            cpf_hash,
-            *columns.values(),
-        )  # fmt: skip
-        .run()
-    )
+    values = (
+        player_id,
+        valid.email,
+        password_hash,
+        valid.full_name,
+        valid.birth_date.isoformat(),
+        valid.country,
+        valid.cpf,
+        jurisdiction,
+        iso(now),
+        cpf_hash,
+    )  # fmt: skip
+    await players_table.insert(services.db, values, columns)
 
 
 CPF_ATTEMPT_SUBJECT = "Tentativa de cadastro com o seu CPF / A sign-up tried your CPF"
@@ -170,15 +155,7 @@ async def _claim_cpf(services: Services, cpf: str, profile: Jurisdiction, now: d
     once it is older than the profile's claim period, never verified nor in review and has never
     moved money, the CPF goes to the new sign-up and the old account is closed. Otherwise the
     sign-up is 409 `cpf_taken` and the holder is told by e-mail."""
-    holder = (
-        await services.db.prepare(
-            "SELECT p.player_id, p.email, p.kyc_status, p.created_at, "
-            "(SELECT count(*) FROM wallet_events w WHERE w.player_id = p.player_id) AS events "
-            "FROM players p WHERE p.cpf = ?"
-        )
-        .bind(cpf)
-        .first()
-    )
+    holder = await players_table.cpf_holder(services.db, cpf)
     if holder is None:
         return
     days = profile.unverified_cpf_claim_days
@@ -206,10 +183,7 @@ async def _release_cpf(
     text = CPF_RELEASED_TEXT.format(days=days)
     await services.db.batch(
         [
-            services.db.prepare(
-                "UPDATE players SET cpf = NULL, cpf_list_hash = NULL, "
-                "account_status = 'closed' WHERE player_id = ?"
-            ).bind(holder["player_id"]),
+            players_table.release_cpf(services.db, holder["player_id"]),
             messages.email(
                 services,
                 holder["email"],
@@ -233,10 +207,8 @@ async def _release_cpf(
 
 async def _tell_cpf_holder(services: Services, holder: dict[str, Any], now: datetime) -> None:
     """E-mail the CPF's holder about the attempt, at most once a day."""
-    recent = await services.db.prepare(
-        "SELECT 1 FROM outbound_messages WHERE player_id = ? AND kind = 'cpf_attempt' "
-        "AND created_at > ?"
-    ).bind(holder["player_id"], iso(now - timedelta(days=1))).first()  # fmt: skip
+    since = iso(now - timedelta(days=1))
+    recent = await outbound_messages.cpf_attempt_since(services.db, holder["player_id"], since)
     if recent is None:
         await messages.email(
             services, holder["email"], "cpf_attempt", CPF_ATTEMPT_SUBJECT, CPF_ATTEMPT_TEXT,
@@ -246,24 +218,10 @@ async def _tell_cpf_holder(services: Services, holder: dict[str, Any], now: date
 
 async def _find_account(services: Services, email: str) -> dict[str, Any] | None:
     """Staff first: a staff member's e-mail can never be shadowed by a player's row."""
-    staff = await (
-        services.db.prepare(
-            "SELECT staff_id AS subject, password_hash, role, status FROM staff WHERE email = ?"
-        )
-        .bind(email)
-        .first()
-    )
+    staff = await staff_table.for_login(services.db, email)
     if staff is not None:
         return staff
-    return await (
-        services.db.prepare(
-            "SELECT player_id AS subject, password_hash, 'player' AS role, 'active' AS status, "
-            "coalesce(nullif(jurisdiction, ''), country) AS home, kyc_status "
-            "FROM players WHERE email = ?"
-        )
-        .bind(email)
-        .first()
-    )
+    return await players_table.for_login(services.db, email)
 
 
 _DUMMY_HASH = (
@@ -364,11 +322,7 @@ def _login_statements(
 ) -> list[Any]:
     """The new login family, and for staff the audit entry of the login."""
     subject, role = account["subject"], account["role"]
-    statements = [
-        services.db.prepare(
-            "INSERT INTO login_families (family_id, subject, role, created_at) VALUES (?, ?, ?, ?)"
-        ).bind(family_id, subject, role, iso(now))
-    ]
+    statements = [login_families.insert(services.db, family_id, subject, role, iso(now))]
     if role in STAFF_ROLES:
         method = "totp" if otp else "recovery_code"
         statements.append(
@@ -391,12 +345,8 @@ async def change_password(
     """Check the current password (throttled like a login of the account), set the new one, and
     end every other login of the account (this one goes on)."""
     now = services.clock.now()
-    table, key = ("staff", "staff_id") if caller.role in STAFF_ROLES else ("players", "player_id")
-    row = await (
-        services.db.prepare(f"SELECT email, password_hash FROM {table} WHERE {key} = ?")
-        .bind(caller.subject)
-        .first()
-    )
+    table = staff_table if caller.role in STAFF_ROLES else players_table
+    row = await table.credentials(services.db, caller.subject)
     if row is None:
         raise InvalidToken("This login has ended; log in again")
     await _check_current_password(services, row, current_password, now)
@@ -408,14 +358,10 @@ async def change_password(
         services.pbkdf2,
     )  # fmt: skip
     ending = (services, caller.subject, "password_changed", iso(now), caller.family_id)
-    ended = end_logins(*ending) if table == "staff" else await _end_player_logins(*ending)
-    statements = [
-        services.db.prepare(f"UPDATE {table} SET password_hash = ? WHERE {key} = ?").bind(
-            password_hash, caller.subject
-        ),
-        *ended,
-    ]
-    if table == "staff":
+    staff = table is staff_table
+    ended = end_logins(*ending) if staff else await _end_player_logins(*ending)
+    statements = [table.set_password_hash(services.db, caller.subject, password_hash), *ended]
+    if staff:
         statements += _staff_password_statements(services, caller, now)
     await services.db.batch(statements)
 
@@ -435,9 +381,7 @@ async def _check_current_password(
 
 def _staff_password_statements(services: Services, caller: Caller, now: datetime) -> list[Any]:
     return [
-        services.db.prepare("UPDATE staff SET password_changed_at = ? WHERE staff_id = ?").bind(
-            iso(now), caller.subject
-        ),
+        staff_table.set_password_changed_at(services.db, caller.subject, iso(now)),
         audit_entry(
             services,
             caller.subject,
@@ -454,15 +398,8 @@ def end_logins(services: Services, subject: str, why: str, at: str, keep: str = 
     """Statements revoking every login of `subject` but `keep`: its refresh tokens, and (through
     the revoked family) its access tokens."""
     return [
-        services.db.prepare(
-            "UPDATE refresh_tokens SET status = 'revoked' WHERE status = 'active' AND family_id IN "
-            "(SELECT family_id FROM login_families WHERE subject = ? AND family_id != ? "
-            "AND revoked_at IS NULL)"
-        ).bind(subject, keep),
-        services.db.prepare(
-            "UPDATE login_families SET revoked_at = ?, revoked_why = ? "
-            "WHERE subject = ? AND family_id != ? AND revoked_at IS NULL"
-        ).bind(at, why, subject, keep),
+        refresh_tokens.revoke_other_logins(services.db, subject, keep),
+        login_families.revoke_others(services.db, subject, keep, at, why),
     ]
 
 
@@ -484,28 +421,15 @@ async def _end_player_logins(
     """A player's logins but `keep` ended in their WalletDO first (a crash before D1's write
     leaves it stricter than D1, never laxer), and the statements ending in D1 exactly those: a
     login started meanwhile is left open in both."""
-    rows = await (
-        services.db.prepare(
-            "SELECT family_id FROM login_families WHERE subject = ? AND family_id != ? "
-            "AND revoked_at IS NULL"
-        )
-        .bind(player_id, keep)
-        .all()
-    )
+    rows = await login_families.open_others(services.db, player_id, keep)
     families = [str(r["family_id"]) for r in rows]
     wallet = WalletClient(services.wallets, player_id)
     for start in range(0, len(families), ENDED_AT_ONCE):
         await wallet.end_logins(families[start : start + ENDED_AT_ONCE], why)
     listed = json.dumps(families)
     return [
-        services.db.prepare(
-            "UPDATE refresh_tokens SET status = 'revoked' WHERE status = 'active' AND family_id IN "
-            "(SELECT value FROM json_each(?))"
-        ).bind(listed),
-        services.db.prepare(
-            "UPDATE login_families SET revoked_at = ?, revoked_why = ? "
-            "WHERE family_id IN (SELECT value FROM json_each(?)) AND revoked_at IS NULL"
-        ).bind(at, why, listed),
+        refresh_tokens.revoke_families(services.db, listed),
+        login_families.revoke_listed(services.db, listed, at, why),
     ]
 
 
@@ -519,13 +443,8 @@ async def _issue_pair(
 ) -> dict[str, Any]:
     refresh = base64.urlsafe_b64encode(services.entropy.token_bytes(32)).decode().rstrip("=")
     expires = now + timedelta(days=services.settings.refresh_token_days)
-    await (
-        services.db.prepare(
-            "INSERT INTO refresh_tokens (token_hash, family_id, status, created_at, expires_at) "
-            "VALUES (?, ?, 'active', ?, ?)"
-        )
-        .bind(_token_hash(refresh), family_id, iso(now), iso(expires))
-        .run()
+    await refresh_tokens.insert(
+        services.db, _token_hash(refresh), family_id, iso(now), iso(expires)
     )
     return {
         "access_token": issue_access_token(services, subject, role, family_id, now, standing),
@@ -545,31 +464,15 @@ async def _revoke_family(services: Services, login: dict[str, Any], why: str) ->
         await WalletClient(services.wallets, login["subject"]).end_logins([family_id], why)
     await services.db.batch(
         [
-            services.db.prepare(
-                "UPDATE login_families SET revoked_at = ?, revoked_why = ? "
-                "WHERE family_id = ? AND revoked_at IS NULL"
-            ).bind(now, why, family_id),
-            services.db.prepare(
-                "UPDATE refresh_tokens SET status = 'revoked' "
-                "WHERE family_id = ? AND status = 'active'"
-            ).bind(family_id),
+            login_families.revoke(services.db, family_id, now, why),
+            refresh_tokens.revoke_family(services.db, family_id),
         ]
     )
 
 
 async def refresh(services: Services, token: str) -> dict[str, Any]:
     now = services.clock.now()
-    row = (
-        await services.db.prepare(
-            "SELECT t.family_id, t.status, t.expires_at, f.subject, f.role, f.revoked_at, "
-            "coalesce(nullif(p.jurisdiction, ''), p.country) AS home, p.kyc_status "
-            "FROM refresh_tokens t JOIN login_families f ON f.family_id = t.family_id "
-            "LEFT JOIN players p ON p.player_id = f.subject AND f.role = 'player' "
-            "WHERE t.token_hash = ?"
-        )
-        .bind(_token_hash(token))
-        .first()
-    )
+    row = await refresh_tokens.for_refresh(services.db, _token_hash(token))
     if row is None or row["revoked_at"] is not None and row["status"] != "used":
         raise InvalidToken("The refresh token is invalid")
     if row["status"] == "used":
@@ -579,13 +482,7 @@ async def refresh(services: Services, token: str) -> dict[str, Any]:
         raise InvalidToken("The refresh token has expired")
     # Claim the token with a conditional update: of two concurrent refreshes, one wins and the
     # other is treated as a reuse.
-    changed = (
-        await services.db.prepare(
-            "UPDATE refresh_tokens SET status = 'used' WHERE token_hash = ? AND status = 'active'"
-        )
-        .bind(_token_hash(token))
-        .run()
-    )
+    changed = await refresh_tokens.claim(services.db, _token_hash(token))
     if changed != 1:
         await _revoke_family(services, row, "refresh_token_reused")
         raise RefreshTokenReused("This refresh token was already used; the login is revoked")
@@ -596,13 +493,6 @@ async def refresh(services: Services, token: str) -> dict[str, Any]:
 
 
 async def logout(services: Services, token: str) -> None:
-    row = (
-        await services.db.prepare(
-            "SELECT t.family_id, f.subject, f.role FROM refresh_tokens t "
-            "JOIN login_families f ON f.family_id = t.family_id WHERE t.token_hash = ?"
-        )
-        .bind(_token_hash(token))
-        .first()
-    )
+    row = await refresh_tokens.login_of(services.db, _token_hash(token))
     if row is not None:
         await _revoke_family(services, row, "logout")

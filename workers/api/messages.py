@@ -9,6 +9,7 @@ from casino.timefmt import rfc3339
 from infra.ports import Statement
 
 from .services import Services
+from .tables import outbound_messages
 
 log = logging.getLogger("casino.messages")
 DELIVERY_BATCH = 100
@@ -18,11 +19,8 @@ def email(
     services: Services, recipient: str, kind: str, subject: str, body: str, player_id: str | None
 ) -> Statement:
     """The insert of one e-mail, to run alone or inside a D1 batch with what caused it."""
-    return services.db.prepare(
-        "INSERT INTO outbound_messages (message_id, channel, recipient, player_id, kind, subject, "
-        "body, created_at) VALUES (?, 'email', ?, ?, ?, ?, ?, ?)"
-    ).bind(
-        services.new_id(), recipient, player_id, kind, subject, body,
+    return outbound_messages.insert_email(
+        services.db, services.new_id(), recipient, player_id, kind, subject, body,
         rfc3339(services.clock.now()),
     )  # fmt: skip
 
@@ -31,14 +29,7 @@ async def deliver(services: Services) -> int:
     """Send what is waiting (a bounded batch per run); without a mailer, messages wait."""
     if services.mailer is None:
         return 0
-    rows = (
-        await services.db.prepare(
-            "SELECT message_id, recipient, subject, body FROM outbound_messages "
-            "WHERE sent_at IS NULL ORDER BY created_at LIMIT ?"
-        )
-        .bind(DELIVERY_BATCH)
-        .all()
-    )
+    rows = await outbound_messages.waiting(services.db, DELIVERY_BATCH)
     sent = 0
     for row in rows:
         try:
@@ -46,10 +37,8 @@ async def deliver(services: Services) -> int:
         except Exception:  # a failed delivery is retried by the next run
             log.exception("delivery of message %s failed", row["message_id"])
             continue
-        await (
-            services.db.prepare("UPDATE outbound_messages SET sent_at = ? WHERE message_id = ?")
-            .bind(rfc3339(services.clock.now()), row["message_id"])
-            .run()
+        await outbound_messages.mark_sent(
+            services.db, row["message_id"], rfc3339(services.clock.now())
         )
         sent += 1
     return sent

@@ -19,6 +19,7 @@ from .accounts import email_taken, end_logins
 from .audit import audit_entry
 from .caller import STAFF_ROLES, Caller
 from .services import Services
+from .tables import staff as staff_table
 
 # The actor of a command-line task on a local state (no staff member is logged in).
 CLI_ACTOR = Caller("cli", "admin", "")
@@ -49,12 +50,12 @@ async def create_staff(
     staff_id = services.new_id()
     now = rfc3339(services.clock.now())
     try:
+        password_hash = await _hash(services, password)
         await services.db.batch(
             [
-                services.db.prepare(
-                    "INSERT INTO staff (staff_id, email, password_hash, role, created_at, "
-                    "created_by) VALUES (?, ?, ?, ?, ?, ?)"
-                ).bind(staff_id, email, await _hash(services, password), role, now, actor.subject),
+                staff_table.insert(
+                    services.db, staff_id, email, password_hash, role, now, actor.subject
+                ),
                 audit_entry(
                     services,
                     actor.subject,
@@ -79,18 +80,11 @@ async def create_staff(
 
 
 async def list_staff(services: Services) -> list[dict[str, Any]]:
-    return await services.db.prepare(
-        "SELECT staff_id, email, role, status, created_at, password_changed_at, mfa_status "
-        "FROM v_staff ORDER BY created_at, staff_id"
-    ).all()
+    return await staff_table.listing(services.db)
 
 
 async def _load(services: Services, staff_id: str) -> dict[str, Any]:
-    row = await (
-        services.db.prepare("SELECT staff_id, email, role, status FROM staff WHERE staff_id = ?")
-        .bind(staff_id)
-        .first()
-    )
+    row = await staff_table.member(services.db, staff_id)
     if row is None:
         raise NotFound("No such staff member")
     return row
@@ -111,9 +105,7 @@ async def update_staff(
     now = rfc3339(services.clock.now())
     await services.db.batch(
         [
-            services.db.prepare("UPDATE staff SET role = ?, status = ? WHERE staff_id = ?").bind(
-                new_role, new_status, staff_id
-            ),
+            staff_table.set_role_and_status(services.db, staff_id, new_role, new_status),
             *end_logins(services, staff_id, "staff_updated", now),
             audit_entry(
                 services,
@@ -153,9 +145,7 @@ async def reset_staff(
     now = rfc3339(services.clock.now())
     await services.db.batch(
         [
-            services.db.prepare(
-                "UPDATE staff SET password_hash = ?, password_changed_at = ? WHERE staff_id = ?"
-            ).bind(await _hash(services, password), now, staff_id),
+            staff_table.reset_password(services.db, staff_id, await _hash(services, password), now),
             *end_logins(services, staff_id, "password_reset", now),
             audit_entry(
                 services,

@@ -236,3 +236,88 @@ def set_pep(db: Database, player_id: str, pep: bool) -> Statement:
     return db.prepare("UPDATE players SET pep = ? WHERE player_id = ? RETURNING player_id").bind(
         int(pep), player_id
     )
+
+
+# Accounts ----------------------------------------------------------------------------------
+INSERT_COLUMNS = (
+    "player_id, email, password_hash, full_name, birth_date, "
+    "country, cpf, jurisdiction, created_at, cpf_list_hash"
+)
+
+
+async def email_taken(db: Database, email: str) -> Row | None:
+    """Whether a player or a staff member has this e-mail (`taken`)."""
+    return await (
+        db.prepare(
+            "SELECT EXISTS (SELECT 1 FROM players WHERE email = ?1) "
+            "OR EXISTS (SELECT 1 FROM staff WHERE email = ?1) AS taken"
+        )
+        .bind(email)
+        .first()
+    )
+
+
+async def insert(db: Database, values: tuple[Any, ...], columns: dict[str, Any]) -> int:
+    """A new player: `values` for `INSERT_COLUMNS` in their order, then the optional `columns`
+    (names from the code, never from a request)."""
+    return await (
+        db.prepare(
+            f"INSERT INTO players ({INSERT_COLUMNS}"  # noqa: S608
+            + "".join(f", {name}" for name in columns)
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+            + ", ?" * len(columns)
+            + ")"
+        )
+        .bind(*values, *columns.values())
+        .run()
+    )
+
+
+async def cpf_holder(db: Database, cpf: str) -> Row | None:
+    """The player holding this CPF, with how many wallet events they have."""
+    return await (
+        db.prepare(
+            "SELECT p.player_id, p.email, p.kyc_status, p.created_at, "
+            "(SELECT count(*) FROM wallet_events w WHERE w.player_id = p.player_id) AS events "
+            "FROM players p WHERE p.cpf = ?"
+        )
+        .bind(cpf)
+        .first()
+    )
+
+
+def release_cpf(db: Database, player_id: str) -> Statement:
+    """The player's CPF released and the account closed (for a batch)."""
+    return db.prepare(
+        "UPDATE players SET cpf = NULL, cpf_list_hash = NULL, "
+        "account_status = 'closed' WHERE player_id = ?"
+    ).bind(player_id)
+
+
+async def for_login(db: Database, email: str) -> Row | None:
+    """The player's login: subject, password hash, role, status, home, KYC status."""
+    return await (
+        db.prepare(
+            "SELECT player_id AS subject, password_hash, 'player' AS role, 'active' AS status, "
+            "coalesce(nullif(jurisdiction, ''), country) AS home, kyc_status "
+            "FROM players WHERE email = ?"
+        )
+        .bind(email)
+        .first()
+    )
+
+
+async def credentials(db: Database, player_id: str) -> Row | None:
+    """The player's e-mail and password hash."""
+    return await (
+        db.prepare("SELECT email, password_hash FROM players WHERE player_id = ?")
+        .bind(player_id)
+        .first()
+    )
+
+
+def set_password_hash(db: Database, player_id: str, password_hash: str) -> Statement:
+    """The player's new password hash (for a batch)."""
+    return db.prepare("UPDATE players SET password_hash = ? WHERE player_id = ?").bind(
+        password_hash, player_id
+    )
