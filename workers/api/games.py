@@ -22,6 +22,8 @@ from . import providers
 from .caller import Caller
 from .game_config import load_config
 from .services import Services
+from .tables import game_stats
+from .tables import players as players_table
 from .tokens import decode_access_token
 
 Z_FLAG = 2.576  # two-sided 99%
@@ -73,10 +75,7 @@ async def stats(services: Services, game_id: str, profile: Jurisdiction) -> dict
         config = GameConfig(game_id, game["rtp_bps"], game["min_stake"], game["max_stake"])
     else:
         config = await load_config(services, game_id, profile)
-    row = await services.db.prepare(
-        "SELECT rounds, total_staked, total_paid, sum_expected, sum_variance FROM game_stats "
-        "WHERE game_id = ?"
-    ).bind(game_id).first() or {
+    row = await game_stats.of_game(services.db, game_id) or {
         "rounds": 0, "total_staked": 0, "total_paid": 0, "sum_expected": 0.0, "sum_variance": 0.0
     }  # fmt: skip
     staked, paid = row["total_staked"], row["total_paid"]
@@ -180,16 +179,7 @@ async def open_session(
 async def owned_session(services: Services, player_id: str, session_id: str) -> dict[str, Any]:
     """The player with the session's ownership checked in one D1 read; another player's is 404.
     Off the round's path: only when the token cannot answer for the player (see `round_profile`)."""
-    row = (
-        await services.db.prepare(
-            "SELECT p.player_id, p.country, p.jurisdiction, p.cpf, p.kyc_status, s.session_id "
-            "FROM players p "
-            "LEFT JOIN game_sessions s ON s.session_id = ? AND s.player_id = p.player_id "
-            "WHERE p.player_id = ?"
-        )
-        .bind(session_id, player_id)
-        .first()
-    )
+    row = await players_table.with_session(services.db, player_id, session_id)
     if row is None or row["session_id"] is None:
         raise NotFound("No such session")
     return row

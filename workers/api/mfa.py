@@ -20,6 +20,7 @@ from casino.sealed import seal, unseal
 from casino.timefmt import rfc3339
 
 from .services import Services
+from .tables import mfa_totp, recovery_codes
 
 ISSUER = "AcmeToCasino"
 STEP_SECONDS = 30
@@ -67,12 +68,14 @@ async def enroll(services: Services, subject: str, account: str, *, active: bool
         services.aead,
     )  # fmt: skip
     statements = [
-        services.db.prepare(
-            "INSERT INTO mfa_totp (subject, secret_enc, status, last_step, created_at, "
-            "activated_at) VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (subject) DO UPDATE SET "
-            "secret_enc = excluded.secret_enc, status = excluded.status, last_step = 0, "
-            "created_at = excluded.created_at, activated_at = excluded.activated_at"
-        ).bind(subject, sealed, "active" if active else "pending", now, now if active else None)
+        mfa_totp.put(
+            services.db,
+            subject,
+            sealed,
+            "active" if active else "pending",
+            now,
+            now if active else None,
+        )  # fmt: skip
     ]
     codes: list[str] = []
     if active:
@@ -85,11 +88,9 @@ async def enroll(services: Services, subject: str, account: str, *, active: bool
 def _recovery_statements(services: Services, subject: str, now: str) -> tuple[list[str], list[Any]]:
     codes = [_new_recovery_code(services) for _ in range(RECOVERY_CODES)]
     statements = [
-        services.db.prepare("DELETE FROM recovery_codes WHERE subject = ?").bind(subject),
+        recovery_codes.delete(services.db, subject),
         *(
-            services.db.prepare(
-                "INSERT INTO recovery_codes (subject, code_hash, created_at) VALUES (?, ?, ?)"
-            ).bind(subject, _code_hash(services, code), now)
+            recovery_codes.insert(services.db, subject, _code_hash(services, code), now)
             for code in codes
         ),
     ]
@@ -97,20 +98,12 @@ def _recovery_statements(services: Services, subject: str, now: str) -> tuple[li
 
 
 async def factor_status(services: Services, subject: str) -> str | None:
-    row = await (
-        services.db.prepare("SELECT status FROM mfa_totp WHERE subject = ?").bind(subject).first()
-    )
+    row = await mfa_totp.status(services.db, subject)
     return None if row is None else str(row["status"])
 
 
 async def _matching_step(services: Services, subject: str, code: str, status: str) -> int | None:
-    row = await (
-        services.db.prepare(
-            "SELECT secret_enc, last_step FROM mfa_totp WHERE subject = ? AND status = ?"
-        )
-        .bind(subject, status)
-        .first()
-    )
+    row = await mfa_totp.secret(services.db, subject, status)
     code = code.strip()
     if row is None or len(code) != DIGITS or not code.isdigit():
         return None
@@ -129,11 +122,7 @@ async def _matching_step(services: Services, subject: str, code: str, status: st
 
 
 async def _claim_step(services: Services, subject: str, step: int) -> bool:
-    changed = await (
-        services.db.prepare("UPDATE mfa_totp SET last_step = ? WHERE subject = ? AND last_step < ?")
-        .bind(step, subject, step)
-        .run()
-    )
+    changed = await mfa_totp.claim_step(services.db, subject, step)
     return changed == 1
 
 
@@ -144,13 +133,8 @@ async def verify_totp(services: Services, subject: str, code: str) -> bool:
 
 
 async def use_recovery_code(services: Services, subject: str, code: str) -> bool:
-    changed = await (
-        services.db.prepare(
-            "UPDATE recovery_codes SET used_at = ? WHERE subject = ? AND code_hash = ? "
-            "AND used_at IS NULL"
-        )
-        .bind(rfc3339(services.clock.now()), subject, _code_hash(services, code))
-        .run()
+    changed = await recovery_codes.use(
+        services.db, rfc3339(services.clock.now()), subject, _code_hash(services, code)
     )
     return changed == 1
 
@@ -174,10 +158,7 @@ async def confirm_enrollment(services: Services, subject: str, code: str) -> lis
     codes, statements = _recovery_statements(services, subject, now)
     await services.db.batch(
         [
-            services.db.prepare(
-                "UPDATE mfa_totp SET status = 'active', activated_at = ?, last_step = ? "
-                "WHERE subject = ? AND status = 'pending'"
-            ).bind(now, step, subject),
+            mfa_totp.activate(services.db, subject, now, step),
             *statements,
         ]
     )
@@ -187,7 +168,7 @@ async def confirm_enrollment(services: Services, subject: str, code: str) -> lis
 async def remove(services: Services, subject: str) -> None:
     await services.db.batch(
         [
-            services.db.prepare("DELETE FROM mfa_totp WHERE subject = ?").bind(subject),
-            services.db.prepare("DELETE FROM recovery_codes WHERE subject = ?").bind(subject),
+            mfa_totp.delete(services.db, subject),
+            recovery_codes.delete(services.db, subject),
         ]
     )

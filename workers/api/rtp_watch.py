@@ -12,6 +12,7 @@ from casino.errors import DomainError
 from . import games
 from .alerts import raise_alert
 from .services import Services
+from .tables import game_stats
 
 # Fewer rounds than this say too little about a game's RTP to alert anyone (the band is wide
 # and one big win moves it).
@@ -19,11 +20,7 @@ MIN_ROUNDS = 1000
 
 
 async def check(services: Services, min_rounds: int = MIN_ROUNDS) -> dict[str, Any]:
-    rows = await (
-        services.db.prepare("SELECT game_id FROM game_stats WHERE rounds >= ? ORDER BY game_id")
-        .bind(min_rounds)
-        .all()
-    )
+    rows = await game_stats.games_with_rounds(services.db, min_rounds)
     day = services.clock.now().astimezone(UTC).date().isoformat()
     checked, deviations = 0, []
     for row in rows:

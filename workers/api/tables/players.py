@@ -321,3 +321,18 @@ def set_password_hash(db: Database, player_id: str, password_hash: str) -> State
     return db.prepare("UPDATE players SET password_hash = ? WHERE player_id = ?").bind(
         password_hash, player_id
     )
+
+
+# Games -------------------------------------------------------------------------------------
+async def with_session(db: Database, player_id: str, session_id: str) -> Row | None:
+    """The player's wallet fields with `session_id` when that session is theirs (else NULL)."""
+    return await (
+        db.prepare(
+            "SELECT p.player_id, p.country, p.jurisdiction, p.cpf, p.kyc_status, s.session_id "
+            "FROM players p "
+            "LEFT JOIN game_sessions s ON s.session_id = ? AND s.player_id = p.player_id "
+            "WHERE p.player_id = ?"
+        )
+        .bind(session_id, player_id)
+        .first()
+    )
