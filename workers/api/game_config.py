@@ -26,6 +26,7 @@ from .alerts import raise_alert
 from .audit import audit_entry
 from .caller import Caller
 from .services import Services
+from .tables import game_config_changes, game_configs
 
 GENERIC = "generic"
 # How long a KV write takes to reach every location (Cloudflare: about a minute).
@@ -69,16 +70,7 @@ class LastGood:
 
 
 async def _last_good(services: Services, game_id: str, jurisdiction: str) -> LastGood | None:
-    row = (
-        await services.db.prepare(
-            "SELECT c.rtp_bps, c.min_stake, c.max_stake, c.updated_at, ("
-            "SELECT h.old_rtp_bps FROM game_config_changes h WHERE h.game_id = c.game_id "
-            "AND h.jurisdiction = c.jurisdiction ORDER BY h.changed_at DESC, h.rowid DESC LIMIT 1"
-            ") AS replaced_rtp_bps FROM game_configs c WHERE c.game_id = ? AND c.jurisdiction = ?"
-        )
-        .bind(game_id, jurisdiction)
-        .first()
-    )
+    row = await game_configs.last_good(services.db, game_id, jurisdiction)
     if row is None:
         return None
     config = GameConfig(game_id, row["rtp_bps"], row["min_stake"], row["max_stake"])
@@ -89,18 +81,6 @@ def _config(last: LastGood | None) -> GameConfig | None:
     return last.config if last is not None else None
 
 
-_PUT_LAST_GOOD = (
-    "INSERT INTO game_configs (game_id, jurisdiction, rtp_bps, min_stake, max_stake, updated_at, "
-    "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (game_id, jurisdiction) DO UPDATE SET "
-    "rtp_bps = excluded.rtp_bps, min_stake = excluded.min_stake, max_stake = excluded.max_stake, "
-    "updated_at = excluded.updated_at, updated_by = excluded.updated_by"
-)
-_ADD_CHANGE = (
-    "INSERT OR IGNORE INTO game_config_changes (change_id, game_id, jurisdiction, old_rtp_bps, "
-    "new_rtp_bps, changed_by, changed_at, source) "
-)
-
-
 def _change_id(*parts: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
@@ -108,8 +88,9 @@ def _change_id(*parts: str) -> str:
 def _put_last_good(
     services: Services, config: GameConfig, jurisdiction: str, now: str, by: str
 ) -> Statement:
-    return services.db.prepare(_PUT_LAST_GOOD).bind(
-        config.game_id, jurisdiction, config.rtp_bps, config.min_stake, config.max_stake, now, by
+    return game_configs.put(
+        services.db,
+        (config.game_id, jurisdiction, config.rtp_bps, config.min_stake, config.max_stake, now, by),
     )
 
 
@@ -123,14 +104,17 @@ async def _record(
     await services.db.batch(
         [
             _put_last_good(services, config, jurisdiction, now, by),
-            services.db.prepare(_ADD_CHANGE + "VALUES (?, ?, ?, ?, ?, ?, ?, 'api')").bind(
-                change_id,
-                config.game_id,
-                jurisdiction,
-                old.rtp_bps if old else None,
-                config.rtp_bps,
-                by,
-                now,
+            game_config_changes.add_by_api(
+                services.db,
+                (
+                    change_id,
+                    config.game_id,
+                    jurisdiction,
+                    old.rtp_bps if old else None,
+                    config.rtp_bps,
+                    by,
+                    now,
+                ),
             ),
         ]
     )
@@ -148,31 +132,30 @@ async def _notice(
     change_id = _change_id(config_json(config), jurisdiction, "kv", seen or "")
     await services.db.batch(
         [
-            services.db.prepare(_PUT_LAST_GOOD + " WHERE game_configs.updated_at IS ?").bind(
-                config.game_id,
-                jurisdiction,
-                config.rtp_bps,
-                config.min_stake,
-                config.max_stake,
-                now,
-                "kv",
+            game_configs.put_if_unchanged(
+                services.db,
+                (
+                    config.game_id,
+                    jurisdiction,
+                    config.rtp_bps,
+                    config.min_stake,
+                    config.max_stake,
+                    now,
+                    "kv",
+                ),
                 seen,
-            ),
-            services.db.prepare(
-                _ADD_CHANGE + "SELECT ?, ?, ?, ?, ?, 'kv', ?, 'kv' WHERE EXISTS (SELECT 1 FROM "
-                "game_configs WHERE game_id = ? AND jurisdiction = ? AND updated_at = ? "
-                "AND updated_by = 'kv')"
-            ).bind(
-                change_id,
-                config.game_id,
-                jurisdiction,
-                last.config.rtp_bps if last is not None else None,
-                config.rtp_bps,
+            ),  # fmt: skip
+            game_config_changes.add_noticed_in_kv(
+                services.db,
+                (
+                    change_id,
+                    config.game_id,
+                    jurisdiction,
+                    last.config.rtp_bps if last is not None else None,
+                    config.rtp_bps,
+                ),
                 now,
-                config.game_id,
-                jurisdiction,
-                now,
-            ),
+            ),  # fmt: skip
         ]
     )
 
@@ -287,12 +270,4 @@ async def seed_defaults(services: Services) -> None:
 async def rtp_history(services: Services, game_id: str) -> list[dict[str, Any]]:
     if game_id not in GAMES:
         raise NotFound(f"No game '{game_id}'")
-    return (
-        await services.db.prepare(
-            "SELECT change_id, game_id, jurisdiction, old_rtp_bps, new_rtp_bps, changed_by, "
-            "changed_at, source FROM game_config_changes WHERE game_id = ? "
-            "ORDER BY changed_at, rowid"
-        )
-        .bind(game_id)
-        .all()
-    )
+    return await game_config_changes.history(services.db, game_id)
