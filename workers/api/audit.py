@@ -9,6 +9,7 @@ from casino.timefmt import rfc3339
 from infra.ports import Statement
 
 from .services import Services
+from .tables import audit_log
 
 
 def audit_entry(
@@ -21,10 +22,7 @@ def audit_entry(
     at: str | None = None,
 ) -> Statement:
     """An `audit_log` insert, to run alone or inside a D1 batch with the change it records."""
-    return services.db.prepare(
-        "INSERT INTO audit_log (audit_id, actor_id, actor_role, action, subject, details, at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)"
-    ).bind(
-        services.new_id(), actor_id, actor_role, action, subject, json.dumps(details),
+    return audit_log.insert(
+        services.db, services.new_id(), actor_id, actor_role, action, subject, json.dumps(details),
         at or rfc3339(services.clock.now()),
     )  # fmt: skip

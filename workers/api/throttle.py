@@ -3,7 +3,7 @@
 D1 runs each statement alone on its one primary (and the local D1 runs each one synchronously),
 so "charge an attempt if the bucket's back-off has passed" cannot be outrun by parallel requests:
 of a burst, only the attempts the policy allows are charged, and only charged attempts are
-evaluated. The policy's arithmetic is `casino.throttle`; the SQL below computes the same.
+evaluated. The policy's arithmetic is `casino.throttle`; the SQL (`tables.auth_throttle`) computes the same.
 """
 
 from __future__ import annotations
@@ -13,22 +13,12 @@ import ipaddress
 import math
 
 from casino.errors import RateLimited
-from casino.throttle import MAX_SHIFT, ThrottlePolicy
+from casino.throttle import ThrottlePolicy
 
 from .services import Services
+from .tables import auth_throttle
 
 PRUNE_AFTER_MS = 24 * 60 * 60 * 1000
-
-_CHARGE = f"""
-INSERT INTO auth_throttle (bucket, attempts, last_ms) VALUES (?1, 1, ?2)
-ON CONFLICT (bucket) DO UPDATE SET
-    attempts = CASE WHEN ?2 - last_ms >= ?6 THEN 1 ELSE attempts + 1 END,
-    last_ms = ?2
-WHERE ?2 - last_ms >= ?6
-   OR ?2 >= last_ms + CASE WHEN attempts < ?3 THEN 0
-                           ELSE min(?5, ?4 << min(attempts - ?3, {MAX_SHIFT})) END
-RETURNING attempts
-"""  # ?1 bucket, ?2 now, ?3 free attempts, ?4 base, ?5 max wait, ?6 forget after
 
 
 def bucket(policy: ThrottlePolicy, identity: str) -> str:
@@ -48,18 +38,13 @@ def exempt_address(services: Services, address: str) -> bool:
 
 async def charge(services: Services, policy: ThrottlePolicy, name: str, now_ms: int) -> None:
     """Charge one attempt to the bucket, or raise 429 `rate_limited` with `Retry-After`."""
-    row = await (
-        services.db.prepare(_CHARGE)
-        .bind(name, now_ms, policy.free_attempts, policy.base_ms, policy.max_ms, policy.forget_ms)
-        .first()
-    )
+    row = await auth_throttle.charge(
+        services.db, name, now_ms, policy.free_attempts, policy.base_ms, policy.max_ms,
+        policy.forget_ms,
+    )  # fmt: skip
     if row is not None:
         return
-    state = await (
-        services.db.prepare("SELECT attempts, last_ms FROM auth_throttle WHERE bucket = ?")
-        .bind(name)
-        .first()
-    )
+    state = await auth_throttle.state(services.db, name)
     wait_ms = (
         policy.retry_after_ms(int(state["attempts"]), int(state["last_ms"]), now_ms) if state else 0
     )
@@ -70,22 +55,14 @@ async def charge(services: Services, policy: ThrottlePolicy, name: str, now_ms: 
 
 async def refund(services: Services, name: str) -> None:
     """Take back a charged attempt that turned out not to be a failure."""
-    await (
-        services.db.prepare(
-            "UPDATE auth_throttle SET attempts = max(attempts - 1, 0) WHERE bucket = ?"
-        )
-        .bind(name)
-        .run()
-    )
+    await auth_throttle.refund(services.db, name)
 
 
 async def reset(services: Services, name: str, now_ms: int) -> None:
     """The owner got in: forget the bucket (and buckets idle for a day)."""
     await services.db.batch(
         [
-            services.db.prepare("DELETE FROM auth_throttle WHERE bucket = ?").bind(name),
-            services.db.prepare("DELETE FROM auth_throttle WHERE last_ms < ?").bind(
-                now_ms - PRUNE_AFTER_MS
-            ),
+            auth_throttle.delete(services.db, name),
+            auth_throttle.delete_idle(services.db, now_ms - PRUNE_AFTER_MS),
         ]
     )

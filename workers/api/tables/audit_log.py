@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.ports import Database, Row
+from infra.ports import Database, Row, Statement
 
 
 async def latest(db: Database, actor_id: str | None, subject: str | None, limit: int) -> list[Row]:
@@ -16,3 +16,20 @@ async def latest(db: Database, actor_id: str | None, subject: str | None, limit:
         .bind(actor_id, subject, limit)
         .all()
     )
+
+
+def insert(
+    db: Database,
+    audit_id: str,
+    actor_id: str,
+    actor_role: str,
+    action: str,
+    subject: str,
+    details: str,
+    at: str,
+) -> Statement:
+    """One entry (to run alone or in a batch with the change it records)."""
+    return db.prepare(
+        "INSERT INTO audit_log (audit_id, actor_id, actor_role, action, subject, details, at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    ).bind(audit_id, actor_id, actor_role, action, subject, details, at)
