@@ -18,6 +18,7 @@ from casino.timefmt import rfc3339
 
 from . import exclusions, messages, reports, responsible, rtp_watch, vip
 from .services import Services
+from .tables import pending_limit_changes
 
 log = logging.getLogger("casino.scheduled")
 
@@ -64,14 +65,7 @@ async def _limit_activations(services: Services) -> dict[str, Any]:
     applies a due change on every read already; this writes it back, so the stored limits are
     the ones in force), for the players D1 noted with a pending change."""
     at = rfc3339(services.clock.now())
-    rows = await (
-        services.db.prepare(
-            "SELECT DISTINCT player_id FROM pending_limit_changes "
-            "WHERE activated_at IS NULL AND effective_at <= ? ORDER BY player_id LIMIT ?"
-        )
-        .bind(at, LIMIT_ACTIVATIONS_PER_RUN)
-        .all()
-    )
+    rows = await pending_limit_changes.players_due(services.db, at, LIMIT_ACTIVATIONS_PER_RUN)
     activated, failed = 0, []
     for row in rows:
         result = await responsible.activate_due_limits(services, row["player_id"])
@@ -79,14 +73,7 @@ async def _limit_activations(services: Services) -> dict[str, Any]:
             failed.append(row["player_id"])
             log.warning("limits of %s not activated: %s", row["player_id"], result)
             continue
-        activated += await (
-            services.db.prepare(
-                "UPDATE pending_limit_changes SET activated_at = ? WHERE player_id = ? "
-                "AND activated_at IS NULL AND effective_at <= ?"
-            )
-            .bind(at, row["player_id"], at)
-            .run()
-        )
+        activated += await pending_limit_changes.mark_activated(services.db, row["player_id"], at)
     return {"players": len(rows) - len(failed), "limits_activated": activated, "failed": failed}
 
 
