@@ -16,56 +16,15 @@ from casino.timefmt import rfc3339
 
 from .services import Services
 from .tables import audit_log as audit_log_table
-from .tables import live_counters, operator_alerts, players, regulatory_reports
-
-# Each query reads one UTC day, `?1 <= created_at < ?2`, of the players of jurisdiction `?3`.
-_ROUNDS = (
-    "SELECT r.game_id, count(*) AS bets, sum(r.stake) AS staked, 0 AS refunded, "
-    "sum(r.payout) AS paid FROM rounds r JOIN players p ON p.player_id = r.player_id "
-    "WHERE r.created_at >= ?1 AND r.created_at < ?2 AND p.jurisdiction = ?3 GROUP BY r.game_id"
+from .tables import (
+    live_counters,
+    operator_alerts,
+    players,
+    provider_transactions,
+    regulatory_reports,
 )
-_PROVIDER = (
-    "SELECT t.game_id, sum(t.kind = 'bet') AS bets, "
-    "sum(CASE WHEN t.kind = 'bet' THEN t.amount ELSE 0 END) AS staked, "
-    "sum(CASE WHEN t.kind IN ('refund', 'rollback') THEN t.amount ELSE 0 END) AS refunded, "
-    "sum(CASE WHEN t.kind = 'win' THEN t.amount ELSE 0 END) AS paid "
-    "FROM provider_transactions t JOIN players p ON p.player_id = t.player_id "
-    "WHERE t.created_at >= ?1 AND t.created_at < ?2 AND p.jurisdiction = ?3 GROUP BY t.game_id"
-)
-_PAYMENTS = (
-    "SELECT y.kind, y.method, count(*) AS count, sum(y.amount) AS amount "
-    "FROM payments y JOIN players p ON p.player_id = y.player_id "
-    "WHERE y.created_at >= ?1 AND y.created_at < ?2 AND p.jurisdiction = ?3 "
-    "GROUP BY y.kind, y.method "
-    "UNION ALL "
-    "SELECT 'withdrawal_paid', y.method, count(*), sum(y.amount) "
-    "FROM payments y JOIN players p ON p.player_id = y.player_id "
-    "WHERE y.kind = 'withdrawal' AND y.paid_at >= ?1 AND y.paid_at < ?2 AND p.jurisdiction = ?3 "
-    "GROUP BY y.method"
-)
-_PLAYERS = (
-    "SELECT "
-    "(SELECT count(*) FROM players WHERE jurisdiction = ?3 AND created_at >= ?1 "
-    " AND created_at < ?2) AS registered, "
-    "(SELECT count(*) FROM ("
-    " SELECT r.player_id FROM rounds r JOIN players p ON p.player_id = r.player_id "
-    " WHERE r.created_at >= ?1 AND r.created_at < ?2 AND p.jurisdiction = ?3 "
-    " UNION SELECT t.player_id FROM provider_transactions t "
-    " JOIN players p ON p.player_id = t.player_id WHERE t.kind = 'bet' "
-    " AND t.created_at >= ?1 AND t.created_at < ?2 AND p.jurisdiction = ?3)) AS active_bettors, "
-    "(SELECT count(DISTINCT y.player_id) FROM payments y JOIN players p "
-    " ON p.player_id = y.player_id WHERE y.kind = 'deposit' AND y.created_at >= ?1 "
-    " AND y.created_at < ?2 AND p.jurisdiction = ?3) AS depositors, "
-    "(SELECT count(*) FROM player_exclusions e JOIN players p ON p.player_id = e.player_id "
-    " WHERE e.kind = 'self_exclusion' AND e.created_at >= ?1 AND e.created_at < ?2 "
-    " AND p.jurisdiction = ?3) AS self_exclusions, "
-    "(SELECT count(*) FROM player_exclusions e JOIN players p ON p.player_id = e.player_id "
-    " WHERE e.kind = 'break' AND e.created_at >= ?1 AND e.created_at < ?2 "
-    " AND p.jurisdiction = ?3) AS breaks, "
-    "(SELECT count(*) FROM player_notices n JOIN players p ON p.player_id = n.player_id "
-    " WHERE n.kind = 'national_exclusion' AND n.at >= ?1 AND n.at < ?2 "
-    " AND p.jurisdiction = ?3) AS national_exclusions"
-)
+from .tables import payments as payments_table
+from .tables import rounds as rounds_table
 
 
 def jurisdiction_code(services: Services, asked: str | None) -> str:
@@ -88,17 +47,19 @@ async def compute(services: Services, jurisdiction: str, day: date) -> dict[str,
     """The report of `day` from the events in D1, as the core writes it."""
     start, end = reports.day_bounds(day)
     params = (start, end, jurisdiction)
-    rounds, provider, payments, players = await services.db.batch(
+    rounds, provider, payments, counts = await services.db.batch(
         [
-            services.db.prepare(sql).bind(*params)
-            for sql in (_ROUNDS, _PROVIDER, _PAYMENTS, _PLAYERS)
+            rounds_table.day_by_game(services.db, *params),
+            provider_transactions.day_by_game(services.db, *params),
+            payments_table.day_by_kind_and_method(services.db, *params),
+            players.day_counts(services.db, *params),
         ]
     )
     # The report's currency is the jurisdiction's as the code defines it (not a KV override):
     # the same day keeps the same bytes.
     profile = PROFILES.get(jurisdiction) or services.profiles[jurisdiction]
     return reports.daily_report(
-        jurisdiction, day, profile.currency, [*rounds, *provider], payments, players[0]
+        jurisdiction, day, profile.currency, [*rounds, *provider], payments, counts[0]
     )
 
 

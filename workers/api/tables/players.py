@@ -336,3 +336,36 @@ async def with_session(db: Database, player_id: str, session_id: str) -> Row | N
         .bind(session_id, player_id)
         .first()
     )
+
+
+# Reports -----------------------------------------------------------------------------------
+# One UTC day, `?1 <= created_at < ?2`, of the players of jurisdiction `?3`.
+DAY_COUNTS = (
+    "SELECT "
+    "(SELECT count(*) FROM players WHERE jurisdiction = ?3 AND created_at >= ?1 "
+    " AND created_at < ?2) AS registered, "
+    "(SELECT count(*) FROM ("
+    " SELECT r.player_id FROM rounds r JOIN players p ON p.player_id = r.player_id "
+    " WHERE r.created_at >= ?1 AND r.created_at < ?2 AND p.jurisdiction = ?3 "
+    " UNION SELECT t.player_id FROM provider_transactions t "
+    " JOIN players p ON p.player_id = t.player_id WHERE t.kind = 'bet' "
+    " AND t.created_at >= ?1 AND t.created_at < ?2 AND p.jurisdiction = ?3)) AS active_bettors, "
+    "(SELECT count(DISTINCT y.player_id) FROM payments y JOIN players p "
+    " ON p.player_id = y.player_id WHERE y.kind = 'deposit' AND y.created_at >= ?1 "
+    " AND y.created_at < ?2 AND p.jurisdiction = ?3) AS depositors, "
+    "(SELECT count(*) FROM player_exclusions e JOIN players p ON p.player_id = e.player_id "
+    " WHERE e.kind = 'self_exclusion' AND e.created_at >= ?1 AND e.created_at < ?2 "
+    " AND p.jurisdiction = ?3) AS self_exclusions, "
+    "(SELECT count(*) FROM player_exclusions e JOIN players p ON p.player_id = e.player_id "
+    " WHERE e.kind = 'break' AND e.created_at >= ?1 AND e.created_at < ?2 "
+    " AND p.jurisdiction = ?3) AS breaks, "
+    "(SELECT count(*) FROM player_notices n JOIN players p ON p.player_id = n.player_id "
+    " WHERE n.kind = 'national_exclusion' AND n.at >= ?1 AND n.at < ?2 "
+    " AND p.jurisdiction = ?3) AS national_exclusions"
+)
+
+
+def day_counts(db: Database, start: str, end: str, jurisdiction: str) -> Statement:
+    """One UTC day's counts of a jurisdiction's players: registered, active bettors, depositors,
+    self-exclusions, breaks, national exclusions (for the report's batch)."""
+    return db.prepare(DAY_COUNTS).bind(start, end, jurisdiction)
