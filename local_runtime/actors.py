@@ -32,11 +32,12 @@ log = logging.getLogger("casino.actors")
 
 ALARM_RETRY_LIMIT = 6
 # Live objects per namespace. Each costs ~360 KiB resident (its SQLite connection: schema,
-# prepared statements, page cache, lookaside), so 2 x 48 bound `casino dev` near 35 MB
-# whatever the number of players. A working set beyond the cap pays ~2 ms to rebuild an
-# object whatever the cap: 1,000 players in turn play 131 rounds/s with 256 live objects and
-# 137/s with 64 (B10's workload), so a larger cap buys memory use, not speed.
-LIVE_OBJECTS = 48
+# prepared statements, page cache, lookaside), so 2 x 256 use up to ~180 MB. An object beyond
+# the cap is rebuilt from its storage in ~2 ms, so the cap must hold the working set: 200 players
+# depositing 500 times a second see their AML alerts within 0.1 s with 256 live objects and
+# after ~10 s with 48 or 96 (B7b); 1,000 players in turn play as fast with 64 as with 256 (B10).
+# `CASINO_LIVE_OBJECTS=48` bounds `casino dev` near 35 MB where memory matters more.
+LIVE_OBJECTS = 256
 CLOSING_LIMIT = 8
 
 
