@@ -8,6 +8,8 @@ import uuid
 
 import pytest
 
+from casino.wallet import alert_day
+
 from .conftest import register_and_login, verify_player
 
 pytestmark = pytest.mark.anyio
@@ -28,6 +30,9 @@ async def test_an_enforced_break_is_in_d1_and_in_the_excluded_players_view(clien
     )
     assert r.status_code == 201, r.text
     # Two behavioural alerts already this week: the next one is the third, an enforced break.
+    # Their rules count as alerted today (each rule alerts at most once a day), so a run at
+    # night in Brazil (00:00-05:00 local) cannot raise `night_play` first: the rising stakes
+    # below are what raises the third alert, whatever the hour.
     live = runtime.wallets._acquire(player["player_id"])
     try:
         for rule in ("night_play", "long_session"):
@@ -36,6 +41,7 @@ async def test_an_enforced_break_is_in_d1_and_in_the_excluded_players_view(clien
                 "'message', strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day'))",
                 rule,
             )
+            live.obj.rg.put(f"alerted:{rule}", alert_day(runtime.services.clock.now()))
     finally:
         runtime.wallets._release(live)
     session = (await client.post("/v1/games/dice/sessions", json={}, headers=h)).json()
