@@ -321,3 +321,21 @@ __all__ = [
     "create_staff", "events", "log_in", "money_text", "new_email", "register_player", "screenshot",
     "staff_log_in", "staff_roles_supported", "start_server", "totp", "verify_player",
 ]  # fmt: skip
+
+
+def finish_round(page) -> None:
+    """After the bet button was pressed: wait until the round is over, closing the
+    responsible-gaming notes it may bring up the way a player would (at night in São Paulo the
+    first round brings a night-play note; the button stays busy while a note is open)."""
+    page.wait_for_timeout(100)  # the button goes busy at once
+    for _ in range(5):
+        page.wait_for_selector("#bet-submit:not([disabled]), #dialog[open]")
+        if not page.locator("#dialog").is_visible():
+            return
+        closer = (
+            "#dialog .dialog-cancel"
+            if page.is_visible("#dialog .dialog-cancel")
+            else "#dialog .dialog-confirm"
+        )
+        page.click(closer)
+        page.locator("#dialog").wait_for(state="hidden")

@@ -17,6 +17,7 @@ from .support import (
     assert_accessible,
     assert_no_horizontal_scroll,
     create_staff,
+    finish_round,
     log_in,
     money_text,
     register_player,
@@ -99,6 +100,7 @@ def test_every_player_page_is_accessible_and_fits_a_phone(server, new_context):
         for game in ("dice", "slots", "limbo"):
             visit(page, f"{server.base_url}/#/game/{game}", "#bet-submit")
             page.click("#bet-submit")
+            finish_round(page)
             page.wait_for_selector("#round-result p")
         page.click("#rotate")
         page.wait_for_selector("#fair-revealed-seed")

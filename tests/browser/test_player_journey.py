@@ -11,7 +11,16 @@ from playwright.sync_api import expect
 
 from tests.e2e.support import STRONG_PASSWORD, jpeg_bytes, new_cpf, png_bytes, punctuate_cpf
 
-from .support import PHONE, api, create_staff, money_text, new_email, screenshot, staff_log_in
+from .support import (
+    PHONE,
+    api,
+    create_staff,
+    finish_round,
+    money_text,
+    new_email,
+    screenshot,
+    staff_log_in,
+)
 
 
 def test_a_player_signs_up_deposits_is_verified_plays_every_game_and_verifies_the_rounds(
@@ -137,11 +146,13 @@ def test_a_player_signs_up_deposits_is_verified_plays_every_game_and_verifies_th
     assert "Chance de ganhar: 50,00%" in page.text_content("#bet-preview")
     page.click("#bet-submit")
     page.wait_for_selector("#round-result >> text=Rodada 0")
+    finish_round(page)
     assert page.text_content("#fair-client-seed") == "minha semente da sorte"
     assert re.fullmatch(r"[0-9a-f]{64}", page.text_content("#fair-seed-hash"))
     assert page.text_content("#fair-nonce") == "1"
     page.click("#bet-submit")
     page.wait_for_selector("#round-result >> text=Rodada 1")
+    finish_round(page)
     screenshot(page, "game-dice")
 
     # Reveal and verify in the browser: every round recomputed under the revealed seed.
@@ -162,6 +173,7 @@ def test_a_player_signs_up_deposits_is_verified_plays_every_game_and_verifies_th
     assert page.locator("#bet-params input").count() == 0
     page.click("#bet-submit")
     page.wait_for_selector("#round-result >> text=Rodada 0")
+    finish_round(page)
     page.goto(server.base_url + "/#/game/limbo")
     page.wait_for_selector("#param-limbo")
     assert page.input_value("#param-limbo") == "2,00"
@@ -171,6 +183,7 @@ def test_a_player_signs_up_deposits_is_verified_plays_every_game_and_verifies_th
     page.fill("#param-limbo", "2,50")
     page.click("#bet-submit")
     page.wait_for_selector("#round-result >> text=Rodada 0")
+    finish_round(page)
     assert "alvo 2,50×" in page.text_content("#round-result")
     page.click("#rotate")
     page.wait_for_selector("#fair-revealed-seed")
