@@ -318,7 +318,7 @@ def money_text(page, selector: str) -> str:
 
 __all__ = [
     "DESKTOP", "PHONE", "Player", "Staff", "api", "assert_accessible", "assert_no_horizontal_scroll",
-    "create_staff", "events", "log_in", "money_text", "new_email", "register_player", "screenshot",
+    "close_note", "create_staff", "events", "finish_round", "log_in", "money_text", "new_email", "register_player", "screenshot",
     "staff_log_in", "staff_roles_supported", "start_server", "totp", "verify_player",
 ]  # fmt: skip
 
@@ -332,10 +332,16 @@ def finish_round(page) -> None:
         page.wait_for_selector("#bet-submit:not([disabled]), #dialog[open]")
         if not page.locator("#dialog").is_visible():
             return
-        closer = (
-            "#dialog .dialog-cancel"
-            if page.is_visible("#dialog .dialog-cancel")
-            else "#dialog .dialog-confirm"
-        )
-        page.click(closer)
-        page.locator("#dialog").wait_for(state="hidden")
+        close_note(page)
+
+
+def close_note(page) -> None:
+    """Close the open responsible-gaming note as a player would: "close" where it offers a
+    choice (a suggested limit), else its only button."""
+    closer = (
+        "#dialog .dialog-cancel"
+        if page.is_visible("#dialog .dialog-cancel")
+        else "#dialog .dialog-confirm"
+    )
+    page.click(closer)
+    page.locator("#dialog").wait_for(state="hidden")

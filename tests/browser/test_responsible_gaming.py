@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from .support import PHONE, create_staff, events, log_in, money_text, register_player, verify_player
+from .support import (
+    PHONE,
+    close_note,
+    create_staff,
+    events,
+    log_in,
+    money_text,
+    register_player,
+    verify_player,
+)
 
 
 def test_limits_show_in_reais_with_pending_raises_and_a_deposit_over_the_limit_is_refused_in_words(
@@ -125,11 +134,5 @@ def test_an_intervention_opens_as_a_dialog_in_view_on_a_phone(server, new_contex
             assert box and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
             assert box["width"] <= PHONE["width"]
             seen.append(page.text_content("#dialog"))
-            closer = (
-                "#dialog .dialog-cancel"
-                if page.is_visible("#dialog .dialog-cancel")
-                else "#dialog .dialog-confirm"
-            )
-            page.click(closer)
-            page.locator("#dialog").wait_for(state="hidden")
+            close_note(page)
     assert any("Suas apostas estão subindo rápido" in text for text in seen), seen

@@ -1,7 +1,7 @@
 """The clients are the only way into a Durable Object: one typed method per command of the
 object, each payload addressed; a payload sent without its address is refused (a caller bug,
-500) by the session's commands, and by the wallet's where the address is required (`hosted.py`
-will once no test calls the hosted wallet with a bare payload)."""
+500) by both objects as the runtimes host them (`wallet_do.hosted.HostedWallet`, the SessionDO's
+commands)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ from local_runtime.actors import ActorHost
 from session_do.client import SessionClient
 from session_do.session import GameSession, SessionDeps
 from wallet_do.client import WalletClient
-from wallet_do.rpc import checking_address, commands
+from wallet_do.hosted import HostedWallet
+from wallet_do.rpc import commands
 from wallet_do.wallet import Wallet, WalletDeps
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-StrictWallet = checking_address(Wallet, "player_id")  # what `hosted.py` becomes
 
 
 class Clock:
@@ -70,7 +70,7 @@ def test_a_payload_without_its_address_is_refused_when_the_address_is_required()
 
 def _strict_wallets(tmp_path: Path) -> ActorHost:
     deps = WalletDeps(Clock(), NoD1())  # type: ignore[arg-type]  # never reached
-    return ActorHost(tmp_path / "wallets", lambda name, storage: StrictWallet(storage, deps))
+    return ActorHost(tmp_path / "wallets", lambda name, storage: HostedWallet(storage, deps))
 
 
 async def _every_wallet_command(client: WalletClient) -> dict[str, dict[str, Any]]:
