@@ -315,3 +315,13 @@ def round_requests(players: list[Player], stake: int = 100) -> Make:
 
 def healthz(i: int) -> Request:
     return "GET", "/healthz", {}, b""
+
+
+def balance_reads(players: list[Player]) -> Make:
+    """`GET /v1/wallet`, the players in turn: the contract's most trivial authenticated JSON
+    endpoint (the token checked, the login's state and the balance read from the WalletDO)."""
+
+    def make(i: int) -> Request:
+        return "GET", "/v1/wallet", players[i % len(players)].headers, b""
+
+    return make

@@ -158,40 +158,24 @@ D1_TOPICS: dict[
 }
 
 
-def position(storage: ActorStorage, consumer: str) -> int:
-    rows = storage.exec("SELECT last_id FROM outbox_positions WHERE consumer = ?", consumer)
-    return int(rows[0]["last_id"]) if rows else 0
+def positions(storage: ActorStorage, consumers: tuple[str, ...]) -> dict[str, int]:
+    """Each consumer's position (0 before its first row), in one read."""
+    rows = storage.exec("SELECT consumer, last_id FROM outbox_positions")
+    known = {str(r["consumer"]): int(r["last_id"]) for r in rows}
+    return {consumer: known.get(consumer, 0) for consumer in consumers}
 
 
-def advance(
-    storage: ActorStorage, consumer: str, last_id: int, consumers: tuple[str, ...] = D1_ONLY
-) -> None:
-    """Move a consumer past `last_id` and delete what every consumer has passed."""
+def advance(storage: ActorStorage, moved: dict[str, int], every: dict[str, int]) -> None:
+    """Move the consumers of `moved` to their new positions and delete what every consumer
+    (`every`: all positions, the moved ones included) has passed."""
+    pairs = list(moved.items())
     storage.exec(
-        "INSERT INTO outbox_positions (consumer, last_id) VALUES (?, ?) ON CONFLICT (consumer) "
-        "DO UPDATE SET last_id = max(last_id, excluded.last_id)",
-        consumer,
-        last_id,
+        "INSERT INTO outbox_positions (consumer, last_id) VALUES "
+        + ", ".join(["(?, ?)"] * len(pairs))
+        + " ON CONFLICT (consumer) DO UPDATE SET last_id = max(last_id, excluded.last_id)",
+        *[value for pair in pairs for value in pair],
     )
-    passed = min(position(storage, c) for c in consumers)
-    storage.exec("DELETE FROM outbox WHERE id <= ?", passed)
-
-
-def pending_rows(
-    storage: ActorStorage, consumer: str, limit: int = BATCH, up_to: int | None = None
-) -> list[dict[str, Any]]:
-    if up_to is None:
-        return storage.exec(
-            "SELECT id, topic, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?",
-            position(storage, consumer),
-            limit,
-        )
-    return storage.exec(
-        "SELECT id, topic, payload FROM outbox WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
-        position(storage, consumer),
-        up_to,
-        limit,
-    )
+    storage.exec("DELETE FROM outbox WHERE id <= ?", min({**every, **moved}.values()))
 
 
 def fraud_message(player_id: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -199,45 +183,77 @@ def fraud_message(player_id: str, payload: dict[str, Any]) -> dict[str, Any]:
     return {"event_id": f"{player_id}:{payload['seq']}", "player_id": player_id, **payload}
 
 
-async def stream_to_queue(storage: ActorStorage, queue: Queue, player_id: str) -> None:
-    """Send every wallet event the D1 projection has passed to the fraud queue, in order; a
-    failure leaves the rows (and the position) for the next alarm, so an event is sent at least
-    once and never skipped."""
-    while rows := pending_rows(storage, "fraud", QUEUE_BATCH, up_to=position(storage, "d1")):
-        bodies = [
-            fraud_message(player_id, json.loads(r["payload"]))
-            for r in rows
-            if r["topic"] in FRAUD_TOPICS
-        ]
-        if bodies:
-            await queue.send_batch(bodies)
-        last_id: int = rows[-1]["id"]
-        storage.transaction(functools.partial(advance, storage, "fraud", last_id, WITH_FRAUD))
+class Drain:
+    """One alarm's pass over the outbox: every row the D1 projection has not passed goes to D1
+    in batches, then every wallet event D1 now has goes to the fraud queue (when there is one),
+    and both positions move in one storage transaction after what they follow has answered.
+    A failure leaves the rows (and the position) for the next alarm, so a row reaches each
+    follower at least once and is never skipped; D1 always has an event before the queue."""
 
+    def __init__(
+        self, storage: ActorStorage, db: Database, queue: Queue | None, player_id: str
+    ) -> None:
+        self.storage, self.db, self.queue, self.player_id = storage, db, queue, player_id
+        self.consumers = WITH_FRAUD if queue is not None else D1_ONLY
+        self.at = positions(storage, self.consumers)
 
-async def project_to_d1(
-    storage: ActorStorage, db: Database, player_id: str, consumers: tuple[str, ...] = D1_ONLY
-) -> None:
-    """Drain the outbox into D1 in order; a failure leaves the rows for the next alarm."""
-    while rows := pending_rows(storage, "d1"):
+    async def run(self) -> None:
+        while True:
+            rows = self.storage.exec(
+                "SELECT id, topic, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?",
+                min(self.at.values()),
+                BATCH,
+            )
+            if not rows:
+                return
+            await self._pass(rows)
+            if len(rows) < BATCH:
+                return
+
+    async def _pass(self, rows: list[dict[str, Any]]) -> None:
+        payloads = [json.loads(r["payload"]) for r in rows]
+        await self._to_d1(rows, payloads)
+        last_id = int(rows[-1]["id"])
+        moved = {"d1": max(self.at["d1"], last_id)}
+        try:
+            if self.queue is not None:
+                await self._to_queue(self.queue, rows, payloads)
+                moved["fraud"] = max(self.at["fraud"], last_id)
+        finally:  # what D1 took is acknowledged even when the queue did not answer
+            self.storage.transaction(functools.partial(self._acknowledge, moved, rows, payloads))
+            self.at.update(moved)
+
+    async def _to_d1(self, rows: list[dict[str, Any]], payloads: list[Any]) -> None:
         statements: list[Statement] = []
-        for r in rows:
-            if r["topic"] in D1_TOPICS:
-                made = D1_TOPICS[r["topic"]](db, player_id, r["id"], json.loads(r["payload"]))
+        for r, payload in zip(rows, payloads, strict=True):
+            if r["id"] > self.at["d1"] and r["topic"] in D1_TOPICS:
+                made = D1_TOPICS[r["topic"]](self.db, self.player_id, r["id"], payload)
                 statements.extend(made if isinstance(made, list) else [made])
         if statements:
-            await db.batch(statements)
+            await self.db.batch(statements)
+
+    async def _to_queue(
+        self, queue: Queue, rows: list[dict[str, Any]], payloads: list[Any]
+    ) -> None:
+        bodies = [
+            fraud_message(self.player_id, payload)
+            for r, payload in zip(rows, payloads, strict=True)
+            if r["id"] > self.at["fraud"] and r["topic"] in FRAUD_TOPICS
+        ]
+        for start in range(0, len(bodies), QUEUE_BATCH):
+            await queue.send_batch(bodies[start : start + QUEUE_BATCH])
+
+    def _acknowledge(
+        self, moved: dict[str, int], rows: list[dict[str, Any]], payloads: list[Any]
+    ) -> None:
+        advance(self.storage, moved, self.at)
         top_seq = max(
-            (json.loads(r["payload"])["seq"] for r in rows if r["topic"] == "wallet_event"),
+            (p["seq"] for r, p in zip(rows, payloads, strict=True) if r["topic"] == "wallet_event"),
             default=0,
         )
-
-        def acknowledge(last_id: int = rows[-1]["id"], top_seq: int = top_seq) -> None:
-            advance(storage, "d1", last_id, consumers)
-            storage.exec(
+        if top_seq:
+            self.storage.exec(
                 "INSERT INTO meta (k, v) VALUES ('projected_seq', ?) ON CONFLICT (k) "
                 "DO UPDATE SET v = max(CAST(v AS INTEGER), CAST(excluded.v AS INTEGER))",
                 str(top_seq),
             )
-
-        storage.transaction(acknowledge)

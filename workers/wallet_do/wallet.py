@@ -49,7 +49,7 @@ from infra.storage_schema import migrate
 from . import logins
 from .behaviour_watch import BehaviourWatch
 from .payments import Payments
-from .projection import D1_ONLY, WITH_FRAUD, Outbox, project_to_d1, stream_to_queue
+from .projection import Drain, Outbox
 from .provider_wallet import ProviderBets, bet_ref, credit_events
 from .responsible import ResponsibleGaming
 from .rpc import answers_refusals, refusal
@@ -615,10 +615,7 @@ class Wallet:
             return
         try:
             await self._pay_withdrawals(player_id)
-            consumers = WITH_FRAUD if self.deps.queue is not None else D1_ONLY
-            await project_to_d1(self.storage, self.deps.db, player_id, consumers)
-            if self.deps.queue is not None:
-                await stream_to_queue(self.storage, self.deps.queue, player_id)
+            await Drain(self.storage, self.deps.db, self.deps.queue, player_id).run()
         except Unavailable:
             attempts = int(self.rg.get("alarm_attempts", 0))
             self.rg.put("alarm_attempts", attempts + 1)
