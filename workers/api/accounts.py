@@ -409,7 +409,10 @@ async def _start_in_wallet(
     """A player's login (or its refresh) recorded as started in their WalletDO, which answers
     whether it has ended on every request (`security.authenticate`); staff logins are D1's."""
     if login["role"] == "player":
-        await WalletClient(services.wallets, login["subject"]).start_login(family_id, iso(now))
+        until = iso(now + timedelta(days=services.settings.refresh_token_days))
+        await WalletClient(services.wallets, login["subject"]).start_login(
+            family_id, iso(now), until
+        )
 
 
 ENDED_AT_ONCE = 500  # logins ended by one WalletDO command (it takes up to 1,000)

@@ -142,11 +142,11 @@ class WalletClient:
 
     # Logins and KYC status: what an authenticated request asks, without D1 (a write that is not
     # done raises: the caller's D1 write must not go ahead of it) ------------------------------
-    async def start_login(self, family_id: str, at: str) -> Answer:
-        """The login `family_id` started (at login or refresh); an ended login stays ended."""
-        return done(
-            await self._call("start_login", {"family_id": family_id, "at": at}), "start_login"
-        )
+    async def start_login(self, family_id: str, at: str, until: str | None = None) -> Answer:
+        """The login `family_id` started (at login or refresh), usable until `until` (its
+        refresh token's expiry); an ended login stays ended."""
+        payload = {"family_id": family_id, "at": at, "until": until}
+        return done(await self._call("start_login", payload), "start_login")
 
     async def end_logins(self, family_ids: list[str], why: str) -> Answer:
         """Those logins ended: their access tokens are refused from now on."""

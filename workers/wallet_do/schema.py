@@ -171,6 +171,10 @@ LOGIN_STATEMENTS = (
     )""",
 )
 
+# A login's `until`: when its last refresh token expires; past it, no token of the login is
+# accepted anywhere, so its row is pruned (rows from before `until` was kept have none and stay).
+LOGIN_UNTIL_STATEMENTS = ("ALTER TABLE logins ADD COLUMN until TEXT",)
+
 STEPS = (
     STATEMENTS + RG_STATEMENTS + BEHAVIOUR_STATEMENTS,
     PLAY_TIME_STATEMENTS + PAYMENT_STATEMENTS,
@@ -178,4 +182,5 @@ STEPS = (
     FLOW_TOTAL_STATEMENTS,
     PLAY_TOTAL_STATEMENTS,
     LOGIN_STATEMENTS,
+    LOGIN_UNTIL_STATEMENTS,
 )

@@ -575,9 +575,11 @@ class Wallet:
     # Logins and KYC status (logins.py): what an authenticated request asks ---------------
     @answers_refusals
     async def start_login(self, payload: dict[str, Any]) -> Result:
-        """`{family_id, at}`: a login (or its refresh) started; an ended one stays ended."""
+        """`{family_id, at, until}`: a login (or its refresh) started, usable until `until`; an
+        ended one stays ended."""
         family, at = logins.family_id(payload.get("family_id")), str(payload["at"])
-        self.storage.transaction(lambda: self.logins.start(family, at))
+        until = logins.until(payload.get("until"))
+        self.storage.transaction(lambda: self.logins.start(family, at, until))
         return {"status": 200, "body": self.logins.state(family)}
 
     @answers_refusals
