@@ -18,6 +18,7 @@ from . import (
     aml_latency,
     aml_rules,
     audit_replay,
+    edge_cpu,
     fairness_speed,
     http_rounds,
     import_time,
@@ -50,6 +51,7 @@ def main() -> None:
         ({"B9"}, lambda: import_time.main([])),
         ({"B10"}, lambda: memory_growth.main([])),
         ({"B11"}, lambda: round_history.main(["--prior", args.prior])),
+        ({"E1"}, lambda: edge_cpu.main([])),
     ]
     wanted = {x.strip().upper() for x in args.only.split(",") if x.strip()}
     root = Path(__file__).resolve().parents[1]

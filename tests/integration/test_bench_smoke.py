@@ -101,6 +101,16 @@ def test_the_pyodide_benchmarks_run_the_core_the_import_and_two_uploads():
     assert b12_import.ours > 0 and b12_import.baseline > 0 and b12_heap.ours > 0
 
 
+def test_the_edge_cpu_benchmark_times_every_kind_of_request_in_pyodide(capsys):
+    from bench import edge_cpu
+
+    round_cpu, worst = edge_cpu.main(["--requests", "2"])
+    assert round_cpu.passed and worst.passed
+    assert 0 < round_cpu.ours <= worst.ours
+    out = capsys.readouterr().out
+    assert all(kind in out for kind in ("healthz", "wallet", "round", "deposit", "login"))
+
+
 def test_the_memory_benchmark_plays_rounds_over_http_and_reads_the_servers_size():
     from bench import memory_growth
 
