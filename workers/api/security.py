@@ -1,7 +1,9 @@
 """The HTTP side of identity: the request's services and caller as FastAPI dependencies (the
-plain `Caller` lives in `api.caller`, the tokens in `api.tokens`; both re-exported here)."""
+plain `Caller` lives in `api.caller`, the tokens in `api.tokens`; both re-exported here).
 
-from __future__ import annotations
+No `from __future__ import annotations`: FastAPI reads these dependencies' signatures once per
+route that uses them, and would evaluate (compile) each string annotation every time.
+"""
 
 from dataclasses import dataclass, replace
 from typing import Annotated

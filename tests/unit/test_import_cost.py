@@ -1,0 +1,55 @@
+"""What the Worker's top-level import builds (bench B9, B12): FastAPI reads every route's and
+every dependency's signature at import, once per route, so none of them may hold string
+annotations (each would be evaluated, a compile each, every time)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from api.app import create_app
+from api.routes import (
+    aml,
+    auth,
+    games,
+    kyc,
+    ops,
+    players,
+    providers,
+    public,
+    reports,
+    responsible,
+    rg_alerts,
+    wallet,
+)
+
+ROUTERS = (public, auth, players, wallet, games, responsible, kyc, ops, rg_alerts, aml, reports,
+           providers)  # fmt: skip
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    if dependant.call is not None:
+        yield dependant.call
+    for sub in dependant.dependencies:
+        yield from _calls(sub)
+
+
+def routes() -> list[APIRoute]:
+    create_app()
+    found = [r for m in ROUTERS for r in m.router.routes if isinstance(r, APIRoute)]
+    assert len(found) > 50
+    return found
+
+
+def test_no_route_or_dependency_has_string_annotations() -> None:
+    stringly = {
+        f"{call.__module__}.{call.__qualname__}"
+        for route in routes()
+        for call in _calls(route.dependant)
+        if any(isinstance(a, str) for a in inspect.get_annotations(call).values())
+    }
+    assert stringly == set()
