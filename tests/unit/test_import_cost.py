@@ -57,6 +57,15 @@ def test_no_route_or_dependency_has_string_annotations() -> None:
     assert stringly == set()
 
 
+def test_every_route_has_at_most_its_caller_and_its_services_as_dependencies() -> None:
+    """Each dependency is a leaf (the request alone): FastAPI reads a route's dependency tree at
+    import and solves it per request; the services are made once per request however many
+    dependencies ask for them (`security.get_services`)."""
+    sizes = {f"{route.path} {sorted(route.methods)}": len(list(_calls(route.dependant))) - 1
+             for route in routes()}  # fmt: skip
+    assert max(sizes.values()) == 2, sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
+
+
 def _models(annotation: Any, found: set[type[BaseModel]]) -> set[type[BaseModel]]:
     is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
     if is_model and annotation not in found:
