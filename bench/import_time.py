@@ -6,6 +6,14 @@ medians of several runs. Target: ratio <= 1.5.
 The entry imports the edge's own modules (`js`, `pyodide.ffi`, the SDK's helpers); on CPython
 they are stand-ins that cost nothing to import (no attribute is used at import time but to build
 constants), so what is timed is our code, FastAPI, pydantic and the `workers` SDK.
+
+Both imports see the third-party packages the Worker's bundle has, no others: the bundle is
+python_modules/ (scripts/vendor_python_modules.sh, run first), and a third-party top-level
+package installed here but not in it (the venv holds `cryptography`, `bcrypt`, ... for the local
+runtime and the tests) is refused as ModuleNotFoundError, as the edge refuses it. Libraries that
+try such an import and fall back (PyJWT tries `cryptography` for its RSA/EC algorithms) then do
+what they do in the deployed Worker. The standard library, our own modules and the bundle's
+packages (imported from this venv, at the versions the bundle pins) are imported as usual.
 """
 
 from __future__ import annotations
@@ -24,7 +32,8 @@ from .common import Figure, print_table
 ROOT = Path(__file__).resolve().parents[1]
 
 EDGE_STUBS = '''
-"""Stand-ins for the modules only the edge has (imported first, costs nothing)."""
+"""Stand-ins for the modules only the edge has (imported first, costs nothing); third-party
+packages that are not in the Worker's bundle refused, as on the edge."""
 import importlib.abc, importlib.machinery, sys, types
 
 class _Meta(type):
@@ -43,11 +52,18 @@ def _missing(name):
     return _Meta(name, (), {})
 
 ROOTS = ("js", "pyodide", "_pyodide_entrypoint_helper", "_cloudflare_compat_flags")
+BUNDLE = frozenset(BUNDLE_NAMES)  # the top-level names of the Worker's python_modules/
+SITE = tuple(p for p in sys.path if p.endswith(("site-packages", "dist-packages")))
+KNOWN = BUNDLE | frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names)
 
 class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def find_spec(self, fullname, path, target=None):
         if fullname.split(".")[0] in ROOTS:
             return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+        if path is None and fullname not in KNOWN:
+            spec = importlib.machinery.PathFinder.find_spec(fullname, SITE)
+            if spec is not None:  # installed here, not in the Worker's bundle
+                raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
         return None
     def create_module(self, spec):
         module = types.ModuleType(spec.name)
@@ -72,6 +88,21 @@ def root() -> dict[str, bool]:
 """
 
 
+def bundle_names(python_modules: Path) -> list[str]:
+    """The top-level importable names of the Worker's vendored bundle (packages, modules,
+    extension modules; not the dist-info, type stubs or .pth files)."""
+    names = set()
+    for entry in python_modules.iterdir():
+        if entry.name.endswith((".dist-info", ".pyi", ".pth")) or entry.name == "__pycache__":
+            continue
+        names.add(entry.name.split(".")[0] if entry.is_file() else entry.name)
+    return sorted(names)
+
+
+def edge_stubs(python_modules: Path) -> str:
+    return EDGE_STUBS.replace("BUNDLE_NAMES", repr(bundle_names(python_modules)))
+
+
 def import_ms(module: str, path: list[str]) -> float:
     code = f"import sys; sys.path[:0] = {path!r}; import edge_stubs; import {module}"
     result = subprocess.run(
@@ -90,8 +121,10 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
+    subprocess.run(["bash", "scripts/vendor_python_modules.sh"], cwd=ROOT, check=True,
+                   capture_output=True)  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
-        Path(tmp, "edge_stubs.py").write_text(EDGE_STUBS)
+        Path(tmp, "edge_stubs.py").write_text(edge_stubs(ROOT / "python_modules"))
         Path(tmp, "bare_app.py").write_text(BARE_APP)
         path = [tmp, str(ROOT / "workers" / "api"), str(ROOT / "workers")]
         import_ms("entry", path), import_ms("bare_app", path)  # byte code written, caches warm

@@ -88,7 +88,7 @@ def test_the_import_time_benchmark_times_the_entry_and_a_bare_app():
     from bench import import_time
 
     [b9] = import_time.main(["--repeats", "1"])
-    assert b9.id == "B9" and b9.ours > b9.baseline > 0
+    assert b9.id == "B9" and b9.ours > 0 and b9.baseline > 0  # one run each: noise decides order
 
 
 def test_the_pyodide_benchmarks_run_the_core_the_import_and_two_uploads():

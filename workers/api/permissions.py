@@ -19,7 +19,7 @@ from fastapi import Request
 from casino.errors import Forbidden
 
 from .audit import audit_entry
-from .security import STAFF_ROLES, Caller, CallerDep, ServicesDep
+from .security import STAFF_ROLES, Caller, get_caller, get_services
 
 KYC_REVIEWER, COMPLIANCE, OPERATOR, ADMIN = "kyc_reviewer", "compliance", "operator", "admin"
 
@@ -75,11 +75,13 @@ def require(permission: Permission) -> Callable[..., Awaitable[Caller]]:
     """A dependency: the caller, when their role holds `permission`; else 403 `forbidden`.
     Every staff request is written to the audit log, allowed or not, with the role used."""
 
-    async def dependency(request: Request, caller: CallerDep, services: ServicesDep) -> Caller:
+    async def dependency(request: Request) -> Caller:
+        caller = await get_caller(request)
         if caller.role not in STAFF_ROLES:
             raise Forbidden("This endpoint is for staff")
         allowed = allows(caller.role, permission)
         details = {"method": request.method, "permission": str(permission), "allowed": allowed}
+        services = await get_services(request)
         await audit_entry(
             services, caller.subject, caller.role, "access" if allowed else "access.denied",
             request.url.path, details,

@@ -1,7 +1,9 @@
 """The HTTP side of identity: the request's services and caller as FastAPI dependencies (the
-plain `Caller` lives in `api.caller`, the tokens in `api.tokens`; both re-exported here)."""
+plain `Caller` lives in `api.caller`, the tokens in `api.tokens`; both re-exported here).
 
-from __future__ import annotations
+No `from __future__ import annotations`: FastAPI reads these dependencies' signatures once per
+route that uses them, and would evaluate (compile) each string annotation every time.
+"""
 
 from dataclasses import dataclass, replace
 from typing import Annotated
@@ -38,6 +40,20 @@ __all__ = [
 
 
 async def get_services(request: Request) -> Services:
+    """The request's services, made once per request (kept in its scope): every dependency
+    that needs them calls this rather than depending on `ServicesDep`, so each is one leaf that
+    FastAPI reads at import (once per route) and solves per request."""
+    made: Services | None = request.scope.get(_SERVICES)
+    if made is None:
+        made = await _request_services(request)
+        request.scope[_SERVICES] = made
+    return made
+
+
+_SERVICES = "casino.services"
+
+
+async def _request_services(request: Request) -> Services:
     services: Services = request.scope["env"]
     for code, problem in await services.refresh_profiles():
         await raise_alert(
@@ -105,16 +121,16 @@ def _with_kyc(caller: Caller, kyc_status: str) -> Caller:
     return caller
 
 
-async def get_caller(request: Request, services: ServicesDep) -> Caller:
-    return await authenticate(request, services)
+async def get_caller(request: Request) -> Caller:
+    return await authenticate(request, await get_services(request))
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-async def get_player(request: Request, services: ServicesDep) -> Caller:
+async def get_player(request: Request) -> Caller:
     """A player's caller (one dependency level, not two: this runs on every round)."""
-    caller = await authenticate(request, services)
+    caller = await authenticate(request, await get_services(request))
     if caller.role != "player":
         raise Forbidden("This endpoint is for players")
     return caller
@@ -133,8 +149,7 @@ class PlayerRequest:
 
 
 async def get_player_request(request: Request) -> PlayerRequest:
-    services = await get_services(request)
-    return PlayerRequest(await get_player(request, services), services)
+    return PlayerRequest(await get_player(request), await get_services(request))
 
 
 PlayerRequestDep = Annotated[PlayerRequest, Depends(get_player_request)]

@@ -4,10 +4,11 @@ list of stored reports. Roles: compliance, admin (`Permission.REPORTS`)."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import reports
 from ..permissions import Permission, require
+from ..schemas import Operator
 from ..security import Caller, ServicesDep
 
 router = APIRouter(prefix="/v1/ops/reports", tags=["reports"])
@@ -15,7 +16,7 @@ ReportsStaff = Annotated[Caller, Depends(require(Permission.REPORTS))]
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 
 
-class GameFigures(BaseModel):
+class GameFigures(Operator):
     game_id: str
     bets: int
     total_staked: int = Field(description="stakes, net of a provider's refunds and rollbacks")
@@ -24,7 +25,7 @@ class GameFigures(BaseModel):
     ggr: int = Field(description="gross gaming revenue: total_staked - total_paid")
 
 
-class BetFigures(BaseModel):
+class BetFigures(Operator):
     count: int
     total_staked: int
     total_refunded: int
@@ -33,12 +34,12 @@ class BetFigures(BaseModel):
     by_game: list[GameFigures]
 
 
-class PaymentTotal(BaseModel):
+class PaymentTotal(Operator):
     count: int
     amount: int
 
 
-class MethodFigures(BaseModel):
+class MethodFigures(Operator):
     method: str
     deposits_count: int
     deposits_amount: int
@@ -48,14 +49,14 @@ class MethodFigures(BaseModel):
     withdrawals_paid_amount: int
 
 
-class PaymentFigures(BaseModel):
+class PaymentFigures(Operator):
     deposits: PaymentTotal
     withdrawals: PaymentTotal = Field(description="withdrawals requested that day")
     withdrawals_paid: PaymentTotal = Field(description="withdrawals paid out that day")
     by_method: list[MethodFigures]
 
 
-class PlayerFigures(BaseModel):
+class PlayerFigures(Operator):
     registered: int
     active_bettors: int
     depositors: int
@@ -64,7 +65,7 @@ class PlayerFigures(BaseModel):
     national_exclusions: int = Field(description="accounts closed on the national list")
 
 
-class DailyReportOut(BaseModel):
+class DailyReportOut(Operator):
     """The JSON form (sorted keys, two-space indent); amounts in minor units (centavos)."""
 
     report: str
@@ -79,14 +80,14 @@ class DailyReportOut(BaseModel):
     players: PlayerFigures
 
 
-class StoredReport(BaseModel):
+class StoredReport(Operator):
     jurisdiction: str
     date: str
     formats: list[str]
     sha256: dict[str, str] = Field(description="the SHA-256 of each format's stored bytes")
 
 
-class StoredReportsOut(BaseModel):
+class StoredReportsOut(Operator):
     reports: list[StoredReport]
 
 
