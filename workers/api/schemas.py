@@ -27,15 +27,6 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-# The answers only the operators' endpoints (`/v1/ops`) give are built when first used: their
-# validators and serializers, and FastAPI's for each route answering one, are built by the first
-# such request instead of at import (~40% of the import's pydantic work). Every model a player's
-# or a provider's request uses, and every request body, stays built at import, in the deploy-time
-# snapshot. tests/unit/test_import_cost.py keeps this split to the routes' use.
-class Operator(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-
 class AddressIn(Strict):
     street: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
@@ -133,7 +124,7 @@ class StaffIn(Strict):
     role: StaffRole
 
 
-class StaffOut(Operator):
+class StaffOut(BaseModel):
     staff_id: str
     email: str
     role: str
@@ -146,11 +137,11 @@ class StaffListEntry(StaffOut):
     mfa_status: str | None
 
 
-class StaffListOut(Operator):
+class StaffListOut(BaseModel):
     staff: list[StaffListEntry]
 
 
-class StaffCreatedOut(Operator):
+class StaffCreatedOut(BaseModel):
     staff_id: str
     email: str
     role: str
@@ -167,7 +158,7 @@ class StaffResetIn(Strict):
     reset_mfa: bool = False
 
 
-class StaffResetOut(Operator):
+class StaffResetOut(BaseModel):
     staff_id: str
     temporary_password: str
     otpauth_uri: str | None = None
@@ -185,7 +176,7 @@ class RefreshIn(Strict):
     refresh_token: Annotated[str, Field(min_length=1, max_length=512)]
 
 
-class PlayerSummaryOut(Operator):
+class PlayerSummaryOut(BaseModel):
     player_id: str
     email: str
     full_name: str
@@ -195,7 +186,7 @@ class PlayerSummaryOut(Operator):
     created_at: str
 
 
-class PlayerSearchOut(Operator):
+class PlayerSearchOut(BaseModel):
     players: list[PlayerSummaryOut]
 
 
@@ -326,12 +317,12 @@ class KycDecisionIn(Strict):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
 
 
-class KycStatusOut(Operator):
+class KycStatusOut(BaseModel):
     player_id: str
     kyc_status: Literal["none", "pending", "verified", "rejected"]
 
 
-class DocumentMeta(Operator):
+class DocumentMeta(BaseModel):
     document_id: str
     doc_type: str
     filename: str
@@ -340,7 +331,7 @@ class DocumentMeta(Operator):
     created_at: str
 
 
-class KycQueueEntry(Operator):
+class KycQueueEntry(BaseModel):
     player_id: str
     email: str
     full_name: str
@@ -349,11 +340,11 @@ class KycQueueEntry(Operator):
     documents: list[DocumentMeta]
 
 
-class KycQueueOut(Operator):
+class KycQueueOut(BaseModel):
     players: list[KycQueueEntry]
 
 
-class WalletAuditOut(Operator):
+class WalletAuditOut(BaseModel):
     player_id: str
     events: int = Field(description="Number of events in the ledger")
     replayed_balance: int
@@ -520,7 +511,7 @@ class RtpIn(Strict):
     jurisdiction: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$|^generic$")] | None = None
 
 
-class GameConfigOut(Operator):
+class GameConfigOut(BaseModel):
     game_id: str
     jurisdiction: str
     rtp_bps: int
@@ -528,7 +519,7 @@ class GameConfigOut(Operator):
     max_stake: int
 
 
-class GameStatsOut(Operator):
+class GameStatsOut(BaseModel):
     game_id: str
     rounds: int
     total_staked: int
@@ -547,7 +538,7 @@ class GameStatsOut(Operator):
     ci99_high_bps: int | None = None
 
 
-class RtpChange(Operator):
+class RtpChange(BaseModel):
     change_id: str
     game_id: str
     jurisdiction: str
@@ -558,11 +549,11 @@ class RtpChange(Operator):
     source: str
 
 
-class RtpHistoryOut(Operator):
+class RtpHistoryOut(BaseModel):
     changes: list[RtpChange]
 
 
-class OperatorAlert(Operator):
+class OperatorAlert(BaseModel):
     alert_id: str
     kind: str
     subject: str
@@ -571,11 +562,11 @@ class OperatorAlert(Operator):
     status: str
 
 
-class OperatorAlertsOut(Operator):
+class OperatorAlertsOut(BaseModel):
     alerts: list[OperatorAlert]
 
 
-class RgAlert(Operator):
+class RgAlert(BaseModel):
     alert_id: str
     player_id: str
     rule: str = Field(
@@ -588,11 +579,11 @@ class RgAlert(Operator):
     created_at: str
 
 
-class RgAlertsOut(Operator):
+class RgAlertsOut(BaseModel):
     alerts: list[RgAlert]
 
 
-class ExclusionImportOut(Operator):
+class ExclusionImportOut(BaseModel):
     import_id: str
     entries: int = Field(description="Distinct CPFs on the list imported")
     added: int = Field(description="CPFs not on the list in force before")
@@ -615,13 +606,13 @@ class BonusStatusOut(BaseModel):
     wagering_remaining: int
 
 
-class BonusGrantOut(Operator):
+class BonusGrantOut(BaseModel):
     event: EventOut
     balance: int
     bonus: BonusStatusOut
 
 
-class AuditEntryOut(Operator):
+class AuditEntryOut(BaseModel):
     audit_id: str
     actor_id: str
     actor_role: str
@@ -631,7 +622,7 @@ class AuditEntryOut(Operator):
     at: str
 
 
-class AuditLogOut(Operator):
+class AuditLogOut(BaseModel):
     entries: list[AuditEntryOut]
 
 
@@ -664,7 +655,7 @@ class ProviderUpdateIn(Strict):
     launch_url: Annotated[str, Field(min_length=10, max_length=500)] | None = None
 
 
-class ProviderOut(Operator):
+class ProviderOut(BaseModel):
     provider_id: str
     name: str
     status: str
@@ -677,11 +668,11 @@ class ProviderCreatedOut(ProviderOut):
     secret: str = Field(description="The HMAC secret, shown this once")
 
 
-class ProvidersOut(Operator):
+class ProvidersOut(BaseModel):
     providers: list[ProviderOut]
 
 
-class ProviderSecretOut(Operator):
+class ProviderSecretOut(BaseModel):
     provider_id: str
     secret: str = Field(description="The new HMAC secret, shown this once; the old one stops")
 
@@ -735,7 +726,7 @@ AmlRisk = Literal["low", "medium", "high", "critical"]
 AmlStatus = Literal["open", "under_review", "closed", "reported"]
 
 
-class AmlAlertOut(Operator):
+class AmlAlertOut(BaseModel):
     alert_id: str
     player_id: str
     rule: str
@@ -745,11 +736,11 @@ class AmlAlertOut(Operator):
     status: AmlStatus
 
 
-class AmlAlertsOut(Operator):
+class AmlAlertsOut(BaseModel):
     alerts: list[AmlAlertOut]
 
 
-class AmlAlertEventOut(Operator):
+class AmlAlertEventOut(BaseModel):
     event_id: str
     seq: int
     type: str
@@ -760,14 +751,14 @@ class AmlAlertEventOut(Operator):
     ref: str
 
 
-class AmlAlertHistoryOut(Operator):
+class AmlAlertHistoryOut(BaseModel):
     at: str
     status: AmlStatus
     reason: str | None
     actor_id: str | None
 
 
-class AmlCosOut(Operator):
+class AmlCosOut(BaseModel):
     """The suspicious-activity report (COAF's COS) drafted for a critical alert."""
 
     status: Literal["draft", "filed"]
@@ -802,6 +793,6 @@ class PepIn(Strict):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
-class PepOut(Operator):
+class PepOut(BaseModel):
     player_id: str
     pep: bool

@@ -4,11 +4,10 @@ list of stored reports. Roles: compliance, admin (`Permission.REPORTS`)."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from .. import reports
 from ..permissions import Permission, require
-from ..schemas import Operator
 from ..security import Caller, ServicesDep
 
 router = APIRouter(prefix="/v1/ops/reports", tags=["reports"])
@@ -16,7 +15,7 @@ ReportsStaff = Annotated[Caller, Depends(require(Permission.REPORTS))]
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 
 
-class GameFigures(Operator):
+class GameFigures(BaseModel):
     game_id: str
     bets: int
     total_staked: int = Field(description="stakes, net of a provider's refunds and rollbacks")
@@ -25,7 +24,7 @@ class GameFigures(Operator):
     ggr: int = Field(description="gross gaming revenue: total_staked - total_paid")
 
 
-class BetFigures(Operator):
+class BetFigures(BaseModel):
     count: int
     total_staked: int
     total_refunded: int
@@ -34,12 +33,12 @@ class BetFigures(Operator):
     by_game: list[GameFigures]
 
 
-class PaymentTotal(Operator):
+class PaymentTotal(BaseModel):
     count: int
     amount: int
 
 
-class MethodFigures(Operator):
+class MethodFigures(BaseModel):
     method: str
     deposits_count: int
     deposits_amount: int
@@ -49,14 +48,14 @@ class MethodFigures(Operator):
     withdrawals_paid_amount: int
 
 
-class PaymentFigures(Operator):
+class PaymentFigures(BaseModel):
     deposits: PaymentTotal
     withdrawals: PaymentTotal = Field(description="withdrawals requested that day")
     withdrawals_paid: PaymentTotal = Field(description="withdrawals paid out that day")
     by_method: list[MethodFigures]
 
 
-class PlayerFigures(Operator):
+class PlayerFigures(BaseModel):
     registered: int
     active_bettors: int
     depositors: int
@@ -65,7 +64,7 @@ class PlayerFigures(Operator):
     national_exclusions: int = Field(description="accounts closed on the national list")
 
 
-class DailyReportOut(Operator):
+class DailyReportOut(BaseModel):
     """The JSON form (sorted keys, two-space indent); amounts in minor units (centavos)."""
 
     report: str
@@ -80,14 +79,14 @@ class DailyReportOut(Operator):
     players: PlayerFigures
 
 
-class StoredReport(Operator):
+class StoredReport(BaseModel):
     jurisdiction: str
     date: str
     formats: list[str]
     sha256: dict[str, str] = Field(description="the SHA-256 of each format's stored bytes")
 
 
-class StoredReportsOut(Operator):
+class StoredReportsOut(BaseModel):
     reports: list[StoredReport]
 
 
