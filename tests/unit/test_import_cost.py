@@ -62,4 +62,3 @@ def test_every_route_has_at_most_its_caller_and_its_services_as_dependencies() -
     sizes = {f"{route.path} {sorted(route.methods)}": len(list(_calls(route.dependant))) - 1
              for route in routes()}  # fmt: skip
     assert max(sizes.values()) == 2, sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
-
