@@ -18,6 +18,7 @@ import { loadPyodide } from "pyodide";
 import {
   Host, bindEnv, bundle, copyTree, importMain, migrate, root, startMiniflare, startPython, wranglerConfig,
 } from "../tests/conformance/boot.mjs";
+import { call } from "./worker_fetch.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
@@ -83,17 +84,6 @@ async function imports(repeats) {
   } finally {
     rmSync(state, { recursive: true, force: true });
   }
-}
-
-// A request to the Worker through the host (a fresh `Default`, as workerd makes one): its status
-// and its body (JSON when it is JSON).
-async function call(host, method, url, body, headers = {}) {
-  const request = new Request(`https://casino.test${url}`, {
-    method, headers: { "content-type": "application/json", ...headers }, body: body && JSON.stringify(body),
-  });
-  const response = await host.fetch(request);
-  const text = await response.text();
-  return { status: response.status, body: text.startsWith("{") ? JSON.parse(text) : text };
 }
 
 // A registered player, logged in: the authorization header.

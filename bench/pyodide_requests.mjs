@@ -21,18 +21,10 @@ import path from "node:path";
 import {
   Host, bindEnv, bundle, importMain, migrate, startMiniflare, startPython, wranglerConfig,
 } from "../tests/conformance/boot.mjs";
+import { call } from "./worker_fetch.mjs";
 import { SqlStorage } from "../tests/conformance/do_host.mjs";
 
 const PASSWORD = "Str0ng-Passw0rd!x";
-
-async function call(host, method, url, body, headers = {}) {
-  const request = new Request(`https://casino.test${url}`, {
-    method, headers: { "content-type": "application/json", ...headers }, body: body && JSON.stringify(body),
-  });
-  const response = await host.fetch(request);
-  const text = await response.text();
-  return { status: response.status, body: text.startsWith("{") ? JSON.parse(text) : text };
-}
 
 function expect(answer, status, what) {
   if (answer.status !== status) throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
