@@ -31,16 +31,23 @@ T = TypeVar("T")
 log = logging.getLogger("casino.actors")
 
 ALARM_RETRY_LIMIT = 6
-# Live objects per namespace. Each costs ~360 KiB resident (its SQLite connection: schema,
-# prepared statements, page cache, lookaside), so 2 x 256 use up to ~180 MB. An object beyond
-# the cap is rebuilt from its storage in ~2 ms, so the cap must hold the working set: 200 players
-# depositing 500 times a second see their AML alerts within 0.1 s with 256 live objects and
-# after ~10 s with 48 or 96 (B7b); 1,000 players in turn play as fast with 64 as with 256 (B10).
-# `CASINO_LIVE_OBJECTS=48` bounds `casino dev` near 35 MB where memory matters more.
-LIVE_OBJECTS = 256
+# Live objects, shared by the namespaces of one process (`LiveBudget`). An object beyond it is
+# rebuilt from its storage in ~1.6 ms on the event loop (most of it the new WAL's creation and
+# header fsync), so it must hold the working set: 200 players depositing 500 times a second see
+# their AML alerts within 0.11 s when all 200 are live and after ~9 s when misses saturate the
+# loop (B7b). Resident cost: ~260 KiB per live object, ~170 KiB once idle and shrunk (below), so
+# 224 keep `casino dev` within B10's 50 MB (48.7 MB measured; 1,000 players in turn miss at any
+# size below 1,000, so for them the limit buys memory only).
+LIVE_OBJECTS = 224
 CLOSING_LIMIT = 8
+# Per object connection: SQLite's page cache in pages (4 KiB; its default, 2,000 KiB, let a
+# WalletDO hold ~190 KiB after 30 rounds; 16 hold a round's pages: 70 KiB, same round cost) and
+# Python's prepared statements (128 by default, ~170 KiB; a round uses ~20 of a WalletDO's).
 PAGE_CACHE_PAGES = 16
 CACHED_STATEMENTS = 32
+# With more live than this, an object going idle gives its page cache back (~85 KiB): refilling
+# it on the next call measured no slower (418 vs 419 us per round over 50 players).
+HOT_OBJECTS = 16
 
 
 class LocalActorStorage:
@@ -93,6 +100,10 @@ class LocalActorStorage:
     async def get_alarm(self) -> int | None:
         return self._host.get_alarm(self._name)
 
+    def shrink(self) -> None:
+        """Give back this connection's page cache (its prepared statements stay)."""
+        self.conn.execute("PRAGMA shrink_memory")
+
     def close(self) -> None:
         self.conn.close()
 
@@ -114,13 +125,16 @@ class LiveBudget:
     random victim keeps about 60% of them live, and with a few hot objects among many it keeps
     as many hits as least-recently-used (98-99% for both, simulated on a Zipf workload)."""
 
-    def __init__(self, limit: int, seed: int = 0) -> None:
-        self.limit = limit
+    def __init__(self, limit: int, hot: int = HOT_OBJECTS, seed: int = 0) -> None:
+        self.limit, self.hot = limit, hot
         self.hosts: list[ActorHost] = []
         self._random = random.Random(seed)  # seeded: a run's evictions can be replayed
 
+    def live(self) -> int:
+        return sum(len(host._live) for host in self.hosts)
+
     def evict_idle(self) -> None:
-        excess = sum(len(host._live) for host in self.hosts) - self.limit
+        excess = self.live() - self.limit
         if excess <= 0:
             return
         idle = [
@@ -171,6 +185,7 @@ class ActorHost:
         self._closer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="actor-close")
         # Closes handed to the thread and not done yet are bounded, and so are open files.
         self._closing = threading.BoundedSemaphore(CLOSING_LIMIT)
+        self._serving = True  # until `close()`
         self._alarms = sqlite3.connect(directory / "alarms.sqlite", isolation_level=None)
         self._alarms.execute("PRAGMA journal_mode=WAL")
         # WAL + synchronous=NORMAL: a committed write survives a crash of the process.
@@ -206,8 +221,12 @@ class ActorHost:
 
     def _release(self, live: _Live) -> None:
         live.busy -= 1
-        if live.reset and live.busy == 0:
+        if live.busy:
+            return
+        if live.reset:
             self._close(live.storage)
+        elif self._serving and self.budget.live() > self.budget.hot:
+            live.storage.shrink()  # many live: an idle object keeps only what a rebuild costs
 
     def _close(self, storage: LocalActorStorage) -> None:
         if not self._closing.acquire(blocking=False):
@@ -353,6 +372,7 @@ class ActorHost:
             handle.cancel()
         for task in self._tasks:  # alarms that fired but have not run: they would find the
             task.cancel()  # alarm table closed
+        self._serving = False
         for live in self._live.values():
             self._closer.submit(live.storage.close)
         self._live.clear()

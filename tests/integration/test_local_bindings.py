@@ -201,6 +201,22 @@ async def test_the_runtimes_wallets_and_sessions_share_one_budget(state, monkeyp
     runtime.close()
 
 
+async def test_idle_objects_give_back_their_page_cache_once_many_are_live(tmp_path, monkeypatch):
+    """With more than `hot` objects live, one going idle shrinks its SQLite memory (its page
+    cache, ~70 KiB of a WalletDO's ~230): a few hundred live objects fit `casino dev`'s memory
+    budget; with few live, a hot object keeps its pages for the next call."""
+    shrunk: list[str] = []
+    monkeypatch.setattr(LocalActorStorage, "shrink", lambda self: shrunk.append(self._name))
+    host = ActorHost(tmp_path / "do", Counter, budget=LiveBudget(10, hot=2))
+    for name in ("a", "b", "a", "b"):
+        await host.get(name).call("safe_increment", {})
+    assert shrunk == []
+    for name in ("c", "a"):
+        await host.get(name).call("safe_increment", {})
+    assert shrunk == ["c", "a"]
+    host.close()
+
+
 async def test_an_objects_page_cache_is_bounded(tmp_path):
     host = ActorHost(tmp_path / "do", Counter)
     await host.get("a").call("read", {})
