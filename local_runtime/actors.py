@@ -226,7 +226,7 @@ class ActorHost:
         if live.reset:
             self._close(live.storage)
         elif self._serving and self.budget.live() > self.budget.hot:
-            live.storage.shrink()  # many live: an idle object keeps only what a rebuild costs
+            live.storage.shrink()  # many live: an idle one keeps its statements, not its pages
 
     def _close(self, storage: LocalActorStorage) -> None:
         if not self._closing.acquire(blocking=False):
