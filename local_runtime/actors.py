@@ -35,10 +35,10 @@ ALARM_RETRY_LIMIT = 6
 # rebuilt from its storage in ~1.6 ms on the event loop (most of it the new WAL's creation and
 # header fsync), so it must hold the working set: 200 players depositing 500 times a second see
 # their AML alerts within 0.11 s when all 200 are live and after ~9 s when misses saturate the
-# loop (B7b). Resident cost: ~260 KiB per live object, ~170 KiB once idle and shrunk (below), so
-# 224 keep `casino dev` within B10's 50 MB (48.7 MB measured; 1,000 players in turn miss at any
-# size below 1,000, so for them the limit buys memory only).
-LIVE_OBJECTS = 224
+# loop (B7b). Resident cost: ~260 KiB per live object, ~170 KiB once idle and shrunk (below):
+# B10 grew 45.5 MB after 3,000 rounds with 208 (224: 48.7 MB after 3,000, 50.8 after 100,000;
+# 1,000 players in turn miss at any size below 1,000, so for them the limit buys memory only).
+LIVE_OBJECTS = 208
 CLOSING_LIMIT = 8
 # Per object connection: SQLite's page cache in pages (4 KiB; its default, 2,000 KiB, let a
 # WalletDO hold ~190 KiB after 30 rounds; 16 hold a round's pages: 70 KiB, same round cost) and
