@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--seconds", type=float, default=10)
-    # 200 players fit the local host's live objects (256): more measures reopening SQLite files.
+    # 200 players fit the local host's live objects (208): more measures reopening SQLite files.
     parser.add_argument("--players", type=int, default=200)
     args = parser.parse_args(argv)
     players = args.players

@@ -13,10 +13,10 @@ import contextlib
 import hashlib
 import json
 import logging
+import random
 import sqlite3
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,24 +31,36 @@ T = TypeVar("T")
 log = logging.getLogger("casino.actors")
 
 ALARM_RETRY_LIMIT = 6
-# Live objects per namespace. Each costs ~360 KiB resident (its SQLite connection: schema,
-# prepared statements, page cache, lookaside), so 2 x 256 use up to ~180 MB. An object beyond
-# the cap is rebuilt from its storage in ~2 ms, so the cap must hold the working set: 200 players
-# depositing 500 times a second see their AML alerts within 0.1 s with 256 live objects and
-# after ~10 s with 48 or 96 (B7b); 1,000 players in turn play as fast with 64 as with 256 (B10).
-# `CASINO_LIVE_OBJECTS=48` bounds `casino dev` near 35 MB where memory matters more.
-LIVE_OBJECTS = 256
+# Live objects, shared by the namespaces of one process (`LiveBudget`). An object beyond it is
+# rebuilt from its storage in ~1.6 ms on the event loop (most of it the new WAL's creation and
+# header fsync), so it must hold the working set: 200 players depositing 500 times a second see
+# their AML alerts within 0.11 s when all 200 are live and after ~9 s when misses saturate the
+# loop (B7b). Resident cost: ~260 KiB per live object, ~170 KiB once idle and shrunk (below):
+# B10 grew 45.5 MB after 3,000 rounds with 208 (224: 48.7 MB after 3,000, 50.8 after 100,000;
+# 1,000 players in turn miss at any size below 1,000, so for them the limit buys memory only).
+LIVE_OBJECTS = 208
 CLOSING_LIMIT = 8
+# Per object connection: SQLite's page cache in pages (4 KiB; its default, 2,000 KiB, let a
+# WalletDO hold ~190 KiB after 30 rounds; 16 hold a round's pages: 70 KiB, same round cost) and
+# Python's prepared statements (128 by default, ~170 KiB; a round uses ~20 of a WalletDO's).
+PAGE_CACHE_PAGES = 16
+CACHED_STATEMENTS = 32
+# With more live than this, an object going idle gives its page cache back (~85 KiB): refilling
+# it on the next call measured no slower (418 vs 419 us per round over 50 players).
+HOT_OBJECTS = 16
 
 
 class LocalActorStorage:
     """`ctx.storage` of one object: `sql.exec`, `transactionSync` and alarms."""
 
     def __init__(self, path: Path, host: ActorHost, name: str) -> None:
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, cached_statements=CACHED_STATEMENTS
+        )
         # WAL + synchronous=NORMAL: a committed transaction survives a crash of the process.
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute(f"PRAGMA cache_size={PAGE_CACHE_PAGES}")
         self._host, self._name = host, name
         self._depth = 0
 
@@ -88,6 +100,10 @@ class LocalActorStorage:
     async def get_alarm(self) -> int | None:
         return self._host.get_alarm(self._name)
 
+    def shrink(self) -> None:
+        """Give back this connection's page cache (its prepared statements stay)."""
+        self.conn.execute("PRAGMA shrink_memory")
+
     def close(self) -> None:
         self.conn.close()
 
@@ -97,6 +113,38 @@ class _Live:
         self.obj, self.storage, self.busy = obj, storage, 0
         self.tasks: set[asyncio.Task[Any]] = set()
         self.reset = False
+
+
+class LiveBudget:
+    """How many objects may be live at once in the namespaces that share it: memory is the
+    process's, so `casino dev`'s WalletDO and SessionDO namespaces share one.
+
+    Beyond it, an idle object picked at random is closed. Least-recently-used would close,
+    when more objects are visited in turn than fit (200 players depositing in turns, 160 live),
+    exactly the one needed next, and every call would rebuild one (B7b: alerts 9 s late); a
+    random victim keeps about 60% of them live, and with a few hot objects among many it keeps
+    as many hits as least-recently-used (98-99% for both, simulated on a Zipf workload)."""
+
+    def __init__(self, limit: int, hot: int = HOT_OBJECTS, seed: int = 0) -> None:
+        self.limit, self.hot = limit, hot
+        self.hosts: list[ActorHost] = []
+        self._random = random.Random(seed)  # seeded: a run's evictions can be replayed
+
+    def live(self) -> int:
+        return sum(len(host._live) for host in self.hosts)
+
+    def evict_idle(self) -> None:
+        excess = self.live() - self.limit
+        if excess <= 0:
+            return
+        idle = [
+            (host, name)
+            for host in self.hosts
+            for name, live in host._live.items()
+            if not live.busy
+        ]
+        for host, name in self._random.sample(idle, min(excess, len(idle))):
+            host._evict(name)
 
 
 def _clone(value: Any) -> Any:
@@ -122,17 +170,22 @@ class ActorHost:
         max_live: int = LIVE_OBJECTS,
         retry_base_ms: int = 1000,
         faults: FaultPlan = NO_FAULTS,
+        budget: LiveBudget | None = None,
     ) -> None:
+        """At most `max_live` objects live, or `budget`'s limit shared with other namespaces."""
         directory.mkdir(parents=True, exist_ok=True)
-        self.directory, self.factory, self.max_live = directory, factory, max_live
+        self.directory, self.factory = directory, factory
+        self.budget = budget or LiveBudget(max_live)
+        self.budget.hosts.append(self)
         self.retry_base_ms = retry_base_ms
         self.faults = faults
-        self._live: OrderedDict[str, _Live] = OrderedDict()
+        self._live: dict[str, _Live] = {}
         # Closing an evicted object's database checkpoints its WAL with an fsync (~2 ms): done
         # by one thread beside the event loop, which goes on serving (SQLite releases the GIL).
         self._closer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="actor-close")
         # Closes handed to the thread and not done yet are bounded, and so are open files.
         self._closing = threading.BoundedSemaphore(CLOSING_LIMIT)
+        self._serving = True  # until `close()`
         self._alarms = sqlite3.connect(directory / "alarms.sqlite", isolation_level=None)
         self._alarms.execute("PRAGMA journal_mode=WAL")
         # WAL + synchronous=NORMAL: a committed write survives a crash of the process.
@@ -162,15 +215,18 @@ class ActorHost:
             storage = LocalActorStorage(self._file(name), self, name)
             live = _Live(self.factory(name, storage), storage)
             self._live[name] = live
-        self._live.move_to_end(name)
         live.busy += 1  # busy before evicting: the object being acquired is never the one evicted
-        self._evict_idle()
+        self.budget.evict_idle()
         return live
 
     def _release(self, live: _Live) -> None:
         live.busy -= 1
-        if live.reset and live.busy == 0:
+        if live.busy:
+            return
+        if live.reset:
             self._close(live.storage)
+        elif self._serving and self.budget.live() > self.budget.hot:
+            live.storage.shrink()  # many live: an idle one keeps its statements, not its pages
 
     def _close(self, storage: LocalActorStorage) -> None:
         if not self._closing.acquire(blocking=False):
@@ -187,14 +243,12 @@ class ActorHost:
         for task in live.tasks:
             task.cancel()
 
-    def _evict_idle(self) -> None:
-        for name in list(self._live):
-            if len(self._live) <= self.max_live:
-                return
-            live = self._live[name]
-            if live.busy == 0:
-                del self._live[name]
-                self._close(live.storage)
+    @property
+    def max_live(self) -> int:
+        return self.budget.limit
+
+    def _evict(self, name: str) -> None:
+        self._close(self._live.pop(name).storage)
 
     async def call(self, name: str, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         if method.startswith("_"):
@@ -318,8 +372,10 @@ class ActorHost:
             handle.cancel()
         for task in self._tasks:  # alarms that fired but have not run: they would find the
             task.cancel()  # alarm table closed
+        self._serving = False
         for live in self._live.values():
             self._closer.submit(live.storage.close)
         self._live.clear()
+        self.budget.hosts.remove(self)
         self._closer.shutdown(wait=True)
         self._alarms.close()

@@ -15,7 +15,7 @@ from session_do.session import GameSession, SessionDeps
 from wallet_do.hosted import HostedWallet
 from wallet_do.wallet import WalletDeps
 
-from .actors import LIVE_OBJECTS, ActorHost, LocalActorStorage
+from .actors import LIVE_OBJECTS, ActorHost, LiveBudget, LocalActorStorage
 from .blobs import LocalBlobStore
 from .d1 import LocalD1
 from .faults import NO_FAULTS, FaultPlan
@@ -112,15 +112,15 @@ def _actor_hosts(
     payouts: LocalPayouts,
     fraud_queue: LocalQueue,
 ) -> tuple[ActorHost, ActorHost]:
-    """The WalletDO and SessionDO namespaces, each with at most `CASINO_LIVE_OBJECTS` (default
-    `LIVE_OBJECTS`) objects live at once."""
-    live = _positive_int(os.environ.get("CASINO_LIVE_OBJECTS"), LIVE_OBJECTS)
+    """The WalletDO and SessionDO namespaces, with at most `CASINO_LIVE_OBJECTS` (default
+    `LIVE_OBJECTS`) objects live at once between them."""
+    budget = LiveBudget(_positive_int(os.environ.get("CASINO_LIVE_OBJECTS"), LIVE_OBJECTS))
     wallets = ActorHost(
         paths.durable_objects("WalletDO"),
         lambda name, storage: HostedWallet(
             storage, WalletDeps(clock=clock, db=db, payouts=payouts, queue=fraud_queue)
         ),
-        max_live=live,
+        budget=budget,
         faults=faults,
     )
     sessions = ActorHost(
@@ -128,7 +128,7 @@ def _actor_hosts(
         lambda name, storage: GameSession(
             storage, SessionDeps(clock=clock, entropy=entropy, db=db, wallets=wallets)
         ),
-        max_live=live,
+        budget=budget,
         faults=faults,
     )
     return wallets, sessions
