@@ -5,7 +5,11 @@ annotations (each would be evaluated, a compile each, every time)."""
 from __future__ import annotations
 
 import inspect
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from fastapi.dependencies.models import Dependant
@@ -62,3 +66,24 @@ def test_every_route_has_at_most_its_caller_and_its_services_as_dependencies() -
     sizes = {f"{route.path} {sorted(route.methods)}": len(list(_calls(route.dependant))) - 1
              for route in routes()}  # fmt: skip
     assert max(sizes.values()) == 2, sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
+
+
+def test_pyjwt_comes_without_its_jwks_client_and_still_signs_and_verifies() -> None:
+    """PyJWT's JWKS client imports urllib.request, http.client and ssl (~200 ms of the Worker's
+    import in Pyodide) to fetch remote key sets, which HS256 under our own secret never does: a
+    fresh interpreter importing the token module loads none of that, and the client refuses."""
+    code = (
+        "import sys\n"
+        "from api.tokens import jwt\n"
+        "print(sorted(m for m in ('urllib.request', 'ssl') if m in sys.modules))\n"
+        "token = jwt.encode({'sub': 'p1'}, 'k' * 32, algorithm='HS256')\n"
+        "print(jwt.decode(token, 'k' * 32, algorithms=['HS256'])['sub'])\n"
+        "try:\n    jwt.PyJWKClient('https://keys.example/jwks')\n"
+        "except NotImplementedError as exc:\n    print('refused', 'HS256' in str(exc))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(root / "workers")},
+    ).stdout.split("\n")  # fmt: skip
+    assert out[:3] == ["[]", "p1", "refused True"]

@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-import jwt
-
 from casino.errors import InvalidToken, TokenExpired
 
 from .caller import STAFF_ROLES, Caller
+from .jwt_library import jwt
 from .services import Services
 
 ALGORITHM = "HS256"

@@ -85,3 +85,19 @@ async def test_the_sdk_sees_the_compatibility_flags_of_our_date():
     assert flags.enable_python_external_sdk and flags.python_process_pth_files
     assert flags.python_request_headers_preserve_commas
     assert flags.no_such_flag is False
+
+
+async def test_the_top_level_loads_no_jwks_client_nor_what_it_would_fetch_with():
+    """PyJWT's JWKS client (urllib.request, http.client, ssl) is ~200 ms of this import and
+    serves no request: tokens are HS256 under the deployment's secret (`api.jwt_library`)."""
+    import jwt
+    from conformance_edge import top_level_modules  # type: ignore[import-not-found]
+
+    assert "jwt" in top_level_modules
+    assert [m for m in ("urllib.request", "ssl") if m in top_level_modules] == []
+    try:
+        jwt.PyJWKClient("https://keys.example/jwks")
+    except NotImplementedError as exc:
+        assert "HS256" in str(exc)
+    else:
+        raise AssertionError("the JWKS client was loaded")

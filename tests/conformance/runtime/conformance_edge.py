@@ -37,6 +37,8 @@ from _conformance_host import entropy  # type: ignore[import-not-found]
 from pyodide.code import relaxed_call  # type: ignore[import-not-found]
 
 _main: Any = None
+# The modules the main module's top level loaded (beyond what the runtime had loaded before it).
+top_level_modules: frozenset[str] = frozenset()
 _ran: set[str] = set()
 # The handlers workerd calls on a Worker's entrypoint class.
 HANDLERS = ("fetch", "scheduled", "queue", "email", "tail", "trace")
@@ -115,10 +117,12 @@ def before_top_level() -> None:
 
 def import_main(name: str) -> str | None:
     """Import the main module under the entropy gate; the traceback if it failed."""
-    global _main
+    global _main, top_level_modules
+    before = frozenset(sys.modules)
     entropy.active = True
     try:
         _main = importlib.import_module(name)
+        top_level_modules = frozenset(sys.modules) - before
     except BaseException:  # noqa: BLE001 - reported by the harness
         return traceback.format_exc()
     finally:
