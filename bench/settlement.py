@@ -1,7 +1,12 @@
 """B1: settled rounds per second, one player, sequential, through the core and the `WalletDO`
 on the local runtime (no HTTP): BET + WIN + round + outbox + idempotency rows per round, durable
 before the answer. Baseline: the same rows written by raw `sqlite3`, one transaction per round,
-same journal (WAL) and sync (NORMAL) settings."""
+same journal (WAL) and sync (NORMAL) settings.
+
+Between two rounds the round's projection alarm runs (the outbox drained, its position moved:
+one more storage transaction), as it does in `casino dev` and on the edge: a call to the object
+is an await at which it runs. Until 2026-12-04 the local host ran a call inline, so no alarm ran
+inside the timed loop and B1 left that work out."""
 
 from __future__ import annotations
 

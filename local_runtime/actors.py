@@ -18,7 +18,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -100,6 +100,10 @@ class LocalActorStorage:
     async def get_alarm(self) -> int | None:
         return self._host.get_alarm(self._name)
 
+    def ready(self) -> None:
+        """Read the schema now, where the object is being opened, not in its first call."""
+        self.conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()
+
     def shrink(self) -> None:
         """Give back this connection's page cache (its prepared statements stay)."""
         self.conn.execute("PRAGMA shrink_memory")
@@ -113,6 +117,16 @@ class _Live:
         self.obj, self.storage, self.busy = obj, storage, 0
         self.tasks: set[asyncio.Task[Any]] = set()
         self.reset = False
+
+
+class _Opening:
+    """An object being built by the opening thread, and the calls waiting for it: once built,
+    it is `live`, busy once for each of them."""
+
+    def __init__(self, built: Future[_Live]) -> None:
+        self.built, self.future = built, asyncio.wrap_future(built)
+        self.waiters = 0
+        self.live: _Live | None = None
 
 
 class LiveBudget:
@@ -131,7 +145,8 @@ class LiveBudget:
         self._random = random.Random(seed)  # seeded: a run's evictions can be replayed
 
     def live(self) -> int:
-        return sum(len(host._live) for host in self.hosts)
+        """Objects live or being opened (an opening one holds files too)."""
+        return sum(len(host._live) + len(host._opening) for host in self.hosts)
 
     def evict_idle(self) -> None:
         excess = self.live() - self.limit
@@ -143,8 +158,25 @@ class LiveBudget:
             for name, live in host._live.items()
             if not live.busy
         ]
-        for host, name in self._random.sample(idle, min(excess, len(idle))):
+        # One whose alarm is due is needed again at once (a round's projection): kept if others
+        # can go instead.
+        due = [victim for victim in idle if victim[0]._alarm_due(victim[1])]
+        spare = [victim for victim in idle if victim not in due] if due else idle
+        victims = self._random.sample(spare, min(excess, len(spare)))
+        victims += self._random.sample(due, min(excess - len(victims), len(due)))
+        for host, name in victims:
             host._evict(name)
+
+
+def _alarm_table(path: Path) -> sqlite3.Connection:
+    alarms = sqlite3.connect(path, isolation_level=None)
+    alarms.execute("PRAGMA journal_mode=WAL")
+    # WAL + synchronous=NORMAL: a committed write survives a crash of the process.
+    alarms.execute("PRAGMA synchronous=NORMAL")
+    alarms.execute(
+        "CREATE TABLE IF NOT EXISTS alarms (name TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)"
+    )
+    return alarms
 
 
 def _clone(value: Any) -> Any:
@@ -180,19 +212,18 @@ class ActorHost:
         self.retry_base_ms = retry_base_ms
         self.faults = faults
         self._live: dict[str, _Live] = {}
+        # Objects being built from their storage by the opening thread (below), by name.
+        self._opening: dict[str, _Opening] = {}
+        # Opening an object costs ~1 ms of SQLite work (its file, its WAL's creation and header
+        # fsync, its schema): done by one thread beside the event loop, which goes on serving.
+        self._opener = ThreadPoolExecutor(max_workers=1, thread_name_prefix="actor-open")
         # Closing an evicted object's database checkpoints its WAL with an fsync (~2 ms): done
         # by one thread beside the event loop, which goes on serving (SQLite releases the GIL).
         self._closer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="actor-close")
         # Closes handed to the thread and not done yet are bounded, and so are open files.
         self._closing = threading.BoundedSemaphore(CLOSING_LIMIT)
         self._serving = True  # until `close()`
-        self._alarms = sqlite3.connect(directory / "alarms.sqlite", isolation_level=None)
-        self._alarms.execute("PRAGMA journal_mode=WAL")
-        # WAL + synchronous=NORMAL: a committed write survives a crash of the process.
-        self._alarms.execute("PRAGMA synchronous=NORMAL")
-        self._alarms.execute(
-            "CREATE TABLE IF NOT EXISTS alarms (name TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)"
-        )
+        self._alarms = _alarm_table(directory / "alarms.sqlite")
         # The table mirrored in memory: reading an alarm costs no query, setting an unchanged one
         # no write.
         self._alarm_at: dict[str, int] = dict(
@@ -209,15 +240,65 @@ class ActorHost:
     def _file(self, name: str) -> Path:
         return self.directory / f"{hashlib.sha256(name.encode()).hexdigest()}.sqlite"
 
+    def _build(self, name: str) -> _Live:
+        storage = LocalActorStorage(self._file(name), self, name)
+        try:
+            storage.ready()
+            return _Live(self.factory(name, storage), storage)
+        except BaseException:
+            storage.close()
+            raise
+
     def _acquire(self, name: str) -> _Live:
+        """The live object, built here if it is not (for callers outside the event loop's
+        traffic: tests and benchmarks seeding storage; calls use `_acquire_beside`)."""
         live = self._live.get(name)
         if live is None:
-            storage = LocalActorStorage(self._file(name), self, name)
-            live = _Live(self.factory(name, storage), storage)
-            self._live[name] = live
+            if name in self._opening:
+                raise RuntimeError(f"{name} is being opened by a call: use _acquire_beside")
+            live = self._live[name] = self._build(name)
+        return self._take(live)
+
+    def _take(self, live: _Live) -> _Live:
         live.busy += 1  # busy before evicting: the object being acquired is never the one evicted
         self.budget.evict_idle()
         return live
+
+    async def _acquire_beside(self, name: str) -> _Live:
+        """The live object; one that is not is built by the opening thread while the event loop
+        serves other calls, once however many calls wait for it."""
+        live = self._live.get(name)
+        if live is not None:
+            return self._take(live)
+        opening = self._opening.get(name) or self._open(name)
+        opening.waiters += 1
+        try:
+            # Shielded: a waiter cancelled meanwhile does not cancel the opening, whose object
+            # `_opened` keeps (or closes), so no connection is ever left open and unowned.
+            return await asyncio.shield(opening.future)  # busy for this caller (`_opened`)
+        except asyncio.CancelledError:
+            if opening.live is not None:
+                self._release(opening.live)  # built already: give back this caller's share
+            else:
+                opening.waiters -= 1
+            raise
+
+    def _open(self, name: str) -> _Opening:
+        opening = self._opening[name] = _Opening(self._opener.submit(self._build, name))
+        opening.future.add_done_callback(lambda _: self._opened(name, opening))
+        self.budget.evict_idle()  # room for it: it counts from now on
+        return opening
+
+    def _opened(self, name: str, opening: _Opening) -> None:
+        del self._opening[name]
+        if opening.built.exception() is not None:
+            return  # its waiters see the exception
+        live = opening.built.result()
+        if not self._serving:
+            live.storage.close()  # `close()` came first (it closed it too: closing is idempotent)
+            return
+        live.busy += opening.waiters  # busy for every waiter: none finds it evicted on resuming
+        opening.live = self._live[name] = live
 
     def _release(self, live: _Live) -> None:
         live.busy -= 1
@@ -253,10 +334,13 @@ class ActorHost:
     async def call(self, name: str, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         if method.startswith("_"):
             raise AttributeError(method)
+        # The request travels to the object: as on the edge, an RPC is an await at which the
+        # caller's other requests run, however soon the object answers.
+        await asyncio.sleep(0)
         fault = self.faults.draw(self.directory.name)
         if fault == BEFORE:
             raise Unavailable(f"injected fault: {method} did not reach the object")
-        live = self._acquire(name)
+        live = await self._acquire_beside(name)
         try:
             with invocation():  # a Durable Object request is an invocation of its own
                 run = getattr(live.obj, method)(_clone(payload))
@@ -303,6 +387,13 @@ class ActorHost:
     def get_alarm(self, name: str) -> int | None:
         return self._alarm_at.get(name)
 
+    def _alarm_due(self, name: str) -> bool:
+        """Whether the object's alarm is due or running (it is needed again at once)."""
+        if name in self._alarm_runs:
+            return True
+        timer = self._timers.get(name)
+        return timer is not None and timer[1] <= time.time() * 1000
+
     def _schedule(self, name: str, at_ms: int, attempt: int = 0) -> None:
         with contextlib.suppress(RuntimeError):
             loop = asyncio.get_running_loop()
@@ -314,6 +405,9 @@ class ActorHost:
 
     def _fire(self, name: str, at_ms: int, attempt: int) -> None:
         self._timers.pop(name, None)
+        # Counted from now (not from when its task starts): the object is about to be used.
+        lock, users = self._alarm_runs.get(name, (asyncio.Lock(), 0))
+        self._alarm_runs[name] = (lock, users + 1)
         task = asyncio.get_running_loop().create_task(self._run_alarm(name, at_ms, attempt))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -321,8 +415,7 @@ class ActorHost:
     async def _run_alarm(self, name: str, at_ms: int, attempt: int) -> None:
         """One object's alarms run one at a time, as on Cloudflare: an alarm set while the
         handler runs (a command arming the projection meanwhile) fires once it has returned."""
-        lock, users = self._alarm_runs.get(name, (asyncio.Lock(), 0))
-        self._alarm_runs[name] = (lock, users + 1)
+        lock, _ = self._alarm_runs[name]
         try:
             async with lock:
                 await self._run_alarm_alone(name, at_ms, attempt)
@@ -338,7 +431,7 @@ class ActorHost:
             return  # replaced or deleted meanwhile
         self._alarms.execute("DELETE FROM alarms WHERE name = ? AND at_ms = ?", (name, at_ms))
         self._alarm_at.pop(name, None)
-        live = self._acquire(name)
+        live = await self._acquire_beside(name)
         try:
             with invocation():
                 await live.obj.alarm()
@@ -377,5 +470,9 @@ class ActorHost:
             self._closer.submit(live.storage.close)
         self._live.clear()
         self.budget.hosts.remove(self)
+        self._opener.shutdown(wait=True)
+        for opening in self._opening.values():  # built, and `_opened` may never run: closed here
+            if opening.built.exception() is None:
+                opening.built.result().storage.close()
         self._closer.shutdown(wait=True)
         self._alarms.close()
