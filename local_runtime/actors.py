@@ -18,7 +18,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -100,10 +100,6 @@ class LocalActorStorage:
     async def get_alarm(self) -> int | None:
         return self._host.get_alarm(self._name)
 
-    def ready(self) -> None:
-        """Read the schema now, where the object is being opened, not in its first call."""
-        self.conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()
-
     def shrink(self) -> None:
         """Give back this connection's page cache (its prepared statements stay)."""
         self.conn.execute("PRAGMA shrink_memory")
@@ -117,16 +113,6 @@ class _Live:
         self.obj, self.storage, self.busy = obj, storage, 0
         self.tasks: set[asyncio.Task[Any]] = set()
         self.reset = False
-
-
-class _Opening:
-    """An object being built by the opening thread, and the calls waiting for it: once built,
-    it is `live`, busy once for each of them."""
-
-    def __init__(self, built: Future[_Live]) -> None:
-        self.built, self.future = built, asyncio.wrap_future(built)
-        self.waiters = 0
-        self.live: _Live | None = None
 
 
 class LiveBudget:
@@ -145,8 +131,7 @@ class LiveBudget:
         self._random = random.Random(seed)  # seeded: a run's evictions can be replayed
 
     def live(self) -> int:
-        """Objects live or being opened (an opening one holds files too)."""
-        return sum(len(host._live) + len(host._opening) for host in self.hosts)
+        return sum(len(host._live) for host in self.hosts)
 
     def evict_idle(self) -> None:
         excess = self.live() - self.limit
@@ -212,11 +197,6 @@ class ActorHost:
         self.retry_base_ms = retry_base_ms
         self.faults = faults
         self._live: dict[str, _Live] = {}
-        # Objects being built from their storage by the opening thread (below), by name.
-        self._opening: dict[str, _Opening] = {}
-        # Opening an object costs ~1 ms of SQLite work (its file, its WAL's creation and header
-        # fsync, its schema): done by one thread beside the event loop, which goes on serving.
-        self._opener = ThreadPoolExecutor(max_workers=1, thread_name_prefix="actor-open")
         # Closing an evicted object's database checkpoints its WAL with an fsync (~2 ms): done
         # by one thread beside the event loop, which goes on serving (SQLite releases the GIL).
         self._closer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="actor-close")
@@ -240,65 +220,18 @@ class ActorHost:
     def _file(self, name: str) -> Path:
         return self.directory / f"{hashlib.sha256(name.encode()).hexdigest()}.sqlite"
 
-    def _build(self, name: str) -> _Live:
-        storage = LocalActorStorage(self._file(name), self, name)
-        try:
-            storage.ready()
-            return _Live(self.factory(name, storage), storage)
-        except BaseException:
-            storage.close()
-            raise
-
     def _acquire(self, name: str) -> _Live:
-        """The live object, built here if it is not (for callers outside the event loop's
-        traffic: tests and benchmarks seeding storage; calls use `_acquire_beside`)."""
+        # Built here, on the event loop: a thread building objects beside it (tried for B2) let
+        # 1,000 players in turn run ~1.6x faster but grew `casino dev` by ~10 MB more (B10: a
+        # connection made in one thread and used in another spreads over two malloc arenas).
         live = self._live.get(name)
         if live is None:
-            if name in self._opening:
-                raise RuntimeError(f"{name} is being opened by a call: use _acquire_beside")
-            live = self._live[name] = self._build(name)
-        return self._take(live)
-
-    def _take(self, live: _Live) -> _Live:
+            storage = LocalActorStorage(self._file(name), self, name)
+            live = _Live(self.factory(name, storage), storage)
+            self._live[name] = live
         live.busy += 1  # busy before evicting: the object being acquired is never the one evicted
         self.budget.evict_idle()
         return live
-
-    async def _acquire_beside(self, name: str) -> _Live:
-        """The live object; one that is not is built by the opening thread while the event loop
-        serves other calls, once however many calls wait for it."""
-        live = self._live.get(name)
-        if live is not None:
-            return self._take(live)
-        opening = self._opening.get(name) or self._open(name)
-        opening.waiters += 1
-        try:
-            # Shielded: a waiter cancelled meanwhile does not cancel the opening, whose object
-            # `_opened` keeps (or closes), so no connection is ever left open and unowned.
-            return await asyncio.shield(opening.future)  # busy for this caller (`_opened`)
-        except asyncio.CancelledError:
-            if opening.live is not None:
-                self._release(opening.live)  # built already: give back this caller's share
-            else:
-                opening.waiters -= 1
-            raise
-
-    def _open(self, name: str) -> _Opening:
-        opening = self._opening[name] = _Opening(self._opener.submit(self._build, name))
-        opening.future.add_done_callback(lambda _: self._opened(name, opening))
-        self.budget.evict_idle()  # room for it: it counts from now on
-        return opening
-
-    def _opened(self, name: str, opening: _Opening) -> None:
-        del self._opening[name]
-        if opening.built.exception() is not None:
-            return  # its waiters see the exception
-        live = opening.built.result()
-        if not self._serving:
-            live.storage.close()  # `close()` came first (it closed it too: closing is idempotent)
-            return
-        live.busy += opening.waiters  # busy for every waiter: none finds it evicted on resuming
-        opening.live = self._live[name] = live
 
     def _release(self, live: _Live) -> None:
         live.busy -= 1
@@ -340,7 +273,7 @@ class ActorHost:
         fault = self.faults.draw(self.directory.name)
         if fault == BEFORE:
             raise Unavailable(f"injected fault: {method} did not reach the object")
-        live = await self._acquire_beside(name)
+        live = self._acquire(name)
         try:
             with invocation():  # a Durable Object request is an invocation of its own
                 run = getattr(live.obj, method)(_clone(payload))
@@ -431,7 +364,7 @@ class ActorHost:
             return  # replaced or deleted meanwhile
         self._alarms.execute("DELETE FROM alarms WHERE name = ? AND at_ms = ?", (name, at_ms))
         self._alarm_at.pop(name, None)
-        live = await self._acquire_beside(name)
+        live = self._acquire(name)
         try:
             with invocation():
                 await live.obj.alarm()
@@ -470,9 +403,5 @@ class ActorHost:
             self._closer.submit(live.storage.close)
         self._live.clear()
         self.budget.hosts.remove(self)
-        self._opener.shutdown(wait=True)
-        for opening in self._opening.values():  # built, and `_opened` may never run: closed here
-            if opening.built.exception() is None:
-                opening.built.result().storage.close()
         self._closer.shutdown(wait=True)
         self._alarms.close()

@@ -302,44 +302,6 @@ async def test_a_call_to_an_object_is_an_await_at_which_the_callers_other_work_r
     host.close()
 
 
-async def test_an_object_is_built_beside_the_event_loop_once_for_all_its_waiting_calls(
-    tmp_path, monkeypatch
-):
-    """Opening an object's database (its WAL, its schema) is ~1-2 ms of SQLite work: the host's
-    opening thread does it while the event loop serves other calls, and five calls arriving
-    together for an object that is not live share one build, one connection."""
-    built_by: list[str] = []
-    real_init = LocalActorStorage.__init__
-
-    def init(self, path, host, name):
-        built_by.append(threading.current_thread().name)
-        real_init(self, path, host, name)
-
-    monkeypatch.setattr(LocalActorStorage, "__init__", init)
-    host = ActorHost(tmp_path / "do", Counter)
-    answers = await asyncio.gather(*(host.get("a").call("safe_increment", {}) for _ in range(5)))
-    assert sorted(answer["v"] for answer in answers) == [1, 2, 3, 4, 5]
-    assert len(built_by) == 1 and built_by[0].startswith("actor-open")
-    assert host._live["a"].busy == 0 and not host._opening
-    host.close()
-
-
-async def test_a_call_cancelled_while_its_object_is_built_leaves_no_connection_unowned(tmp_path):
-    host = ActorHost(tmp_path / "do", Counter, max_live=2)
-    call = asyncio.ensure_future(host.get("a").call("safe_increment", {}))
-    while "a" not in host._opening:
-        await asyncio.sleep(0)
-    call.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await call
-    assert (await host.get("a").call("safe_increment", {}))["v"] == 1  # built once, kept
-    assert host._live["a"].busy == 0  # not held for the cancelled call: it can be evicted
-    for name in ("b", "c", "d"):
-        await host.get(name).call("read", {})
-    assert len(host._live) <= 2
-    host.close()
-
-
 async def test_an_object_whose_alarm_is_due_is_not_the_one_evicted(tmp_path):
     """A settled round arms its projection for now: the object is needed again at once, so
     closing it to make room opened it again in the alarm (a second build for every round of
