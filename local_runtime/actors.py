@@ -145,8 +145,10 @@ class LiveBudget:
         ]
         # One whose alarm is due is needed again at once (a round's projection): kept if others
         # can go instead.
-        due = [victim for victim in idle if victim[0]._alarm_due(victim[1])]
-        spare = [victim for victim in idle if victim not in due] if due else idle
+        spare: list[tuple[ActorHost, str]] = []
+        due: list[tuple[ActorHost, str]] = []
+        for victim in idle:
+            (due if victim[0]._alarm_due(victim[1]) else spare).append(victim)
         victims = self._random.sample(spare, min(excess, len(spare)))
         victims += self._random.sample(due, min(excess - len(victims), len(due)))
         for host, name in victims:
